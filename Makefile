@@ -1,0 +1,54 @@
+# CRM Workbook. `make run` builds the HTML workbook; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: run test lab data exercises notebooks timing bench lock clean
+
+# The environment: exact versions from requirements.lock, then crmlib itself (editable).
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
+	@echo "==> Creating $(VENV) and installing the locked packages (first time: a few minutes)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --progress-bar on -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/crm-workbook build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks solutions \
+		--nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --allow-root --notebook-dir=.
+
+data: $(STAMP)
+	$(BIN)/crm-workbook data
+
+exercises: $(STAMP)
+	$(BIN)/crm-workbook exercises
+
+# For authors: re-execute chapters, cases and solutions in place (the nbval reference),
+# record the answer keys, and regenerate exercises.
+notebooks: $(STAMP)
+	$(BIN)/crm-workbook execute
+
+timing: $(STAMP)
+	$(BIN)/crm-workbook timing
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lock:
+	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header \
+		--annotation-style line -o requirements.lock
+
+clean:
+	rm -rf build $(VENV) .venv-bench

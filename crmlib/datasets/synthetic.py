@@ -1,0 +1,3 @@
+"""Generators of the bundled teaching datasets (work in progress)."""
+
+__all__: list[str] = []

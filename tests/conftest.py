@@ -1,0 +1,33 @@
+"""Test-suite set-up shared by unit tests and nbval notebook runs.
+
+Environment variables set here are inherited by the notebook kernels that nbval and papermill
+start, so notebooks read the real datasets from ``../shared/datasets`` when it exists.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "datasets"
+
+os.environ["PYTHONHASHSEED"] = "0"
+os.environ.setdefault("MPLBACKEND", "Agg")
+if SHARED_DATA.is_dir() and "CRMLIB_DATA" not in os.environ:
+    os.environ["CRMLIB_DATA"] = str(SHARED_DATA)
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of real public datasets; tests that need it fail loudly without it."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the real datasets are expected in {SHARED_DATA} (see README, 'Data')")
+    return SHARED_DATA
