@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 
 .PHONY: run test lab data exercises notebooks timing bench lock clean
 
@@ -42,8 +41,15 @@ notebooks: $(STAMP)
 timing: $(STAMP)
 	$(BIN)/crm-workbook timing
 
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
+# Benchmarks need the reference tools (DuckDB, pyfim, lifetimes) in an environment of their own.
+.venv-bench/.installed: requirements.lock bench/requirements.txt pyproject.toml
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet -r requirements.lock -r bench/requirements.txt
+	.venv-bench/bin/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+bench: .venv-bench/.installed
+	.venv-bench/bin/python bench/run.py
 
 lock:
 	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev \

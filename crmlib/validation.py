@@ -19,6 +19,7 @@ __all__ = [
     "as_numeric",
     "require_fraction",
     "require_positive_int",
+    "require_number",
 ]
 
 
@@ -102,3 +103,15 @@ def require_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name}: expected a whole number >= {minimum}, got {value!r}")
     return int(value)
+
+
+def require_number(
+    value: object, name: str, *, minimum: float | None = None, strict: bool = False
+) -> float:
+    """Return ``value`` as a finite float (>= ``minimum``, or > it if ``strict``), else raise."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
+        raise TypeError(f"{name}: expected a finite number, got {value!r}")
+    if minimum is not None and (value <= minimum if strict else value < minimum):
+        bound = f"> {minimum}" if strict else f">= {minimum}"
+        raise ValueError(f"{name}: expected a number {bound}, got {value!r}")
+    return float(value)

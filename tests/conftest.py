@@ -15,7 +15,6 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "datasets"
 
 os.environ["PYTHONHASHSEED"] = "0"
-os.environ.setdefault("MPLBACKEND", "Agg")
 if SHARED_DATA.is_dir() and "CRMLIB_DATA" not in os.environ:
     os.environ["CRMLIB_DATA"] = str(SHARED_DATA)
 

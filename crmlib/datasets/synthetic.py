@@ -1,3 +1,0 @@
-"""Generators of the bundled teaching datasets (work in progress)."""
-
-__all__: list[str] = []

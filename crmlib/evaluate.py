@@ -1,0 +1,362 @@
+"""Evaluate a response or churn model the way a campaign uses it: by ranking customers.
+
+Every function takes the true outcomes ``y_true`` (0/1 or False/True, 1 = responder) and the
+model's scores ``y_score`` (higher = more likely to respond). Scores may be any classifier's
+``predict_proba`` output: 1-d positive-class scores, or the 2-column array itself, from which
+column 1 is taken.
+
+Ties. Customers with equal scores cannot be ordered by the model, so every table here credits
+each of them with the average response of its tied group: the expected result of breaking the
+ties at random. Bins stay equal in size (sizes differ by at most one, larger bins first, as
+:func:`numpy.array_split`), the result does not depend on row order, and a model that gives
+everyone the same score shows lift 1 in every decile. With no ties the tables are the usual
+ones and every count is a whole number; with ties, responder counts in a bin can be fractional.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from sklearn.metrics import confusion_matrix
+
+from crmlib.plots import axes, percent_axis
+from crmlib.validation import (
+    require_columns,
+    require_frame,
+    require_number,
+    require_positive_int,
+)
+
+__all__ = [
+    "gains_table",
+    "plot_gains",
+    "plot_lift",
+    "profit_curve",
+    "best_depth",
+    "plot_profit",
+    "confusion_at",
+]
+
+
+def _as_outcomes(y_true: object, *, need_positive: bool = False) -> np.ndarray:
+    """Return ``y_true`` as a 1-d 0/1 float array, refusing anything that is not binary."""
+    y = np.asarray(y_true)
+    if y.ndim != 1:
+        raise ValueError(f"y_true: expected a 1-d array of 0/1 outcomes, got shape {y.shape}")
+    if len(y) == 0:
+        raise ValueError("y_true: expected at least one customer, got none")
+    try:
+        y = y.astype(float)
+        ok = bool(np.isin(y, (0.0, 1.0)).all())
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        found = pd.unique(pd.Series(np.asarray(y_true), dtype=object))[:4].tolist()
+        raise ValueError(
+            "y_true: expected binary outcomes 0/1 or False/True (1 = responder), "
+            f"got values such as {found}; convert labels first, e.g. y == 'yes'"
+        )
+    if need_positive and y.sum() == 0:
+        raise ValueError("y_true: expected at least one responder (1), got none")
+    return y
+
+
+def _as_scores(y_score: object, n: int) -> np.ndarray:
+    """Return ``y_score`` as 1-d floats of length ``n``; a predict_proba array gives column 1."""
+    s = np.asarray(y_score)
+    if s.ndim == 2:
+        if s.shape[1] != 2:
+            raise ValueError(
+                "y_score: expected 1-d scores or a 2-column predict_proba array, "
+                f"got shape {s.shape}"
+            )
+        if not np.allclose(s.sum(axis=1), 1.0):
+            raise ValueError(
+                "y_score: a 2-column array must be predict_proba output whose rows sum to 1; "
+                "pass the positive-class column instead"
+            )
+        s = s[:, 1]
+    elif s.ndim != 1:
+        raise ValueError(f"y_score: expected 1-d scores, got shape {s.shape}")
+    if not (np.issubdtype(s.dtype, np.number) and s.dtype != bool):
+        raise TypeError(f"y_score: expected numeric scores, got dtype {s.dtype}")
+    s = s.astype(float)
+    if len(s) != n:
+        raise ValueError(f"y_true and y_score: expected the same length, got {n} and {len(s)}")
+    n_nan = int(np.isnan(s).sum())
+    if n_nan:
+        raise ValueError(f"y_score: expected no missing scores, got {n_nan} NaN value(s)")
+    return s
+
+
+def _ranked(y_true: object, y_score: object, *, need_positive: bool = False) -> np.ndarray:
+    """Outcomes in model order (highest score first), each tie group set to its mean."""
+    y = _as_outcomes(y_true, need_positive=need_positive)
+    s = _as_scores(y_score, len(y))
+    order = np.argsort(-s, kind="stable")
+    s, y = s[order], y[order]
+    # Tie groups are runs of equal scores; averaging within them removes any row-order effect.
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    sizes = np.diff(np.r_[starts, len(s)])
+    return np.repeat(np.add.reduceat(y, starts) / sizes, sizes)
+
+
+def gains_table(y_true: object, y_score: object, n_bins: int = 10) -> pd.DataFrame:
+    """Return the gains (decile) table: customers ranked by score, cut into equal bins.
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1 or bool
+        Actual outcomes, 1 = responder. Needs at least one responder.
+    y_score : array-like
+        Model scores, higher = more likely to respond; 1-d or 2-column ``predict_proba``.
+    n_bins : int, default 10
+        Number of equal-size bins (10 gives deciles); at most the number of customers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bin, best scores first, with columns ``decile`` (bin number from 1),
+        ``customers``, ``responders``, ``response_rate``, ``cum_customers``,
+        ``cum_responders``, ``cum_gains`` (share of all responders reached so far),
+        ``lift`` (bin response rate / overall rate) and ``cum_lift``. Tied scores are
+        handled as the module docstring describes.
+
+    Examples
+    --------
+    >>> g = gains_table([1, 0, 1, 0, 0, 0, 0, 0, 0, 0], [.9, .8, .7, .6, .5, .4, .3, .2, .1, 0],
+    ...                 n_bins=5)
+    >>> g[["decile", "customers", "responders", "cum_gains", "lift"]]
+       decile  customers  responders  cum_gains  lift
+    0       1          2         1.0        0.5   2.5
+    1       2          2         1.0        1.0   2.5
+    2       3          2         0.0        1.0   0.0
+    3       4          2         0.0        1.0   0.0
+    4       5          2         0.0        1.0   0.0
+    """
+    y = _ranked(y_true, y_score, need_positive=True)
+    n_bins = require_positive_int(n_bins, "n_bins")
+    if n_bins > len(y):
+        raise ValueError(
+            f"n_bins: expected at most the number of customers ({len(y)}), got {n_bins}"
+        )
+    bins = np.array_split(y, n_bins)
+    customers = np.array([len(b) for b in bins])
+    responders = np.array([b.sum() for b in bins])
+    base_rate = y.mean()
+    table = pd.DataFrame(
+        {
+            "decile": np.arange(1, n_bins + 1),
+            "customers": customers,
+            "responders": responders,
+            "response_rate": responders / customers,
+            "cum_customers": customers.cumsum(),
+            "cum_responders": responders.cumsum(),
+        }
+    )
+    table["cum_gains"] = table["cum_responders"] / y.sum()
+    table["lift"] = table["response_rate"] / base_rate
+    table["cum_lift"] = table["cum_responders"] / table["cum_customers"] / base_rate
+    return table
+
+
+def _score_sets(y_score: object) -> dict[str, object]:
+    """Scores of one model (array) or several (mapping name -> array) as a dict."""
+    if isinstance(y_score, Mapping):
+        if not y_score:
+            raise ValueError("y_score: expected at least one model's scores, got an empty mapping")
+        return dict(y_score)
+    return {"model": y_score}
+
+
+def plot_gains(
+    y_true: object, y_score: object, *, n_bins: int = 10, ax: Axes | None = None
+) -> Axes:
+    """Plot the cumulative gains chart: share of responders reached vs share contacted.
+
+    ``y_score`` is one model's scores, or a mapping ``{name: scores}`` to compare models on
+    one chart. The title states what the top bin of the first model reaches.
+
+    Examples
+    --------
+    >>> ax = plot_gains([1, 0, 1, 0, 0, 0, 0, 0, 0, 0], list(range(10, 0, -1)), n_bins=5)
+    >>> ax.get_title()
+    'Top 20% of scores reach 50% of responders'
+    """
+    sets = _score_sets(y_score)
+    ax = axes(ax)
+    first = None
+    for name, scores in sets.items():
+        g = gains_table(y_true, scores, n_bins)
+        x = np.r_[0.0, g["cum_customers"] / g["cum_customers"].iloc[-1]]
+        ax.plot(x, np.r_[0.0, g["cum_gains"]], marker="o", label=name)
+        first = g if first is None else first
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="random")
+    top = first["cum_customers"].iloc[0] / first["cum_customers"].iloc[-1]
+    ax.set(
+        xlabel="Customers contacted (share, best scores first)",
+        ylabel="Responders reached (share of all)",
+        title=f"Top {top:.0%} of scores reach {first['cum_gains'].iloc[0]:.0%} of responders",
+    )
+    percent_axis(percent_axis(ax, "x"), "y")
+    ax.legend()
+    return ax
+
+
+def plot_lift(y_true: object, y_score: object, *, n_bins: int = 10, ax: Axes | None = None) -> Axes:
+    """Plot the cumulative lift chart: response rate so far / overall rate, by depth.
+
+    ``y_score`` is one model's scores, or a mapping ``{name: scores}``. The title states the
+    first model's lift in the top bin.
+
+    Examples
+    --------
+    >>> ax = plot_lift([1, 0, 1, 0, 0, 0, 0, 0, 0, 0], list(range(10, 0, -1)), n_bins=5)
+    >>> ax.get_title()
+    'Top 20% of scores respond at 2.5x the average rate'
+    """
+    sets = _score_sets(y_score)
+    ax = axes(ax)
+    first = None
+    for name, scores in sets.items():
+        g = gains_table(y_true, scores, n_bins)
+        x = g["cum_customers"] / g["cum_customers"].iloc[-1]
+        ax.plot(x, g["cum_lift"], marker="o", label=name)
+        first = g if first is None else first
+    ax.axhline(1.0, linestyle="--", color="grey", label="random")
+    top = first["cum_customers"].iloc[0] / first["cum_customers"].iloc[-1]
+    ax.set(
+        xlabel="Customers contacted (share, best scores first)",
+        ylabel="Cumulative lift (x average response rate)",
+        title=f"Top {top:.0%} of scores respond at {first['cum_lift'].iloc[0]:.1f}x "
+        "the average rate",
+    )
+    percent_axis(ax, "x")
+    ax.legend()
+    return ax
+
+
+def profit_curve(
+    y_true: object, y_score: object, contact_cost: float, value_per_response: float
+) -> pd.DataFrame:
+    """Return the campaign profit at every mailing depth, best-scored customers first.
+
+    Profit at a depth = ``value_per_response`` x responders reached - ``contact_cost`` x
+    customers contacted. Use :func:`best_depth` to pick the most profitable row.
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1 or bool
+        Actual outcomes, 1 = responder.
+    y_score : array-like
+        Model scores; 1-d or 2-column ``predict_proba``.
+    contact_cost : float
+        Cost of contacting one customer, >= 0.
+    value_per_response : float
+        Value (margin) of one response, > 0, in the same currency.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per number of customers contacted, 0 to all, with columns ``contacted``,
+        ``depth`` (share contacted), ``responders`` (expected; see ties in the module
+        docstring), ``revenue``, ``cost`` and ``profit``.
+
+    Examples
+    --------
+    >>> curve = profit_curve([1, 1, 0, 0], [.9, .8, .3, .1], contact_cost=1,
+    ...                      value_per_response=3)
+    >>> curve[["contacted", "depth", "profit"]]
+       contacted  depth  profit
+    0          0   0.00     0.0
+    1          1   0.25     2.0
+    2          2   0.50     4.0
+    3          3   0.75     3.0
+    4          4   1.00     2.0
+    """
+    y = _ranked(y_true, y_score)
+    contact_cost = require_number(contact_cost, "contact_cost", minimum=0)
+    value_per_response = require_number(
+        value_per_response, "value_per_response", minimum=0, strict=True
+    )
+    contacted = np.arange(len(y) + 1)
+    responders = np.r_[0.0, y.cumsum()]
+    curve = pd.DataFrame(
+        {
+            "contacted": contacted,
+            "depth": contacted / len(y),
+            "responders": responders,
+            "revenue": value_per_response * responders,
+            "cost": contact_cost * contacted.astype(float),
+        }
+    )
+    curve["profit"] = curve["revenue"] - curve["cost"]
+    return curve
+
+
+def best_depth(curve: pd.DataFrame) -> pd.Series:
+    """Return the row of a :func:`profit_curve` frame with the highest profit.
+
+    Of equally profitable depths the shallowest wins: the same profit for fewer contacts.
+
+    Examples
+    --------
+    >>> curve = profit_curve([1, 1, 0, 0], [.9, .8, .3, .1], 1, 3)
+    >>> best_depth(curve)[["contacted", "depth", "profit"]].tolist()
+    [2.0, 0.5, 4.0]
+    """
+    require_frame(curve, "curve")
+    require_columns(curve, ["contacted", "depth", "profit"], "curve")
+    return curve.loc[curve["profit"].idxmax()]
+
+
+def plot_profit(curve: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Plot profit against mailing depth and mark the best depth.
+
+    Examples
+    --------
+    >>> ax = plot_profit(profit_curve([1, 1, 0, 0], [.9, .8, .3, .1], 1, 3))
+    >>> ax.get_title()
+    'Profit peaks at 4 by contacting the top 50%'
+    """
+    best = best_depth(curve)
+    ax = axes(ax)
+    ax.plot(curve["depth"], curve["profit"], label="profit")
+    ax.axvline(best["depth"], linestyle="--", color="grey", label="best depth")
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.set(
+        xlabel="Customers contacted (share, best scores first)",
+        ylabel="Profit (currency units)",
+        title=f"Profit peaks at {best['profit']:,.0f} by contacting the top {best['depth']:.0%}",
+    )
+    percent_axis(ax, "x")
+    ax.legend()
+    return ax
+
+
+def confusion_at(y_true: object, y_score: object, threshold: float) -> pd.DataFrame:
+    """Return the confusion matrix when customers scoring ``>= threshold`` are predicted 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Counts with rows ``actual`` and columns ``predicted``, each labelled
+        ``"negative (0)"`` and ``"positive (1)"``.
+
+    Examples
+    --------
+    >>> confusion_at([1, 0, 1, 0], [.9, .6, .4, .1], threshold=0.5)  # doctest: +NORMALIZE_WHITESPACE
+    predicted     negative (0)  positive (1)
+    actual
+    negative (0)             1             1
+    positive (1)             1             1
+    """
+    y = _as_outcomes(y_true)
+    s = _as_scores(y_score, len(y))
+    threshold = require_number(threshold, "threshold")
+    labels = pd.Index(["negative (0)", "positive (1)"])
+    counts = confusion_matrix(y.astype(int), (s >= threshold).astype(int), labels=[0, 1])
+    return pd.DataFrame(counts, index=labels.rename("actual"), columns=labels.rename("predicted"))

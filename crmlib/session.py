@@ -1,0 +1,72 @@
+"""The notebook session: reproducible settings at the top, a versions watermark at the end.
+
+Every workbook notebook starts with ``setup()`` and ends with ``versions()``, so stored
+outputs are the same on every run and can be traced to the package versions that made them.
+
+Examples
+--------
+>>> setup(seed=1)
+>>> import warnings
+>>> warnings.formatwarning("rows dropped", UserWarning, "/tmp/x.py", 3)
+'UserWarning: rows dropped\\n'
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import warnings
+from importlib import metadata
+
+import numpy as np
+import pandas as pd
+
+PACKAGES = (
+    "crmlib",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "matplotlib",
+    "seaborn",
+    "mlxtend",
+    "ipywidgets",
+)
+
+
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    # The default format starts with the file path, which in a notebook is a temporary,
+    # machine-specific file; the category and message are what a reader needs.
+    return f"{category.__name__}: {message}\n"
+
+
+def setup(seed: int = 42) -> None:
+    """Seed Python's and NumPy's global generators, set display options, tidy warnings.
+
+    Code that draws random numbers should still pass its own ``seed``/``random_state``;
+    the global seed is a safety net for libraries that use the global state.
+    """
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - the global state some libraries still use
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 120)
+    warnings.formatwarning = _format_warning
+    try:
+        import seaborn as sns
+
+        sns.set_theme(style="whitegrid")
+    except ImportError:  # pragma: no cover - seaborn is a dependency
+        pass
+
+
+def versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:
+    """The Python and package versions this notebook ran with (Python as major.minor only,
+    since the patch release differs between machines that share a lock file)."""
+    rows = [("python", ".".join(platform.python_version_tuple()[:2]))]
+    for name in packages:
+        try:
+            rows.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            rows.append((name, "not installed"))
+    return pd.DataFrame(rows, columns=["package", "version"]).set_index("package")

@@ -1,0 +1,185 @@
+"""Execute the workbook's notebooks and write the HTML workbook with its contents page."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from . import exercises, notebooks
+
+BUDGET = 30.0  # seconds: every notebook must run within this
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in kernel tracebacks
+KINDS = {"chapter": "Chapters", "case": "Case studies"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # "chapter", "case", "solutions" or "exercises"
+    path: Path  # relative to the repository
+
+    @property
+    def html_path(self) -> Path:
+        return self.path.with_suffix(".html")
+
+
+def discover(repo: Path) -> list[Entry]:
+    """Every notebook of the workbook, in curriculum order (chapters by number, then cases)."""
+    found = [Entry("chapter", p) for p in sorted((repo / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    found += [Entry("case", p) for p in sorted((repo / "notebooks" / "cases").glob("*.ipynb"))]
+    found += [Entry("solutions", p) for p in sorted((repo / "solutions").glob("*.ipynb"))]
+    found += [Entry("exercises", p) for p in sorted((repo / "exercises").glob("*.ipynb"))]
+    return [Entry(e.kind, e.path.relative_to(repo)) for e in found]
+
+
+def execute_entry(repo: Path, entry: Entry, target: Path, **env: str) -> float:
+    """Execute one notebook into ``target`` (which may be the notebook itself)."""
+    nb = notebooks.read(repo / entry.path)
+    # Cases run with the repository as working directory, as the case runner does.
+    cwd = repo if entry.kind == "case" else (repo / entry.path).parent
+    seconds = notebooks.execute(nb, cwd, **env)
+    notebooks.write(nb, target)
+    return seconds
+
+
+def run_all(
+    repo: Path, entries: list[Entry], job: Callable[[Entry], float], jobs: int = 2
+) -> dict[Entry, float | BaseException]:
+    """Run ``job`` on every entry, ``jobs`` at a time, printing progress as each ends."""
+    results: dict[Entry, float | BaseException] = {}
+
+    def one(entry: Entry) -> None:
+        try:
+            results[entry] = job(entry)
+            note = f"{results[entry]:5.1f} s" + ("  OVER BUDGET" if results[entry] > BUDGET else "")
+        except Exception as err:  # report every failure, then fail at the end
+            results[entry] = err
+            last = ANSI.sub("", str(err)).strip().splitlines()[-1][:200]
+            note = f"FAILED: {type(err).__name__}: {last}"
+        print(f"[{len(results):2d}/{len(entries)}] {entry.path}  {note}", flush=True)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, entries))
+    return results
+
+
+def write_html(nb: nbformat.NotebookNode, target: Path) -> None:
+    """Render ``nb`` as a standalone HTML page; links to notebooks point to their pages."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    body = re.sub(r'href="([^"#:]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(body, encoding="utf-8")
+
+
+def contents_page(repo: Path, entries: list[Entry]) -> str:
+    """The HTML contents page: chapters with their exercise sets, then case studies."""
+    by_number = {e.path.name[:2]: e for e in entries if e.kind == "exercises"}
+    rows = []
+    for kind, heading in KINDS.items():
+        rows.append(f"<h2>{heading}</h2>\n<ol class='{kind}'>")
+        for e in (e for e in entries if e.kind == kind):
+            name = notebooks.title(notebooks.read(repo / e.path), e.path.stem)
+            link = f"<a href='{e.html_path.as_posix()}'>{html.escape(name)}</a>"
+            ex = by_number.get(e.path.name[:2]) if kind == "chapter" else None
+            if ex is not None:
+                link += f" &middot; <a href='{ex.html_path.as_posix()}'>exercises</a>"
+            rows.append(f"  <li>{link}</li>")
+        rows.append("</ol>")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>CRM Workbook</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;line-height:1.5}}
+ol.case{{list-style:upper-alpha}}</style></head>
+<body><h1>CRM Workbook</h1>
+<p>A hands-on course in customer relationship management analytics. Work through the
+chapters in order; each has an exercise set with self-checks. To run the notebooks
+yourself, see the README (<code>make lab</code>).</p>
+{chr(10).join(rows)}
+</body></html>
+"""
+
+
+def build(repo: Path, jobs: int = 2) -> Path:
+    """Execute chapters and cases into build/executed and write build/html/index.html."""
+    entries = discover(repo)
+    out = repo / "build"
+    shutil.rmtree(out / "html", ignore_errors=True)
+    runnable = [e for e in entries if e.kind in KINDS]
+    print(f"Executing {len(runnable)} notebooks ({jobs} at a time)...", flush=True)
+
+    def job(entry: Entry) -> float:
+        target = out / "executed" / entry.path
+        seconds = execute_entry(repo, entry, target)
+        write_html(notebooks.read(target), out / "html" / entry.html_path)
+        return seconds
+
+    results = run_all(repo, runnable, job, jobs)
+    for entry in (e for e in entries if e.kind == "exercises"):
+        write_html(notebooks.read(repo / entry.path), out / "html" / entry.html_path)
+    index = out / "html" / "index.html"
+    index.write_text(contents_page(repo, entries), encoding="utf-8")
+    report(results)
+    failed = [e for e, r in results.items() if isinstance(r, BaseException)]
+    if failed:
+        raise SystemExit(
+            f"{len(failed)} notebook(s) failed: {', '.join(str(e.path) for e in failed)}"
+        )
+    print(f"\nThe workbook is at {index.resolve()}")
+    return index
+
+
+def report(results: dict[Entry, float | BaseException]) -> bool:
+    """Print a timing table; return True when every notebook ran within the budget."""
+    print(f"\n{'notebook':60s} {'seconds':>8s}")
+    ok = True
+    for entry, result in sorted(results.items(), key=lambda item: str(item[0].path)):
+        if isinstance(result, BaseException):
+            ok = False
+            print(f"{str(entry.path):60s} {'failed':>8s}")
+        else:
+            ok &= result <= BUDGET
+            flag = "" if result <= BUDGET else f"  > {BUDGET:.0f} s budget"
+            print(f"{str(entry.path):60s} {result:8.1f}{flag}")
+    return ok
+
+
+def timing(repo: Path, jobs: int = 1) -> bool:
+    """Execute every notebook (copies; nothing in the repository changes) and report times.
+
+    One at a time by default, so that the times are not inflated by a neighbour.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        results = run_all(
+            repo, discover(repo), lambda e: execute_entry(repo, e, Path(scratch) / e.path), jobs
+        )
+    return report(results)
+
+
+def execute_in_place(repo: Path, jobs: int = 2) -> None:
+    """Re-execute chapters, cases and solutions in place (the nbval reference outputs),
+    record the answer keys from the solutions, and rewrite exercises/ from the solutions."""
+    keys = repo / "crmlib" / "answer_keys"
+    entries = [e for e in discover(repo) if e.kind in ("chapter", "case", "solutions")]
+    for e in entries:
+        if e.kind == "solutions":
+            (keys / f"{e.path.stem}.json").unlink(missing_ok=True)
+
+    def job(entry: Entry) -> float:
+        env = {"CRMLIB_RECORD_ANSWERS": str(keys)} if entry.kind == "solutions" else {}
+        return execute_entry(repo, entry, repo / entry.path, **env)
+
+    results = run_all(repo, entries, job, jobs)
+    written = exercises.write_all(repo / "solutions", repo / "exercises")
+    print(f"Wrote {len(written)} exercise notebook(s) to exercises/")
+    report(results)
+    if any(isinstance(r, BaseException) for r in results.values()):
+        sys.exit(1)

@@ -1,0 +1,92 @@
+"""Write exercise notebooks from solution notebooks, the single source of both.
+
+In a solution notebook:
+- code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` lines is replaced by a
+  ``# YOUR CODE HERE`` placeholder (``pass  # YOUR CODE HERE`` inside an indented block, so
+  the cell stays valid Python);
+- a cell tagged ``solution`` is solution text: a Markdown one becomes an empty answer cell
+  for the student, a code one is removed;
+- outputs and execution counts are cleared.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from . import notebooks
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+PLACEHOLDER = "# YOUR CODE HERE"
+ANSWER_CELL = "**Your answer:** _(double-click this cell to write your answer)_"
+
+
+class SolutionMarkerError(ValueError):
+    """A solution region is not closed, not opened, or nested."""
+
+
+def strip_source(source: str, where: str = "cell") -> str:
+    """Replace every solution region of ``source`` with a placeholder line."""
+    out: list[str] = []
+    inside: str | None = None
+    for number, line in enumerate(source.splitlines(), start=1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if inside is not None:
+                raise SolutionMarkerError(f"{where}, line {number}: {BEGIN} inside a region")
+            inside = re.match(r"\s*", line).group(0)
+            out.append(f"{inside}pass  {PLACEHOLDER}" if inside else PLACEHOLDER)
+        elif marker == END:
+            if inside is None:
+                raise SolutionMarkerError(f"{where}, line {number}: {END} without {BEGIN}")
+            inside = None
+        elif inside is None:
+            out.append(line)
+    if inside is not None:
+        raise SolutionMarkerError(f"{where}: {BEGIN} is never closed by {END}")
+    return "\n".join(out)
+
+
+def strip(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
+    """Return the exercise version of a solution notebook (the input is not changed)."""
+    nb = nbformat.from_dict(nb)
+    cells = []
+    for index, cell in enumerate(nb.cells, start=1):
+        tags = cell.metadata.get("tags", [])
+        if "solution" in tags:
+            if cell.cell_type != "markdown":
+                continue
+            cell.source = ANSWER_CELL
+            cell.metadata["tags"] = [t for t in tags if t != "solution"]
+        if cell.cell_type == "code":
+            cell.source = strip_source(cell.source, f"{name}, cell {index}")
+            cell.outputs = []
+            cell.execution_count = None
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def render(solutions: Path) -> dict[str, str]:
+    """Exercise notebook texts keyed by file name, for every solution notebook."""
+    return {
+        path.name: notebooks.dumps(strip(notebooks.read(path), path.name))
+        for path in sorted(solutions.glob("*.ipynb"))
+    }
+
+
+def write_all(solutions: Path, exercises: Path) -> list[Path]:
+    """Write ``exercises/`` from ``solutions/``; remove exercise files with no solution."""
+    texts = render(solutions)
+    exercises.mkdir(parents=True, exist_ok=True)
+    for stale in exercises.glob("*.ipynb"):
+        if stale.name not in texts:
+            stale.unlink()
+    written = []
+    for name, text in texts.items():
+        path = exercises / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

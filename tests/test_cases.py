@@ -1,0 +1,158 @@
+"""The case-study runner: typed parameters checked before papermill runs anything."""
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from crmlib.workbook import cases, cli, notebooks
+
+REPO = Path(__file__).resolve().parents[1]
+PARAMS = """from typing import Literal
+
+n: int = 10
+rate: float = 0.5
+label: str = "x"
+flag: bool = False
+mode: Literal["a", "b"] = "a"
+"""
+REPORT = "from pathlib import Path\nprint(n, type(n).__name__, rate, label, flag, mode)\n"
+REPORT += "print('cwd is repo:', Path('pyproject.toml').exists())"
+
+
+def make_case(repo: Path, params: str = PARAMS, name: str = "demo") -> Path:
+    (repo / "notebooks" / "cases").mkdir(parents=True, exist_ok=True)
+    (repo / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    cell = new_code_cell(params, metadata={"tags": ["parameters"]})
+    nb = new_notebook(cells=[new_markdown_cell("# Demo case"), cell, new_code_cell(REPORT)])
+    path = repo / "notebooks" / "cases" / f"{name}.ipynb"
+    notebooks.write(nb, path)
+    return path
+
+
+def test_parameters_are_read_with_their_types(tmp_path):
+    spec = cases.parameters(make_case(tmp_path))
+    assert {k: (p.type, p.default) for k, p in spec.items()} == {
+        "n": ("int", 10),
+        "rate": ("float", 0.5),
+        "label": ("str", "x"),
+        "flag": ("bool", False),
+        "mode": ("literal", "a"),
+    }
+    assert spec["mode"].choices == ("a", "b")
+
+
+def test_cli_text_is_converted(tmp_path):
+    spec = cases.parameters(make_case(tmp_path))
+    raw = {"n": "33_000", "rate": "1", "flag": "true", "mode": "b", "label": "7"}
+    assert cases.validate(spec, raw, "demo") == {
+        "n": 33000,
+        "rate": 1.0,
+        "flag": True,
+        "mode": "b",
+        "label": "7",
+    }
+    assert cases.validate(spec, {"rate": 2, "n": 3}, "demo") == {"rate": 2.0, "n": 3}
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"nn": "3"}, "unknown parameter 'nn' for case 'demo'. Did you mean 'n'?"),
+        ({"seed": "3"}, "unknown parameter 'seed'.*Valid parameters: n \\(int, default 10\\)"),
+        ({"n": "3.5"}, "parameter 'n': expected int, got '3.5'"),
+        ({"n": 3.5}, "parameter 'n': expected int, got float 3.5"),
+        ({"n": True}, "parameter 'n': expected int, got bool"),
+        ({"rate": "fast"}, "parameter 'rate': expected float, got 'fast'"),
+        ({"flag": "maybe"}, "parameter 'flag': expected bool, got 'maybe'"),
+        ({"mode": "c"}, "parameter 'mode': expected one of 'a', 'b', got 'c'"),
+        ({"label": 3}, "parameter 'label': expected str, got int 3"),
+    ],
+)
+def test_bad_values_are_refused_and_nothing_is_written(tmp_path, values, message):
+    make_case(tmp_path)
+    with pytest.raises(cases.CaseError, match=message):
+        cases.run(tmp_path, "demo", values)
+    assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ("n = 3\n", "parameter 'n' needs a type annotation"),
+        ("n: list = []\n", "parameter 'n': unsupported type 'list'"),
+        ("n: int = 'ten'\n", "parameter 'n': expected int, got 'ten'"),
+        ("print(1)\n", "may only hold `name: type = value`"),
+    ],
+)
+def test_badly_declared_parameters_are_refused(tmp_path, params, message):
+    with pytest.raises(cases.CaseError, match=message):
+        cases.parameters(make_case(tmp_path, params))
+
+
+def test_unknown_case_lists_the_cases(tmp_path):
+    make_case(tmp_path)
+    with pytest.raises(cases.CaseError, match="unknown case 'dmeo'; the case studies are: demo"):
+        cases.case_path(tmp_path, "dmeo")
+
+
+def test_cli_refuses_a_misspelt_parameter(tmp_path, capsys):
+    make_case(tmp_path)
+    code = cli.main(["--repo", str(tmp_path), "case", "demo", "-p", "nn", "3"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "unknown parameter 'nn'" in err and "Did you mean 'n'?" in err
+    assert not (tmp_path / "build").exists()
+
+
+def test_run_executes_with_typed_values_from_the_repository(tmp_path, monkeypatch):
+    make_case(tmp_path)
+    monkeypatch.chdir(tmp_path / "notebooks")  # papermill would otherwise use this folder
+    code = cli.main(["--repo", str(tmp_path), "case", "demo", "-p", "n", "3", "-p", "flag", "yes"])
+    assert code == 0
+    out = tmp_path / "build" / "cases" / "demo--flag-True--n-3.ipynb"
+    nb = nbformat.read(out, as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "3 int 0.5 x True a" in printed
+    assert "cwd is repo: True" in printed
+    assert out.with_suffix(".html").read_text().startswith("<!DOCTYPE html>")
+
+
+# The real case studies, each with at least two parameter sets (the defaults first).
+CASE_RUNS = {
+    "bank_of_america_segmentation": [{}, {"n_customers": 20000, "seed": 7, "n_segments": 4}],
+    "beer_and_diapers": [{}, {"dataset": "groceries", "min_support": 0.02}],
+}
+CASES = sorted(p.stem for p in (REPO / "notebooks" / "cases").glob("*.ipynb"))
+
+
+def test_every_case_has_two_parameter_sets():
+    for name in CASES:
+        assert len(CASE_RUNS.get(name, [])) >= 2, f"add parameter sets for {name}"
+    for name in CASES:
+        spec = cases.parameters(cases.case_path(REPO, name))
+        assert all(p.type for p in spec.values())
+
+
+def case_run_id(x):
+    return x if isinstance(x, str) else cases.output_name("", x).strip("-") or "defaults"
+
+
+def check_case_run(name, values, tmp_path):
+    out = cases.run(REPO, name, values, output=tmp_path / f"{name}.ipynb", progress=False)
+    nb = notebooks.read(out)
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    text = "\n".join(c.source for c in nb.cells)
+    assert "Management summary" in text
+    assert os.path.exists(out.with_suffix(".html"))
+
+
+if CASES:  # defined only once case studies exist, so an empty list is not a skipped test
+
+    @pytest.mark.parametrize(
+        "name, values", [(n, v) for n in CASES for v in CASE_RUNS.get(n, [])], ids=case_run_id
+    )
+    def test_case_runs(name, values, tmp_path):
+        check_case_run(name, values, tmp_path)

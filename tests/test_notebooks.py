@@ -1,0 +1,86 @@
+"""Stored notebooks are the nbval reference: executed, clean, and free of machine paths."""
+
+import re
+from pathlib import Path
+
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from crmlib.workbook import notebooks
+
+REPO = Path(__file__).resolve().parents[1]
+EXECUTED = sorted([*(REPO / "notebooks").rglob("*.ipynb"), *(REPO / "solutions").glob("*.ipynb")])
+EXECUTED = [p for p in EXECUTED if ".ipynb_checkpoints" not in p.parts]
+CHAPTERS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def ids(path):
+    return str(path.relative_to(REPO))
+
+
+def executed_notebook(*sources):
+    nb = notebooks.normalise(new_notebook(cells=[new_code_cell(s) for s in sources]))
+    for n, cell in enumerate(nb.cells, start=1):
+        cell.execution_count = n
+    return nb
+
+
+def test_problems_finds_an_unexecuted_notebook():
+    nb = executed_notebook("a = 1", "a")
+    assert notebooks.problems(nb) == []
+    nb.cells[1].execution_count = None
+    assert notebooks.problems(nb) == ["1 of 2 code cells were never executed"]
+
+
+def test_problems_finds_out_of_order_runs_errors_and_paths():
+    nb = executed_notebook("a = 1", "b = 2")
+    nb.cells[0].execution_count = 5
+    nb.cells[1].outputs = [
+        new_output("error", ename="KeyError", evalue="x", traceback=[]),
+        new_output("stream", name="stderr", text="/tmp/ipykernel_12/3.py:1: Warning"),
+    ]
+    nb.metadata["widgets"] = {"state": {}}
+    nb.cells[0].metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
+    found = "\n".join(notebooks.problems(nb))
+    assert "not run once, top to bottom" in found
+    assert "stored an error (KeyError)" in found
+    assert "machine path (/tmp/)" in found
+    assert "metadata is not normalised" in found
+    assert "per-machine metadata ['execution']" in found
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=ids)
+def test_stored_notebook_is_executed_and_clean(path):
+    assert notebooks.problems(notebooks.read(path)) == []
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "exercises").glob("*.ipynb")), ids=ids)
+def test_exercise_notebook_is_stored_clean(path):
+    assert notebooks.problems(notebooks.read(path), executed=False) == []
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=ids)
+def test_stored_file_is_normalised(path):
+    """The file is exactly what the tooling writes, so diffs show content, not noise."""
+    assert path.read_text(encoding="utf-8") == notebooks.dumps(notebooks.read(path))
+
+
+@pytest.mark.parametrize("path", [*CHAPTERS, *(REPO / "solutions").glob("*.ipynb")], ids=ids)
+def test_chapter_shape(path):
+    """Title, learning goals, navigation that resolves, setup first, versions last."""
+    nb = notebooks.read(path)
+    first = nb.cells[0].source
+    assert first.startswith("# "), "the first cell is the title"
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "Learning goals" in text or path.parent.name == "solutions"
+    for link in re.findall(r"\]\(([^)#:]+\.ipynb)", text):
+        assert (path.parent / link).resolve().exists(), f"broken link {link}"
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert "%matplotlib inline" in code[0] and "setup(" in code[0]
+    assert "versions()" in code[-1]
+
+
+def test_chapters_are_numbered_in_curriculum_order():
+    numbers = [p.name[:2] for p in CHAPTERS]
+    assert numbers == sorted(set(numbers)), "two chapters share a number"
+    assert "01" in numbers
