@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONHASHSEED := 0
+# Where the real public datasets are: the team's shared copy when it sits beside the clone,
+# else whatever CRMLIB_DATA says, else crmlib's per-user cache (downloads on first use).
+ifneq ($(wildcard ../shared/datasets),)
+export CRMLIB_DATA ?= $(abspath ../shared/datasets)
+endif
 
 .PHONY: run test lab data exercises notebooks timing bench lock clean
 

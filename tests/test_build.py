@@ -12,7 +12,7 @@ def make_repo(root: Path, *, broken: bool = False) -> Path:
     (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     pages = {
         "notebooks/02_scope.ipynb": "# 02 Scope of CRM\n[next](10_strategy.ipynb)",
-        "notebooks/01_definition.ipynb": "# 01 What CRM is\n[next](02_scope.ipynb)",
+        "notebooks/01_definition.ipynb": "# 01 What CRM is\n[next](02_scope.ipynb) [c](CONTENTS.md)",
         "notebooks/10_strategy.ipynb": "# 10 CRM strategy",
         "notebooks/cases/beer.ipynb": "# Beer and diapers",
         "exercises/01_definition.ipynb": "# Exercises 01",
@@ -52,6 +52,7 @@ def test_build_writes_linked_pages(tmp_path, capsys):
         assert (index.parent / href).exists()
     chapter = (index.parent / "notebooks/01_definition.html").read_text()
     assert 'href="02_scope.html"' in chapter, "links between notebooks must point to pages"
+    assert 'href="../index.html"' in chapter, "the contents link must point to the index"
     assert "42" in chapter, "the page shows executed output"
     out = capsys.readouterr().out
     assert "[ 4/4]" in out and "The workbook is at" in out
@@ -65,3 +66,20 @@ def test_build_fails_when_a_notebook_fails(tmp_path, capsys):
     with pytest.raises(SystemExit, match="1 notebook\\(s\\) failed: notebooks/02_scope.ipynb"):
         build.build(repo, jobs=1)
     assert "FAILED: CellExecutionError" in capsys.readouterr().out
+
+
+def test_contents_markdown_links_chapters_exercises_and_cases(tmp_path):
+    repo = make_repo(tmp_path)
+    text = build.contents_markdown(repo, build.discover(repo))
+    assert (
+        "1. [01 What CRM is](01_definition.ipynb) · [exercises](../exercises/01_definition.ipynb)"
+        in text
+    )
+    assert "3. [10 CRM strategy](10_strategy.ipynb)\n" in text
+    assert "## Case studies\n\n1. [Beer and diapers](cases/beer.ipynb)" in text
+
+
+def test_stored_contents_are_current():
+    repo = Path(__file__).resolve().parents[1]
+    stored = (repo / "notebooks" / "CONTENTS.md").read_text()
+    assert stored == build.contents_markdown(repo, build.discover(repo)), "run `make notebooks`"

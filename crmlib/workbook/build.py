@@ -77,22 +77,55 @@ def write_html(nb: nbformat.NotebookNode, target: Path) -> None:
 
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     body = re.sub(r'href="([^"#:]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
+    # notebooks/CONTENTS.md is the Lab reader's contents; the HTML one is build/html/index.html.
+    body = re.sub(r'href="((?:\.\./)*)CONTENTS\.md"', r'href="\1../index.html"', body)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
 
 
-def contents_page(repo: Path, entries: list[Entry]) -> str:
-    """The HTML contents page: chapters with their exercise sets, then case studies."""
-    by_number = {e.path.name[:2]: e for e in entries if e.kind == "exercises"}
-    rows = []
+def contents(repo: Path, entries: list[Entry]) -> list[tuple[str, list[tuple]]]:
+    """Sections of the contents: (heading, [(title, notebook, exercise set or None)])."""
+    by_number = {e.path.name[:2]: e.path for e in entries if e.kind == "exercises"}
+    sections = []
     for kind, heading in KINDS.items():
-        rows.append(f"<h2>{heading}</h2>\n<ol class='{kind}'>")
+        items = []
         for e in (e for e in entries if e.kind == kind):
             name = notebooks.title(notebooks.read(repo / e.path), e.path.stem)
-            link = f"<a href='{e.html_path.as_posix()}'>{html.escape(name)}</a>"
-            ex = by_number.get(e.path.name[:2]) if kind == "chapter" else None
+            items.append(
+                (name, e.path, by_number.get(e.path.name[:2]) if kind == "chapter" else None)
+            )
+        sections.append((heading, items))
+    return sections
+
+
+def contents_markdown(repo: Path, entries: list[Entry]) -> str:
+    """notebooks/CONTENTS.md, the contents page for readers in JupyterLab."""
+    lines = [
+        "# CRM Workbook: contents",
+        "",
+        "Work through the chapters in order; each has an exercise set with self-checks.",
+    ]
+    for heading, items in contents(repo, entries):
+        if not items:
+            continue
+        lines += ["", f"## {heading}", ""]
+        for n, (name, path, ex) in enumerate(items, start=1):
+            link = f"[{name}]({path.relative_to('notebooks').as_posix()})"
             if ex is not None:
-                link += f" &middot; <a href='{ex.html_path.as_posix()}'>exercises</a>"
+                link += f" · [exercises](../{ex.as_posix()})"
+            lines.append(f"{n}. {link}")
+    return "\n".join(lines) + "\n"
+
+
+def contents_page(repo: Path, entries: list[Entry]) -> str:
+    """The HTML contents page: chapters with their exercise sets, then case studies."""
+    rows = []
+    for (heading, items), kind in zip(contents(repo, entries), KINDS, strict=True):
+        rows.append(f"<h2>{heading}</h2>\n<ol class='{kind}'>")
+        for name, path, ex in items:
+            link = f"<a href='{path.with_suffix('.html').as_posix()}'>{html.escape(name)}</a>"
+            if ex is not None:
+                link += f" &middot; <a href='{ex.with_suffix('.html').as_posix()}'>exercises</a>"
             rows.append(f"  <li>{link}</li>")
         rows.append("</ol>")
     return f"""<!DOCTYPE html>
@@ -180,6 +213,7 @@ def execute_in_place(repo: Path, jobs: int = 2) -> None:
     results = run_all(repo, entries, job, jobs)
     written = exercises.write_all(repo / "solutions", repo / "exercises")
     print(f"Wrote {len(written)} exercise notebook(s) to exercises/")
+    (repo / "notebooks" / "CONTENTS.md").write_text(contents_markdown(repo, discover(repo)))
     report(results)
     if any(isinstance(r, BaseException) for r in results.values()):
         sys.exit(1)
