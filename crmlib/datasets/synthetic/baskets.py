@@ -134,9 +134,9 @@ def make_baskets(n_baskets: int = 20000, seed: int = 0) -> pd.DataFrame:
     n = check_size(n_baskets, "n_baskets", minimum=100)
     rng = rng_for(check_seed(seed), "baskets")
     day = rng.integers(0, N_DAYS, size=3 * n)
-    weekend = (START.dayofweek + day) % 7 >= 5
+    weekend = (START.day_of_week + day) % 7 >= 5
     day = day[~weekend | (rng.random(day.size) < _WEEKEND_DAY_WEIGHT)][:n]
-    weekend = (START.dayofweek + day) % 7 >= 5
+    weekend = (START.day_of_week + day) % 7 >= 5
     hour = np.where(
         weekend,
         rng.choice(24, size=n, p=_WEEKEND_HOUR_WEIGHT / _WEEKEND_HOUR_WEIGHT.sum()),
@@ -145,7 +145,7 @@ def make_baskets(n_baskets: int = 20000, seed: int = 0) -> pd.DataFrame:
     second = day * 86400 + hour * 3600 + rng.integers(0, 3600, size=n)
     second = np.sort(second)
     day, hour = second // 86400, (second % 86400) // 3600
-    weekend = (START.dayofweek + day) % 7 >= 5
+    weekend = (START.day_of_week + day) % 7 >= 5
     slot = _slot(hour)
 
     base = np.array([p for p, _ in _ITEM_TABLE.values()])

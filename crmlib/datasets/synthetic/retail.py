@@ -110,7 +110,7 @@ def _normalise(w) -> np.ndarray:
 
 
 def _saturday(day: np.ndarray) -> np.ndarray:
-    return (START.dayofweek + day) % 7 == 5
+    return (START.day_of_week + day) % 7 == 5
 
 
 def _no_saturdays(day: np.ndarray) -> np.ndarray:
@@ -222,14 +222,16 @@ def _simulate(n_customers: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     cancel_p = table[known["seg"].to_numpy(), 5]
     cancelled = known[rng.random(len(known)) < cancel_p]
     c_inv = cancelled[["invoice", "day", "customer_id", "country", "seg", "owner"]].copy()
-    c_inv["day"] = _no_saturdays(c_inv["day"].to_numpy() + rng.integers(0, 11, len(c_inv)))
+    c_inv["day"] = _no_saturdays(c_inv["day"].to_numpy() + rng.integers(1, 11, len(c_inv)))
     c_inv = c_inv[c_inv["day"] < N_DAYS]
     c_inv["minute"] = _times(rng, len(c_inv))
     c_inv["source"] = c_inv["invoice"]
     c_inv["invoice"] = len(inv) + np.arange(len(c_inv))
     c_lines = lines[lines["invoice"].isin(c_inv["source"]) & (lines["product"] >= 0)]
     c_lines = c_lines[rng.random(len(c_lines)) < 0.5].copy()
-    c_lines["invoice"] = c_lines["invoice"].map(dict(zip(c_inv["source"], c_inv["invoice"])))
+    c_lines["invoice"] = c_lines["invoice"].map(
+        dict(zip(c_inv["source"], c_inv["invoice"], strict=True))
+    )
     part = rng.random(len(c_lines)) < 0.3
     c_lines["quantity"] = -np.where(
         part, np.maximum(c_lines["quantity"] // 2, 1), c_lines["quantity"]
@@ -274,7 +276,7 @@ def make_retail(n_customers: int = 800, seed: int = 0) -> pd.DataFrame:
 
     Same schema as UCI Online Retail (snake_case names). Invoices are numbered in time order
     from 536365; a cancellation is an invoice ``C<number>`` whose lines have negative
-    quantities and refer to an earlier invoice of the same customer (within 10 days). About
+    quantities and refer to an earlier invoice of the same customer (1 to 10 days before). About
     a fifth of the invoices are guest check-outs without ``customer_id``. Every invoice to a
     customer outside the UK carries a ``POST`` (postage) line. List prices rise 5 % on
     2023-01-01 and lines of 24 or more units get a 15 % bulk price. The shop does not trade
