@@ -16,6 +16,7 @@ ones and every count is a whole number; with ties, responder counts in a bin can
 from __future__ import annotations
 
 from collections.abc import Mapping
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -48,12 +49,12 @@ def _as_outcomes(y_true: object, *, need_positive: bool = False) -> np.ndarray:
         raise ValueError(f"y_true: expected a 1-d array of 0/1 outcomes, got shape {y.shape}")
     if len(y) == 0:
         raise ValueError("y_true: expected at least one customer, got none")
-    try:
-        y = y.astype(float)
-        ok = bool(np.isin(y, (0.0, 1.0)).all())
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
+    # Text such as "0"/"1" or "yes"/"no" is refused: which label is the responder is not ours
+    # to guess.
+    numeric = y.dtype.kind in "biuf" or (
+        y.dtype.kind == "O" and all(isinstance(v, Real) for v in y)
+    )
+    if not (numeric and np.isin(y.astype(float), (0.0, 1.0)).all()):
         found = pd.unique(pd.Series(np.asarray(y_true), dtype=object))[:4].tolist()
         raise ValueError(
             "y_true: expected binary outcomes 0/1 or False/True (1 = responder), "
@@ -61,7 +62,7 @@ def _as_outcomes(y_true: object, *, need_positive: bool = False) -> np.ndarray:
         )
     if need_positive and y.sum() == 0:
         raise ValueError("y_true: expected at least one responder (1), got none")
-    return y
+    return y.astype(float)
 
 
 def _as_scores(y_score: object, n: int) -> np.ndarray:

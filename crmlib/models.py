@@ -55,7 +55,9 @@ def column_types(
 
     Columns with a numeric dtype (booleans excluded) are numeric; all others (text,
     category, boolean) are categorical. Columns named in ``numeric`` or ``categorical``
-    override the dtype, e.g. a numeric region code that should be one-hot encoded.
+    override the dtype, e.g. a numeric region code that should be one-hot encoded, or a
+    boolean flag to use as 0/1 (a column listed in ``numeric`` needs a numeric or boolean
+    dtype).
 
     Returns
     -------
@@ -72,7 +74,7 @@ def column_types(
     numeric, categorical = _check_overrides(numeric, categorical)
     require_columns(X, [*numeric, *categorical], "X")
     for col in numeric:
-        if not _is_number(X[col]):
+        if not pd.api.types.is_numeric_dtype(X[col]):  # booleans may be counted as 0/1
             raise TypeError(
                 f"column {col!r}: listed in numeric= but has dtype {X[col].dtype}; "
                 "convert it first, e.g. with pd.to_numeric"
@@ -133,7 +135,8 @@ def preprocessor(
     Numeric columns: missing values are filled with the median, then (if ``scale``)
     standardised. Categorical columns: missing values become the category ``"missing"``, then
     one-hot encoded, ignoring categories not seen in fitting. Column types come from
-    :func:`column_types` when the transformer is fitted, so every other column is used.
+    :func:`column_types` when the transformer is fitted, and every column of the frame is
+    used: drop identifiers and leaking columns before fitting.
 
     Parameters
     ----------
@@ -195,8 +198,10 @@ def logistic_regression(
     """Return an unfitted logistic regression pipeline for a customer table.
 
     Categorical columns are one-hot encoded with the first category as reference level, so
-    each coefficient compares a category with that level (see :func:`odds_ratios`). ``C`` is
-    the inverse strength of the L2 penalty (scikit-learn's default 1.0 shrinks a little).
+    each coefficient compares a category with that level (see :func:`odds_ratios`); a
+    category not seen in fitting is scored as the reference level, and scikit-learn warns
+    when that happens. ``C`` is the inverse strength of the L2 penalty (scikit-learn's default
+    1.0 shrinks a little); ``class_weight="balanced"`` reweights a rare response.
 
     Examples
     --------
@@ -334,11 +339,13 @@ def decision_tree(
     )
 
 
-def tree_rules(model: Pipeline, *, decimals: int = 2) -> str:
+def tree_rules(model: Pipeline, *, decimals: int = 2, show_weights: bool = True) -> str:
     """Return a fitted :func:`decision_tree`'s rules as indented text.
 
     A one-hot feature reads ``job=retired <= 0.50`` for "not retired" and ``> 0.50`` for
-    "retired". Leaves show the predicted class.
+    "retired". Leaves show the predicted class and, if ``show_weights``, the number of
+    training customers of each class (in ``classes_`` order; weighted if the tree used
+    ``class_weight``), so each leaf's response rate can be read off.
 
     Examples
     --------
@@ -346,9 +353,9 @@ def tree_rules(model: Pipeline, *, decimals: int = 2) -> str:
     >>> model = decision_tree(min_samples_leaf=2).fit(X, [0, 0, 1, 1] * 5)
     >>> print(tree_rules(model, decimals=0))
     |--- age <= 40
-    |   |--- class: 0
+    |   |--- weights: [10, 0] class: 0
     |--- age >  40
-    |   |--- class: 1
+    |   |--- weights: [0, 10] class: 1
     <BLANKLINE>
     """
     model = _fitted(model, "decision_tree", "tree_")
@@ -357,6 +364,7 @@ def tree_rules(model: Pipeline, *, decimals: int = 2) -> str:
         feature_names=list(model.named_steps["prep"].get_feature_names_out()),
         class_names=[str(c) for c in model[-1].classes_],
         decimals=decimals,
+        show_weights=show_weights,
     )
 
 

@@ -197,11 +197,22 @@ def timing(repo: Path, jobs: int = 1) -> bool:
     return report(results)
 
 
-def execute_in_place(repo: Path, jobs: int = 2) -> None:
+def execute_in_place(repo: Path, jobs: int = 2, only: list[Path] | None = None) -> None:
     """Re-execute chapters, cases and solutions in place (the nbval reference outputs),
-    record the answer keys from the solutions, and rewrite exercises/ from the solutions."""
+    record the answer keys from the solutions, and rewrite exercises/ from the solutions.
+
+    ``only`` limits this to the given notebooks (paths relative to the repository or absolute).
+    """
     keys = repo / "crmlib" / "answer_keys"
     entries = [e for e in discover(repo) if e.kind in ("chapter", "case", "solutions")]
+    if only:
+        wanted = {Path(p).resolve() for p in only}  # relative to where the command runs
+        unknown = wanted - {(repo / e.path).resolve() for e in entries}
+        if unknown:
+            raise SystemExit(
+                f"not a chapter, case or solution notebook: {sorted(map(str, unknown))}"
+            )
+        entries = [e for e in entries if (repo / e.path).resolve() in wanted]
     for e in entries:
         if e.kind == "solutions":
             (keys / f"{e.path.stem}.json").unlink(missing_ok=True)

@@ -26,6 +26,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("-j", "--jobs", type=int, default=2)
     p = sub.add_parser("execute", help="re-execute notebooks in place, record answer keys")
     p.add_argument("-j", "--jobs", type=int, default=2)
+    p.add_argument("notebooks", nargs="*", type=Path, help="only these (default: all)")
     sub.add_parser("exercises", help="write exercises/ from solutions/")
     p = sub.add_parser("timing", help="execute every notebook and print its time")
     p.add_argument("-j", "--jobs", type=int, default=1)
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         build.build(repo, jobs=args.jobs)
     elif args.command == "execute":
-        build.execute_in_place(repo, jobs=args.jobs)
+        build.execute_in_place(repo, jobs=args.jobs, only=args.notebooks)
     elif args.command == "exercises":
         written = exercises.write_all(repo / "solutions", repo / "exercises")
         print(f"Wrote {len(written)} exercise notebook(s) to exercises/")
