@@ -83,3 +83,31 @@ def test_stored_contents_are_current():
     repo = Path(__file__).resolve().parents[1]
     stored = (repo / "notebooks" / "CONTENTS.md").read_text()
     assert stored == build.contents_markdown(repo, build.discover(repo)), "run `make notebooks`"
+
+
+def test_execute_in_place_records_keys_and_writes_exercises(tmp_path):
+    repo = make_repo(tmp_path)
+    (repo / "crmlib" / "answer_keys").mkdir(parents=True)
+    source = "from crmlib.check import Checker\ncheck = Checker('01_definition', key_dir='KEYS')\n"
+    source = source.replace("KEYS", str(repo / "crmlib" / "answer_keys"))
+    answer = "q1 = None\n### BEGIN SOLUTION\nq1 = 6 * 7\n### END SOLUTION\ncheck('q1', q1)"
+    nb = new_notebook(
+        cells=[new_markdown_cell("# Ex 01"), new_code_cell(source), new_code_cell(answer)]
+    )
+    notebooks.write(nb, repo / "solutions" / "01_definition.ipynb")
+    build.execute_in_place(repo, only=[repo / "solutions" / "01_definition.ipynb"])
+    key = repo / "crmlib" / "answer_keys" / "01_definition.json"
+    assert '"kind": "number"' in key.read_text()
+    solved = notebooks.read(repo / "solutions" / "01_definition.ipynb")
+    assert solved.cells[2].outputs[0]["text"] == "q1: passed\n"
+    exercise = (repo / "exercises" / "01_definition.ipynb").read_text()
+    assert "6 * 7" not in exercise and "# YOUR CODE HERE" in exercise
+    assert (repo / "notebooks" / "CONTENTS.md").exists()
+
+    # A solution that fails part-way leaves the previous key and the stored notebook alone.
+    before = key.read_text()
+    nb.cells.append(new_code_cell("1 / 0"))
+    notebooks.write(nb, repo / "solutions" / "01_definition.ipynb")
+    with pytest.raises(SystemExit):
+        build.execute_in_place(repo, only=[repo / "solutions" / "01_definition.ipynb"])
+    assert key.read_text() == before

@@ -213,13 +213,18 @@ def execute_in_place(repo: Path, jobs: int = 2, only: list[Path] | None = None) 
                 f"not a chapter, case or solution notebook: {sorted(map(str, unknown))}"
             )
         entries = [e for e in entries if (repo / e.path).resolve() in wanted]
-    for e in entries:
-        if e.kind == "solutions":
-            (keys / f"{e.path.stem}.json").unlink(missing_ok=True)
 
     def job(entry: Entry) -> float:
-        env = {"CRMLIB_RECORD_ANSWERS": str(keys)} if entry.kind == "solutions" else {}
-        return execute_entry(repo, entry, repo / entry.path, **env)
+        if entry.kind != "solutions":
+            return execute_entry(repo, entry, repo / entry.path)
+        # Record into a scratch folder; the key is replaced only if the whole notebook ran.
+        with tempfile.TemporaryDirectory() as scratch:
+            seconds = execute_entry(repo, entry, repo / entry.path, CRMLIB_RECORD_ANSWERS=scratch)
+            recorded = Path(scratch) / f"{entry.path.stem}.json"
+            if not recorded.exists():
+                raise RuntimeError(f"{entry.path} made no check() call, so it has no answer key")
+            shutil.copyfile(recorded, keys / recorded.name)
+        return seconds
 
     results = run_all(repo, entries, job, jobs)
     written = exercises.write_all(repo / "solutions", repo / "exercises")
