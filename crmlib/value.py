@@ -1,0 +1,488 @@
+"""Customer value with a constant retention rate: CLV, customer equity, share of wallet.
+
+The textbook model (Gupta & Lehmann 2003, 2005; Gupta, Lehmann & Stuart 2004): a customer
+brings a margin ``m`` per period, stays each period with probability ``r`` (the retention
+rate) and money is discounted at rate ``d`` per period. With ``q = r / (1 + d)``:
+
+- ``timing="end"`` (Gupta & Lehmann's convention, the default): margins arrive at the end of
+  each period, from customers still there, so even the first period's margin needs the
+  customer to be retained: ``CLV = sum_{t=1..T} m q**t = m q (1 - q**T) / (1 - q)``, which is
+  ``m r / (1 + d - r)`` for an infinite horizon;
+- ``timing="start"``: the first margin is certain and paid now, later ones at the start of
+  each period: ``CLV = sum_{t=0..T-1} m q**t = m (1 - q**T) / (1 - q)``, which is
+  ``m (1 + d) / (1 + d - r)`` for an infinite horizon.
+
+The two differ by the factor ``q``. All functions are vectorised: pass arrays (or Series) and
+NumPy broadcasting makes a sensitivity grid in one call.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from crmlib.validation import _preview, require_fraction, require_positive_int
+
+__all__ = [
+    "TIMINGS",
+    "WalletShare",
+    "clv",
+    "customer_equity",
+    "share_of_wallet",
+    "retention_vs_acquisition",
+]
+
+TIMINGS = ("end", "start")
+
+
+def _numbers(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    low_open: bool = False,
+    high: float | None = None,
+    high_open: bool = False,
+    whole: bool = False,
+) -> np.ndarray:
+    """``value`` (a number, array or Series) as a float array; raise naming ``name``.
+
+    Checks what ``validation.require_fraction`` checks for one number, element-wise.
+    """
+    if isinstance(value, pd.DataFrame):
+        raise TypeError(f"{name}: expected a number, array or Series, got a DataFrame")
+    try:
+        array = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name}: expected numbers, got {value!r}") from err
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(
+            f"{name}: expected numbers, got {array.dtype} values such as {_first(array)}"
+        )
+    array = array.astype(np.float64)
+    if np.isnan(array).any():
+        raise ValueError(f"{name}: expected numbers, found {int(np.isnan(array).sum())} missing")
+    bad = np.zeros(array.shape, dtype=bool)
+    if low is not None:
+        bad |= (array <= low) if low_open else (array < low)
+    if high is not None:
+        bad |= (array >= high) if high_open else (array > high)
+    if whole:
+        bad |= np.isfinite(array) & (array != np.round(array))
+    elif high is None:
+        bad |= np.isinf(array)
+    if bad.any():
+        lo = "" if low is None else f"{'>' if low_open else '>='} {low:g}"
+        hi = "" if high is None else f"{'<' if high_open else '<='} {high:g}"
+        kind = "whole numbers" if whole else "finite numbers" if high is None else "numbers"
+        bounds = " and ".join(filter(None, (lo, hi)))
+        raise ValueError(
+            f"{name}: expected {kind}{' ' + bounds if bounds else ''}, "
+            f"got {_preview(np.unique(array[bad]).tolist())}"
+        )
+    return array
+
+
+def _number(value: object, name: str, **bounds) -> float:
+    """One number, checked as :func:`_numbers` does."""
+    array = _numbers(value, name, **bounds)
+    if array.ndim:
+        raise ValueError(f"{name}: expected one number, got an array of shape {array.shape}")
+    return float(array)
+
+
+def _first(array: np.ndarray) -> str:
+    return _preview(array.ravel()[:3].tolist())
+
+
+def _index_of(named: dict[str, object]) -> pd.Index | None:
+    """The common index of the Series among the arguments; raise if they differ."""
+    series = {k: v for k, v in named.items() if isinstance(v, pd.Series)}
+    if not series:
+        return None
+    (first, s0), *rest = series.items()
+    for other, s in rest:
+        if not s.index.equals(s0.index):
+            raise ValueError(
+                f"{other}: expected the same index as {first} (Series are matched by "
+                f"position here), got a different one"
+            )
+    return s0.index
+
+
+def _broadcast(arrays: dict[str, np.ndarray]) -> list[np.ndarray]:
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError as err:
+        shapes = ", ".join(f"{k} {v.shape}" for k, v in arrays.items() if v.ndim)
+        raise ValueError(
+            f"the shapes of the arguments do not broadcast together: {shapes}"
+        ) from err
+
+
+def _shaped(
+    result: np.ndarray, index: pd.Index | None, name: str
+) -> float | np.ndarray | pd.Series:
+    if index is not None:
+        if result.shape != (len(index),):
+            raise ValueError(
+                f"a Series argument gives the result's index ({len(index)} rows), "
+                f"but the result has shape {result.shape}"
+            )
+        return pd.Series(result, index=index, name=name)
+    return float(result) if result.ndim == 0 else result
+
+
+def _timing(timing: object) -> str:
+    if timing not in TIMINGS:
+        raise ValueError(f"timing: expected one of {TIMINGS}, got {timing!r}")
+    return timing
+
+
+def _clv(margin, retention, discount, horizon, timing) -> np.ndarray:
+    """CLV from validated arrays, by the closed form (q**inf is 0 as q < 1)."""
+    q = retention / (1 + discount)
+    factor = (1 - q**horizon) / (1 - q)
+    return margin * factor * (q if timing == "end" else 1.0)
+
+
+def clv(
+    margin: float | np.ndarray | pd.Series,
+    retention: float | np.ndarray | pd.Series,
+    discount: float | np.ndarray | pd.Series,
+    *,
+    horizon: int | np.ndarray | None = None,
+    acquisition_cost: float | np.ndarray | pd.Series = 0.0,
+    timing: str = "end",
+) -> float | np.ndarray | pd.Series:
+    """Customer lifetime value with a constant margin, retention rate and discount rate.
+
+    Parameters
+    ----------
+    margin : number, array or Series
+        Margin per customer per period (may be negative: an unprofitable customer).
+    retention : number, array or Series
+        Probability that a customer stays each period, in [0, 1).
+    discount : number, array or Series
+        Discount rate per period, >= 0 (e.g. 0.1 for 10% a year).
+    horizon : int, array or None
+        Number of periods (margins) counted, >= 1; ``None`` or ``np.inf``: infinite.
+    acquisition_cost : number, array or Series, default 0
+        Subtracted once, at time 0 (>= 0).
+    timing : {"end", "start"}
+        When margins arrive; see the module docstring. ``"end"`` gives Gupta & Lehmann's
+        ``m r / (1 + d - r)``, ``"start"`` gives ``m (1 + d) / (1 + d - r)``.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The CLV, broadcast over the arguments: a float for numbers, a Series (with their
+        index) when a Series is given, an array otherwise.
+
+    Examples
+    --------
+    >>> round(clv(100, 0.8, 0.1), 2)  # 100 * 0.8 / (1 + 0.1 - 0.8)
+    266.67
+    >>> round(clv(100, 0.8, 0.1, timing="start"), 2)  # 100 * 1.1 / 0.3
+    366.67
+    >>> clv(100, np.array([[0.6], [0.8]]), np.array([0.05, 0.1])).round(1)  # a grid
+    array([[133.3, 120. ],
+           [320. , 266.7]])
+    """
+    index = _index_of(
+        {
+            "margin": margin,
+            "retention": retention,
+            "discount": discount,
+            "acquisition_cost": acquisition_cost,
+        }
+    )
+    timing = _timing(timing)
+    args = {
+        "margin": _numbers(margin, "margin"),
+        "retention": _numbers(retention, "retention", low=0, high=1, high_open=True),
+        "discount": _numbers(discount, "discount", low=0),
+        "horizon": _horizon(horizon),
+        "acquisition_cost": _numbers(acquisition_cost, "acquisition_cost", low=0),
+    }
+    m, r, d, t, cost = _broadcast(args)
+    return _shaped(_clv(m, r, d, t, timing) - cost, index, "clv")
+
+
+def _horizon(horizon: object) -> np.ndarray:
+    if horizon is None:
+        return np.asarray(np.inf)
+    return _numbers(horizon, "horizon", low=1, whole=True)
+
+
+def customer_equity(
+    customers: float | np.ndarray | pd.Series,
+    margin: float | np.ndarray | pd.Series,
+    retention: float | np.ndarray | pd.Series,
+    discount: float,
+    *,
+    horizon: int | None = None,
+    timing: str = "end",
+    new_customers: float = 0.0,
+    acquisition_cost: float = 0.0,
+    acquisition_periods: int | None = None,
+) -> pd.Series:
+    """Customer equity: the value of today's customers, plus future cohorts if asked.
+
+    ``current_customers`` sums ``customers * clv(margin, retention, discount)`` over the
+    cohorts or customers given (arrays broadcast together; use ``customers=1`` and
+    per-customer arrays for one row per customer). Today's customers are already acquired,
+    so no acquisition cost is charged for them.
+
+    ``future_cohorts`` adds a cohort of ``new_customers`` acquired at the end of each of
+    the next ``acquisition_periods`` periods (``None``: forever, which needs
+    ``discount > 0``), each new customer worth ``clv(...) - acquisition_cost`` when acquired,
+    discounted to today: ``new_customers * (clv - acquisition_cost) * sum_{k=1..K} (1+d)**-k``
+    (Gupta, Lehmann & Stuart 2004, with constant margin, retention and cohort size). Future
+    cohorts take the same ``margin`` and ``retention``, which must then be single numbers.
+
+    Parameters
+    ----------
+    customers : number, array or Series
+        Customers in each cohort (>= 0).
+    margin, retention : number, array or Series
+        Per period, per customer; as in :func:`clv`.
+    discount : float
+        Discount rate per period (>= 0).
+    horizon, timing
+        As in :func:`clv`.
+    new_customers : float, default 0
+        Customers acquired per period in future (>= 0).
+    acquisition_cost : float, default 0
+        Cost of acquiring one new customer (>= 0).
+    acquisition_periods : int or None
+        Number of future cohorts; ``None``: one every period forever.
+
+    Returns
+    -------
+    Series
+        ``current_customers``, ``future_cohorts`` and ``total``.
+
+    Examples
+    --------
+    >>> customer_equity([1000, 500], [100, 60], [0.8, 0.6], 0.1).round(1)
+    current_customers    302666.7
+    future_cohorts            0.0
+    total                302666.7
+    Name: customer_equity, dtype: float64
+    """
+    _index_of({"customers": customers, "margin": margin, "retention": retention})
+    counts = _numbers(customers, "customers", low=0)
+    d = _number(discount, "discount", low=0)
+    value = np.asarray(clv(margin, retention, d, horizon=horizon, timing=timing))
+    counts, each = _broadcast({"customers": counts, "margin and retention": value})
+    current = float((counts * each).sum())
+    new = _number(new_customers, "new_customers", low=0)
+    cost = _number(acquisition_cost, "acquisition_cost", low=0)
+    future = 0.0
+    if new > 0:
+        if value.ndim:
+            raise ValueError(
+                "new_customers: future cohorts need a single margin and retention, got "
+                f"values of shape {value.shape}"
+            )
+        if acquisition_periods is None:
+            if d == 0:
+                raise ValueError(
+                    "acquisition_periods: cohorts acquired forever need discount > 0, got 0; "
+                    "give a number of periods"
+                )
+            annuity = 1 / d
+        else:
+            k = require_positive_int(acquisition_periods, "acquisition_periods")
+            annuity = k if d == 0 else (1 - (1 + d) ** -k) / d
+        future = new * (float(value) - cost) * annuity
+    return pd.Series(
+        {"current_customers": current, "future_cohorts": future, "total": current + future},
+        name="customer_equity",
+    )
+
+
+class WalletShare(NamedTuple):
+    """Share of wallet per customer and over the whole base."""
+
+    per_customer: pd.Series
+    overall: float
+
+
+def share_of_wallet(
+    spend_with_us: pd.Series | np.ndarray, total_category_spend: pd.Series | np.ndarray
+) -> WalletShare:
+    """Share of each customer's category spend that comes to us, and the base's share.
+
+    Parameters
+    ----------
+    spend_with_us : Series or array
+        What each customer spent with us (>= 0).
+    total_category_spend : Series or array
+        What each customer spent in the category, with all suppliers including us
+        (>= ``spend_with_us``). Two Series must hold the same customers (in any order);
+        arrays are matched by position.
+
+    Returns
+    -------
+    WalletShare
+        ``per_customer``: spend_with_us / total_category_spend, NaN where the customer spent
+        nothing in the category; ``overall``: total spend with us / total category spend,
+        a spend-weighted share (not the mean of the per-customer shares).
+
+    Examples
+    --------
+    >>> ours = pd.Series([20.0, 90.0], index=["ann", "bob"])
+    >>> total = pd.Series([100.0, 100.0], index=["ann", "bob"])
+    >>> share_of_wallet(ours, total).per_customer.tolist(), share_of_wallet(ours, total).overall
+    ([0.2, 0.9], 0.55)
+    """
+    index = None
+    if isinstance(spend_with_us, pd.Series) and isinstance(total_category_spend, pd.Series):
+        index = spend_with_us.index
+        if not index.is_unique:
+            raise ValueError(
+                f"spend_with_us: expected one value per customer, repeated: "
+                f"{_preview(index[index.duplicated()].unique())}"
+            )
+        other = total_category_spend.index
+        if not other.equals(index):
+            missing, extra = index.difference(other), other.difference(index)
+            if len(missing) or len(extra) or not other.is_unique:
+                raise ValueError(
+                    "total_category_spend: expected the same customers as spend_with_us; "
+                    f"{len(missing)} missing ({_preview(missing)}), "
+                    f"{len(extra)} not in spend_with_us ({_preview(extra)})"
+                )
+            total_category_spend = total_category_spend.reindex(index)
+    elif isinstance(spend_with_us, pd.Series) or isinstance(total_category_spend, pd.Series):
+        index = (
+            spend_with_us if isinstance(spend_with_us, pd.Series) else total_category_spend
+        ).index
+    ours = _numbers(spend_with_us, "spend_with_us", low=0)
+    total = _numbers(total_category_spend, "total_category_spend", low=0)
+    if ours.ndim != 1 or ours.shape != total.shape:
+        raise ValueError(
+            "spend_with_us, total_category_spend: expected two 1-D sequences of equal length, "
+            f"got shapes {ours.shape} and {total.shape}"
+        )
+    over = ours > total
+    if over.any():
+        where = index[over] if index is not None else np.flatnonzero(over)
+        raise ValueError(
+            f"spend_with_us: expected at most total_category_spend, but {int(over.sum())} "
+            f"customer(s) spend more with us than in the category: {_preview(where)}"
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, ours / total, np.nan)
+    if index is None:
+        index = pd.RangeIndex(len(ours))
+    per_customer = pd.Series(share, index=index, name="share_of_wallet")
+    overall = float(ours.sum() / total.sum()) if total.sum() > 0 else float("nan")
+    return WalletShare(per_customer, overall)
+
+
+def retention_vs_acquisition(
+    customers: int,
+    churn_rate: float,
+    margin: float,
+    retention_cost: float,
+    *,
+    budget: float | np.ndarray | None = None,
+    acquisition_multiple: float = 6.0,
+    discount: float = 0.1,
+    horizon: int | None = None,
+) -> pd.DataFrame:
+    """What-if: spend a budget on keeping customers, or on winning new ones?
+
+    The model, one period ahead: of ``customers``, ``customers * churn_rate`` would leave.
+
+    - *retention*: every ``retention_cost`` spent keeps one of them, up to all of them
+      (money beyond that is wasted);
+    - *acquisition*: every ``acquisition_multiple * retention_cost`` spent wins one new
+      customer (the course's rule of thumb: winning a customer costs ~5-7 times keeping one).
+
+    A customer kept or won is worth ``clv(margin, 1 - churn_rate, discount, horizon=horizon,
+    timing="start")``: this period's margin, then the base's retention. Profit is that value
+    times customers gained, minus the budget.
+
+    Parameters
+    ----------
+    customers : int
+        Customers at the start of the period (>= 1).
+    churn_rate : float
+        Share of them who would leave this period, in (0, 1].
+    margin : float
+        Margin per customer per period (> 0; with no margin neither option pays).
+    retention_cost : float
+        Cost of keeping one customer who would otherwise leave (> 0).
+    budget : number or array, optional
+        Budgets to compare (>= 0). Default: 11 steps from 0 to twice what keeping every
+        leaver would cost.
+    acquisition_multiple : float, default 6
+        Cost of winning a customer / cost of keeping one (> 0).
+    discount : float, default 0.1
+        Discount rate per period (>= 0).
+    horizon : int or None
+        Periods of value counted (None: infinite).
+
+    Returns
+    -------
+    DataFrame
+        Tidy, two rows per budget (``strategy`` "retention" and "acquisition"), with
+        ``budget``, ``strategy``, ``cost_per_customer``, ``customers_gained``,
+        ``churn_rate`` (after spending), ``customers_next`` (customers after the period),
+        ``value_gained``, ``profit`` and ``roi`` (profit / budget; NaN at budget 0).
+
+    Examples
+    --------
+    >>> out = retention_vs_acquisition(10_000, 0.2, 50.0, 20.0, budget=[20_000, 60_000])
+    >>> out[["budget", "strategy", "customers_gained", "profit"]].round(0)
+        budget     strategy  customers_gained    profit
+    0  20000.0    retention            1000.0  163333.0
+    1  20000.0  acquisition             167.0   10556.0
+    2  60000.0    retention            2000.0  306667.0
+    3  60000.0  acquisition             500.0   31667.0
+    """
+    n = require_positive_int(customers, "customers")
+    churn = require_fraction(churn_rate, "churn_rate")
+    m = _number(margin, "margin", low=0, low_open=True)
+    keep_cost = _number(retention_cost, "retention_cost", low=0, low_open=True)
+    multiple = _number(acquisition_multiple, "acquisition_multiple", low=0, low_open=True)
+    d = _number(discount, "discount", low=0)
+    leavers = n * churn
+    if budget is None:
+        budget = np.linspace(0, 2 * leavers * keep_cost, 11)
+    spend = _numbers(budget, "budget", low=0)
+    if spend.ndim > 1:
+        raise ValueError(f"budget: expected a number or a 1-D array, got shape {spend.shape}")
+    spend = np.atleast_1d(spend)
+    worth = clv(m, 1 - churn, d, horizon=horizon, timing="start")
+    saved = np.minimum(spend / keep_cost, leavers)
+    won = spend / (keep_cost * multiple)
+    frames = []
+    for strategy, cost, gained, churn_after in (
+        ("retention", keep_cost, saved, (leavers - saved) / n),
+        ("acquisition", keep_cost * multiple, won, np.full(spend.shape, churn)),
+    ):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "budget": spend,
+                    "strategy": strategy,
+                    "cost_per_customer": cost,
+                    "customers_gained": gained,
+                    "churn_rate": churn_after,
+                    "customers_next": n - leavers + gained,
+                    "value_gained": gained * worth,
+                    "profit": gained * worth - spend,
+                }
+            )
+        )
+    out = pd.concat(frames).sort_values(["budget"], kind="stable").reset_index(drop=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["roi"] = np.where(out["budget"] > 0, out["profit"] / out["budget"], np.nan)
+    return out
