@@ -1,0 +1,528 @@
+"""Tests for crmlib.basket: itemsets and rules match mlxtend, order is fixed, bad input fails."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import os
+import subprocess
+import sys
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from mlxtend.frequent_patterns import apriori, fpgrowth
+from mlxtend.frequent_patterns import association_rules as mlxtend_rules
+
+from crmlib import basket
+from crmlib.basket import (
+    association_rules,
+    baskets_from_lines,
+    encode,
+    frequent_itemsets,
+    rules_by_context,
+    rules_with,
+)
+
+RULE_VALUES = [
+    "antecedent support",
+    "consequent support",
+    "support",
+    "confidence",
+    "lift",
+    "leverage",
+    "conviction",
+]
+
+
+@pytest.fixture(scope="module")
+def groceries(shared_data) -> list[list[str]]:
+    lines = (shared_data / "groceries.csv").read_text(encoding="ascii").splitlines()
+    return [line.split(",") for line in lines]
+
+
+@pytest.fixture(scope="module")
+def groceries_frame(groceries) -> pd.DataFrame:
+    matrix, labels = encode(groceries)
+    return pd.DataFrame(matrix.toarray(), columns=list(labels))
+
+
+def synthetic(n: int = 3000, n_items: int = 40, seed: int = 7) -> list[list]:
+    """Zipf-like baskets over integer items, with a planted pair of rare items (30, 31)."""
+    rng = np.random.default_rng(seed)
+    popularity = 1 / np.arange(1, n_items + 1)
+    popularity /= popularity.sum()
+    baskets = []
+    for size in rng.poisson(3, n) + 1:
+        items = set(rng.choice(n_items, size=size, p=popularity).tolist())
+        if rng.random() < 0.05:
+            items |= {30, 31}
+        baskets.append(sorted(items))
+    return baskets
+
+
+def as_dict(frame: pd.DataFrame) -> dict:
+    return dict(zip(frame["itemsets"], frame["support"], strict=True))
+
+
+def assert_same_rules(ours: pd.DataFrame, theirs: pd.DataFrame) -> None:
+    """Same rules; values equal up to mlxtend's rounding (we divide exact counts)."""
+    ours, theirs = (
+        dict(
+            zip(
+                zip(f["antecedents"], f["consequents"], strict=True),
+                f[RULE_VALUES].to_numpy(),
+                strict=True,
+            )
+        )
+        for f in (ours, theirs)
+    )
+    assert ours.keys() == theirs.keys()
+    keys = list(ours)
+    np.testing.assert_allclose(
+        [ours[k] for k in keys], [theirs[k] for k in keys], rtol=1e-12, atol=1e-15
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Module
+# --------------------------------------------------------------------------------------------
+
+
+def test_doctests_pass():
+    result = doctest.testmod(basket)
+    assert result.attempted >= 10
+    assert result.failed == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Baskets and encoding
+# --------------------------------------------------------------------------------------------
+
+
+def test_baskets_from_lines_groups_dedupes_and_keeps_order():
+    tx = pd.DataFrame(
+        {
+            "InvoiceNo": ["B", "B", "A", "B", "A"],
+            "Description": ["beer", "chips", "milk", "beer", "bread"],
+        }
+    )
+    original = tx.copy()
+    baskets = baskets_from_lines(tx, invoice="InvoiceNo", item="Description")
+    assert baskets.index.tolist() == ["B", "A"]
+    assert baskets.index.name == "InvoiceNo"
+    assert baskets.tolist() == [["beer", "chips"], ["milk", "bread"]]
+    pd.testing.assert_frame_equal(tx, original)
+
+
+def test_baskets_from_lines_refuses_missing_values_and_columns():
+    tx = pd.DataFrame({"inv": [1, 1, 2], "item": ["beer", None, "milk"]})
+    with pytest.raises(ValueError, match=r"column 'item'.*found 1.*dropna"):
+        baskets_from_lines(tx, invoice="inv", item="item")
+    with pytest.raises(KeyError, match="missing column.*'product'"):
+        baskets_from_lines(tx, invoice="inv", item="product")
+    with pytest.raises(TypeError, match="tx: expected a pandas DataFrame"):
+        baskets_from_lines([["beer"]], invoice="inv", item="item")
+
+
+def test_encode_is_sparse_boolean_with_sorted_labels(groceries):
+    matrix, labels = encode(groceries)
+    assert isinstance(matrix, sp.csr_array)
+    assert matrix.dtype == bool
+    assert matrix.shape == (9835, 169)
+    assert matrix.nnz == 43367  # items in total, README of the dataset
+    assert list(labels) == sorted(labels)
+    counts = dict(zip(labels, np.asarray(matrix.sum(axis=0)).ravel(), strict=True))
+    assert counts["whole milk"] == 2513 and counts["yogurt"] == 1372  # README top items
+
+
+def test_encode_accepts_series_tuples_sets_and_generators():
+    expected, labels = encode([["a", "b"], ["b"], ["c", "a"]])
+    inputs = [
+        pd.Series([["a", "b"], ["b"], ["c", "a"]], index=[10, 11, 12]),
+        [("a", "b"), ("b",), ("c", "a")],
+        [{"a", "b"}, {"b"}, {"c", "a"}],
+        (iter(b) for b in [["a", "b"], ["b"], ["c", "a"]]),
+    ]
+    for baskets in inputs:
+        matrix, other = encode(baskets)
+        assert (matrix != expected).nnz == 0
+        assert list(other) == list(labels)
+
+
+def test_encode_matches_mlxtend_on_its_sparse_frame(groceries):
+    matrix, labels = encode(groceries)
+    frame = pd.DataFrame.sparse.from_spmatrix(matrix, columns=list(labels))
+    theirs = apriori(frame, min_support=0.02, use_colnames=True)
+    assert as_dict(theirs) == as_dict(frequent_itemsets(groceries, 0.02))
+
+
+def test_duplicate_items_are_counted_once_with_a_warning():
+    baskets = [["beer", "beer", "chips"], ["beer"], ["chips", "milk", "chips"]]
+    original = [list(b) for b in baskets]
+    with pytest.warns(UserWarning, match=r"2 basket\(s\) list an item more than once"):
+        found = frequent_itemsets(baskets, 0.1)
+    assert baskets == original
+    counts = dict(zip(found["items"], found["count"], strict=True))
+    assert counts["beer"] == 2 and counts["chips"] == 2 and counts["beer + chips"] == 1
+
+
+def test_series_baskets_are_named_by_index_in_messages():
+    baskets = pd.Series([["beer"], []], index=["inv-1", "inv-2"])
+    with pytest.raises(ValueError, match=r"1 empty basket\(s\) \(basket 'inv-2'\)"):
+        encode(baskets)
+
+
+@pytest.mark.parametrize(
+    ("baskets", "error", "match"),
+    [
+        ([], ValueError, "expected at least one basket, got none"),
+        ([["beer"], [], ["milk"], []], ValueError, r"found 2 empty basket\(s\) \(baskets 1, 3\)"),
+        ([["beer", ["diapers"]]], TypeError, "hashable items.*basket 0 holds.*type list"),
+        ([["beer"], ["milk", None]], ValueError, r"missing value \(None/NaN\).*basket 1"),
+        ([["beer"], ["milk", np.nan]], ValueError, r"missing value \(None/NaN\).*basket 1"),
+        ([["beer"], "milk"], TypeError, "basket 1 is str 'milk'.*\\['beer'\\]"),
+        ([["beer"], 3], TypeError, "basket 1 is int 3"),
+        ("beer", TypeError, "expected a list of item lists.*got str"),
+        (pd.DataFrame({"a": [1]}), TypeError, "got a DataFrame.*baskets_from_lines"),
+        (None, TypeError, "expected a list of item lists.*got NoneType"),
+    ],
+)
+def test_encode_refuses_bad_baskets(baskets, error, match):
+    with pytest.raises(error, match=match):
+        encode(baskets)
+    with pytest.raises(error, match=match):
+        frequent_itemsets(baskets, 0.5)
+
+
+# --------------------------------------------------------------------------------------------
+# Frequent itemsets
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("min_support", "max_len"), [(0.02, None), (0.005, None), (0.003, 2)])
+def test_itemsets_match_mlxtend_on_groceries(groceries, groceries_frame, min_support, max_len):
+    ours = frequent_itemsets(groceries, min_support, max_len)
+    for algorithm in (apriori, fpgrowth):
+        theirs = algorithm(groceries_frame, min_support, use_colnames=True, max_len=max_len)
+        assert as_dict(ours) == as_dict(theirs)  # same itemsets, bit-identical supports
+    assert (ours["count"] == np.round(ours["support"] * 9835)).all()
+    assert (ours["length"] == ours["itemsets"].map(len)).all()
+    if max_len:
+        assert ours["length"].max() == max_len
+
+
+@pytest.mark.parametrize(("min_support", "max_len"), [(0.01, None), (0.003, None), (0.003, 3)])
+def test_itemsets_match_mlxtend_on_synthetic_data(min_support, max_len):
+    baskets = synthetic()
+    matrix, labels = encode(baskets)
+    frame = pd.DataFrame(matrix.toarray(), columns=list(labels))
+    ours = frequent_itemsets(baskets, min_support, max_len)
+    assert ours["length"].max() >= 3
+    for algorithm in (apriori, fpgrowth):
+        theirs = algorithm(frame, min_support, use_colnames=True, max_len=max_len)
+        assert as_dict(ours) == as_dict(theirs)
+
+
+def test_support_threshold_is_inclusive_like_mlxtend():
+    baskets = [["a", "b"]] * 7 + [["c"]] * 93  # 7 / 100 == 0.07 exactly in floating point
+    found = frequent_itemsets(baskets, 0.07)
+    assert set(found["items"]) == {"a", "b", "a + b", "c"}
+    assert "a" not in set(frequent_itemsets(baskets, 0.0700001)["items"])
+
+
+def test_rows_sorted_by_support_length_and_items(groceries):
+    found = frequent_itemsets(groceries, 0.005)
+    keys = list(zip(-found["count"], found["length"], found["itemsets"].map(sorted), strict=True))
+    assert keys == sorted(keys)
+    assert found["items"].iloc[0] == "whole milk"
+    assert (found["items"] == found["itemsets"].map(lambda s: " + ".join(sorted(s)))).all()
+    assert found.columns.tolist() == ["itemsets", "items", "length", "support", "count"]
+
+
+def test_mixed_item_types_are_sorted_and_displayed():
+    found = frequent_itemsets([[2, "x"], [10, "x"], [2, 10, "x"]], 0.6)
+    assert found["items"].tolist() == ["x", "2", "10", "2 + x", "10 + x"]
+
+
+ORDER_SCRIPT = """
+import json
+from crmlib.basket import association_rules, frequent_itemsets
+lines = open({path!r}, encoding="ascii").read().splitlines()
+found = frequent_itemsets([line.split(",") for line in lines], 0.01)
+rules = association_rules(found, metric="confidence", min_threshold=0.1)
+print(json.dumps([found["items"].tolist(), found["support"].tolist(),
+                  [sorted(s) for s in found["itemsets"]], rules["rule"].tolist(),
+                  rules["lift"].tolist(), [sorted(s) for s in rules["antecedents"]]]))
+"""
+
+
+def test_output_order_does_not_depend_on_the_hash_seed(shared_data, repo):
+    script = ORDER_SCRIPT.format(path=str(shared_data / "groceries.csv"))
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=repo, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0][0]) > 50 and len(outputs[0][3]) > 50
+
+
+def test_nothing_frequent_gives_an_empty_frame_with_a_warning():
+    with pytest.warns(UserWarning, match=r"no item reaches it .*0\.5 of the baskets"):
+        found = frequent_itemsets([["a"], ["b"]], 0.9)
+    assert found.empty
+    assert found.columns.tolist() == ["itemsets", "items", "length", "support", "count"]
+    rules = association_rules(found)
+    assert rules.empty and "lift" in rules.columns
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        (50, ValueError, r"fraction of baskets in \(0, 1\], not a count, got 50; 50 of your "),
+        (1.5, ValueError, "not a count, got 1.5"),
+        (0, ValueError, r"min_support: expected a fraction in \(0, 1\], got 0"),
+        (-0.1, ValueError, r"min_support: expected a fraction in \(0, 1\], got -0.1"),
+        (float("nan"), TypeError, "min_support: expected a number"),
+        ("0.1", TypeError, "min_support: expected a number.*'0.1'"),
+        (True, TypeError, "min_support: expected a number.*True"),
+    ],
+)
+def test_min_support_must_be_a_fraction(groceries, value, error, match):
+    with pytest.raises(error, match=match):
+        frequent_itemsets(groceries, value)
+
+
+def test_count_given_as_min_support_suggests_the_fraction(groceries):
+    with pytest.raises(ValueError, match=r"50 of your 9,835 baskets is min_support=0.00508388"):
+        frequent_itemsets(groceries, 50)
+
+
+def test_max_len_and_max_itemsets_are_checked():
+    with pytest.raises(ValueError, match="max_len: expected a whole number >= 1, got 0"):
+        frequent_itemsets([["a"]], 0.5, max_len=0)
+    with pytest.raises(TypeError, match="max_len: expected a whole number >= 1, got 2.5"):
+        frequent_itemsets([["a"]], 0.5, max_len=2.5)
+    with pytest.raises(ValueError, match="max_itemsets: expected a whole number >= 1"):
+        frequent_itemsets([["a"]], 0.5, max_itemsets=-1)
+
+
+def test_exploding_support_is_refused_with_an_estimate_and_a_working_suggestion(groceries):
+    with pytest.raises(ValueError, match="would give about") as info:
+        frequent_itemsets(groceries, 0.0002, max_itemsets=20_000)
+    message = str(info.value)
+    assert "min_support=0.0002" in message and "max_itemsets=20,000" in message
+    suggested = float(message.split("try min_support=")[1].split(" ")[0])
+    assert suggested > 0.0002
+    assert len(frequent_itemsets(groceries, suggested)) <= 20_000
+
+
+def test_whole_basket_explosion_is_refused_quickly():
+    # 30 items always bought together: 2**30 - 1 frequent itemsets.
+    baskets = [list(range(30))] * 20 + [[99]] * 20
+    with pytest.raises(ValueError, match=r"the rest extrapolated.*try min_support=0.525 "):
+        frequent_itemsets(baskets, 0.1)
+
+
+def test_cap_applies_while_a_length_is_being_counted(groceries, monkeypatch):
+    sizes = frequent_itemsets(groceries, 0.002)["length"].value_counts()
+    cap = int(sizes[1] + sizes[2] + sizes[3] // 2)  # passes the cap halfway through length 3
+    monkeypatch.setattr(basket, "_CHUNK_CANDIDATES", 64)  # check after every small block
+    with pytest.raises(ValueError, match=r"found up to length 3, before stopping"):
+        frequent_itemsets(groceries, 0.002, max_itemsets=cap)
+    assert len(frequent_itemsets(groceries, 0.002, max_len=2, max_itemsets=cap)) <= cap
+
+
+# --------------------------------------------------------------------------------------------
+# Association rules
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("min_support", "metric", "threshold"),
+    [(0.005, "lift", 1.0), (0.003, "confidence", 0.3), (0.01, "leverage", 0.001)],
+)
+def test_rules_match_mlxtend_on_groceries(groceries, min_support, metric, threshold):
+    found = frequent_itemsets(groceries, min_support)
+    ours = association_rules(found, metric=metric, min_threshold=threshold)
+    theirs = mlxtend_rules(found, num_itemsets=9835, metric=metric, min_threshold=threshold)
+    assert len(ours) > 100
+    assert_same_rules(ours, theirs)
+
+
+@pytest.mark.parametrize(
+    ("metric", "threshold"), [("lift", 1.0), ("confidence", 0.5), ("conviction", 1.1)]
+)
+def test_rules_match_mlxtend_on_synthetic_data_up_to_exact_ties(metric, threshold):
+    baskets = synthetic()
+    found = frequent_itemsets(baskets, 0.003)
+    ours = association_rules(found, metric=metric, min_threshold=threshold)
+    theirs = mlxtend_rules(found, len(baskets), metric=metric, min_threshold=threshold)
+    # A rule whose metric equals the threshold exactly is kept here (exact counts decide);
+    # mlxtend's rounding keeps or drops it at random. Those are the only differences allowed.
+    count = dict(zip(found["itemsets"], found["count"], strict=True))
+    n = len(baskets)
+
+    def exact(a, c):
+        ac, a_, c_ = Fraction(count[a | c], n), Fraction(count[a], n), Fraction(count[c], n)
+        confidence = ac / a_
+        return {
+            "lift": confidence / c_,
+            "confidence": confidence,
+            "conviction": (1 - c_) / (1 - confidence) if confidence < 1 else None,
+        }[metric]
+
+    keys = [set(zip(f["antecedents"], f["consequents"], strict=True)) for f in (ours, theirs)]
+    assert all(exact(a, c) == Fraction(str(threshold)) for a, c in keys[0] ^ keys[1])
+    common = keys[0] & keys[1]
+    assert len(common) > 50
+    assert_same_rules(
+        ours[[k in common for k in zip(ours["antecedents"], ours["consequents"], strict=True)]],
+        theirs[
+            [k in common for k in zip(theirs["antecedents"], theirs["consequents"], strict=True)]
+        ],
+    )
+
+
+def test_rules_accept_mlxtend_itemsets_and_find_the_planted_pair():
+    baskets = synthetic()
+    matrix, labels = encode(baskets)
+    frame = pd.DataFrame(matrix.toarray(), columns=list(labels))
+    itemsets = fpgrowth(frame, 0.01, use_colnames=True)  # no count column: supports are used
+    ours = association_rules(itemsets, metric="lift", min_threshold=1.5)
+    planted = ours.set_index("rule").loc[["30 -> 31", "31 -> 30"], "lift"]
+    assert (planted > 5).all()
+    theirs = mlxtend_rules(itemsets, num_itemsets=1, metric="lift", min_threshold=1.5)
+    assert_same_rules(ours, theirs)
+
+
+def test_rules_are_sorted_and_displayed(groceries):
+    rules = association_rules(frequent_itemsets(groceries, 0.005), metric="lift")
+    assert (rules["lift"] >= 1.0).all()
+    assert rules["lift"].is_monotonic_decreasing
+    assert rules.columns.tolist() == basket.RULE_COLUMNS
+    first = rules.iloc[0]
+    assert first["rule"] == f"{first['antecedent_items']} -> {first['consequent_items']}"
+    assert first["antecedent_items"] == " + ".join(sorted(first["antecedents"]))
+    conf_one = rules["confidence"] == 1.0
+    assert np.isinf(rules.loc[conf_one, "conviction"]).all()
+
+
+def test_rules_refuse_bad_input(groceries):
+    found = frequent_itemsets(groceries, 0.01)
+    with pytest.raises(ValueError, match=r"metric: expected one of support, .*got 'jaccard'"):
+        association_rules(found, metric="jaccard")
+    with pytest.raises(TypeError, match="min_threshold: expected a number, got '1'"):
+        association_rules(found, min_threshold="1")
+    with pytest.raises(ValueError, match="support of every subset.*not a filtered part"):
+        association_rules(found[found["length"] > 1])
+    with pytest.raises(KeyError, match="itemsets: missing column.*'support'"):
+        association_rules(found.drop(columns="support"))
+    with pytest.raises(TypeError, match="itemsets: expected a pandas DataFrame, got list"):
+        association_rules([["beer"]])
+
+
+# --------------------------------------------------------------------------------------------
+# Working with rules
+# --------------------------------------------------------------------------------------------
+
+
+def test_rules_with_filters_by_side(groceries):
+    rules = association_rules(frequent_itemsets(groceries, 0.005))
+    anywhere = rules_with(rules, "bottled beer")
+    left = rules_with(rules, "bottled beer", side="antecedent")
+    right = rules_with(rules, "bottled beer", side="consequent")
+    assert len(left) and len(right)
+    assert len(anywhere) == len(left) + len(right)  # never on both sides of one rule
+    assert all("bottled beer" in a for a in left["antecedents"])
+    assert all("bottled beer" in c for c in right["consequents"])
+    assert anywhere["lift"].is_monotonic_decreasing
+    assert anywhere.index.tolist() == list(range(len(anywhere)))
+
+
+def test_rules_with_warns_on_unknown_items_and_refuses_bad_arguments(groceries):
+    rules = association_rules(frequent_itemsets(groceries, 0.01))
+    with pytest.warns(UserWarning, match=r"'bottled beeer' appears in no rule; did you mean"):
+        assert rules_with(rules, "bottled beeer").empty
+    with pytest.raises(ValueError, match="side: expected one of any, antecedent, consequent"):
+        rules_with(rules, "beer", side="left")
+    with pytest.raises(TypeError, match="item: expected one hashable item.*got list"):
+        rules_with(rules, ["beer"])
+    with pytest.raises(KeyError, match="rules: missing column.*'antecedents'"):
+        rules_with(rules.drop(columns="antecedents"), "beer")
+
+
+def beer_and_diapers_lines(seed: int = 3) -> pd.DataFrame:
+    """Lines where beer and diapers go together on weekday evenings only."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for invoice in range(4000):
+        band = ["weekday evening", "weekday day", "weekend"][invoice % 3]
+        items = set(rng.choice(["milk", "bread", "eggs", "chips", "beer", "diapers"], 2))
+        if band == "weekday evening" and rng.random() < 0.3:
+            items |= {"beer", "diapers"}
+        rows += [(invoice, band, item) for item in sorted(items)]
+    return pd.DataFrame(rows, columns=["invoice", "band", "product"])
+
+
+def test_rules_by_context_finds_the_evening_pair():
+    tx = beer_and_diapers_lines()
+    by = rules_by_context(
+        tx, "band", invoice="invoice", item="product", min_support=0.02, min_threshold=1.3
+    )
+    assert by.columns[:2].tolist() == ["band", "baskets"]
+    assert by["band"].unique().tolist() == ["weekday evening"]
+    pair = rules_with(by, "beer", side="antecedent")
+    assert pair["consequent_items"].tolist()[0] == "diapers"
+    evening = baskets_from_lines(
+        tx[tx["band"] == "weekday evening"], invoice="invoice", item="product"
+    )
+    assert (by["baskets"] == len(evening)).all()
+    expected = association_rules(frequent_itemsets(evening, 0.02), min_threshold=1.3)
+    pd.testing.assert_frame_equal(by.drop(columns=["band", "baskets"]), expected)
+
+
+def test_rules_by_context_with_baskets_keeps_categorical_order():
+    baskets = [["beer", "diapers"]] * 4 + [["milk"]] * 2
+    when = pd.Categorical(["evening", "morning"] * 3, categories=["morning", "evening"])
+    for context in (when, pd.Series(when, index=range(10, 16))):
+        by = rules_by_context(baskets, context, min_support=0.3, metric="confidence")
+        assert by["context"].unique().tolist() == ["morning", "evening"]
+        assert by["baskets"].tolist() == [3, 3, 3, 3]
+
+
+def test_rules_by_context_refuses_bad_context():
+    tx = beer_and_diapers_lines()
+    kwargs = {"invoice": "invoice", "item": "product", "min_support": 0.05}
+    mixed = tx.assign(band=np.where(tx.index % 2 == 0, "a", "b"))
+    with pytest.raises(ValueError, match=r"column 'band': expected one value per invoice"):
+        rules_by_context(mixed, "band", **kwargs)
+    with pytest.raises(ValueError, match=r"column 'band': expected a context value.*found 1"):
+        rules_by_context(tx.assign(band=tx["band"].where(tx.index != 0)), "band", **kwargs)
+    with pytest.raises(KeyError, match="data: missing column.*'hour'"):
+        rules_by_context(tx, "hour", **kwargs)
+    with pytest.raises(TypeError, match="invoice, item: expected the names"):
+        rules_by_context(tx, "band", min_support=0.05)
+    with pytest.raises(ValueError, match="min_support: expected a fraction of baskets.*count"):
+        rules_by_context(tx, "band", invoice="invoice", item="product", min_support=20)
+    baskets = [["beer"], ["milk"]]
+    with pytest.raises(TypeError, match="context: for baskets pass one context value"):
+        rules_by_context(baskets, "band", min_support=0.5)
+    with pytest.raises(ValueError, match=r"context: expected one value per basket \(2\), got 3"):
+        rules_by_context(baskets, ["a", "b", "c"], min_support=0.5)
+    with pytest.raises(ValueError, match="context: expected a context value.*found 1"):
+        rules_by_context(baskets, ["a", None], min_support=0.5)
+
+
+def test_warnings_point_at_the_caller():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        encode([["a", "a"]])
+    assert caught and caught[0].filename == __file__
