@@ -7,20 +7,8 @@ dataset; ``bundled`` knows which call writes which file in ``datasets/``.
 
 from .bank import BANK_SYSTEMS, make_bank
 from .baskets import make_baskets
-from .bundled import (
-    BUNDLED,
-    bundled_folder,
-    load_bank,
-    load_baskets,
-    load_campaign,
-    load_pipeline,
-    load_retail,
-    load_retail_customers,
-    load_scorecard,
-    load_telecom,
-    load_tickets,
-    write_bundled,
-)
+from .bundled import *  # noqa: F403 - loaders and writer, listed in bundled.__all__
+from .bundled import __all__ as _bundled_all
 from .campaign import make_campaign
 from .pipeline import make_pipeline
 from .retail import make_retail, make_retail_customers
@@ -38,17 +26,6 @@ __all__ = [
     "make_tickets",
     "make_pipeline",
     "make_scorecard",
-    "write_bundled",
-    "bundled_folder",
-    "BUNDLED",
     "BANK_SYSTEMS",
-    "load_retail",
-    "load_retail_customers",
-    "load_campaign",
-    "load_bank",
-    "load_baskets",
-    "load_telecom",
-    "load_tickets",
-    "load_pipeline",
-    "load_scorecard",
+    *_bundled_all,
 ]
