@@ -34,6 +34,7 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from common import best_of, row
 
 FULL = {"n_baskets": 100_000, "n_items": 1_000, "mean_size": 8, "min_support": 0.005}
 QUICK = {"n_baskets": 20_000, "n_items": 400, "mean_size": 8, "min_support": 0.005}
@@ -55,8 +56,8 @@ def make_baskets(
     draws = rng.choice(n_items, size=(n_baskets, 4 * int(sizes.max())), p=weight / weight.sum())
     pair = rng.random(n_baskets) < planted
     baskets = []
-    for row, size, both in zip(draws, sizes, pair, strict=True):
-        items = list(dict.fromkeys(row.tolist()))[:size]
+    for draw, size, both in zip(draws, sizes, pair, strict=True):
+        items = list(dict.fromkeys(draw.tolist()))[:size]
         if both:
             items = list(dict.fromkeys([*items, beer, diapers]))
         baskets.append(labels[items].tolist())
@@ -164,28 +165,6 @@ def _limit_memory(gigabytes: float) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _best_of(call, repeat: int = 3) -> tuple[float, object]:
-    best, result = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = call()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def row(benchmark: str, metric: str, ours: float, ref: float, target: float) -> dict:
-    ratio = ours / ref
-    return {
-        "benchmark": benchmark,
-        "metric": metric,
-        "crmlib": round(ours, 4),
-        "reference": round(ref, 4),
-        "ratio": round(ratio, 3),
-        "target": f"<= {target:.3g}",
-        "ok": bool(ratio <= target),
-    }
-
-
 def same_row(benchmark: str, reference_name: str, ours: dict, theirs: dict) -> dict:
     same = ours == theirs
     return {
@@ -209,9 +188,9 @@ def run(quick: bool = False) -> list[dict]:
     baskets = make_baskets(params["n_baskets"], params["n_items"], params["mean_size"])
     min_support = params["min_support"]
 
-    ours_s, ours = _best_of(lambda: frequent_itemsets(baskets, min_support))
+    ours_s, ours = best_of(lambda: frequent_itemsets(baskets, min_support))
     min_count = int(ours["count"].min())  # pyfim takes a basket count (negative = absolute)
-    fim_s, fim = _best_of(lambda: fpgrowth(baskets, target="s", supp=-min_count, report="a"))
+    fim_s, fim = best_of(lambda: fpgrowth(baskets, target="s", supp=-min_count, report="a"))
     ours_sets = dict(zip(ours["itemsets"], ours["count"], strict=True))
     fim_sets = {frozenset(items): count for items, count in fim}
 

@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from common import row
 
 from crmlib import rfm
 
@@ -151,19 +152,6 @@ def peak_memory(tx: pd.DataFrame) -> tuple[float, float]:
     return peak / 1e6, tx.memory_usage(deep=True).sum() / 1e6
 
 
-def row(benchmark: str, metric: str, ours: float, ref: float, target: float) -> dict:
-    ratio = ours / ref
-    return {
-        "benchmark": benchmark,
-        "metric": metric,
-        "crmlib": round(ours, 4),
-        "reference": round(ref, 4),
-        "ratio": round(ratio, 3),
-        "target": f"<= {target:.3g}",
-        "ok": bool(ratio <= target),
-    }
-
-
 def run(quick: bool = False) -> list[dict]:
     import duckdb
 
@@ -204,13 +192,14 @@ def run(quick: bool = False) -> list[dict]:
         ours, duck = t["crmlib"][1], t["duckdb"][1]
         # NTILE and qcut bins coincide when the number of customers is a multiple of 5
         check_same(ours, duck, f"duckdb {label}{suffix}", scores=len(ours) % 5 == 0)
+        # The shuffled run is a stress test beyond the targets: reported, not judged.
         rows.append(
             row(
                 label + suffix,
                 "time (s) vs DuckDB SQL + NTILE",
                 t["crmlib"][0],
                 t["duckdb"][0],
-                duck_target,
+                None if suffix else duck_target,
             )
         )
     del tx, lines

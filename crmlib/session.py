@@ -48,6 +48,8 @@ def setup(seed: int = 42) -> None:
     """
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the global state some libraries still use
+    # Show NumPy scalars as plain numbers (0.25), not NumPy 2's np.float64(0.25).
+    np.set_printoptions(legacy="1.25")
     pd.set_option("display.precision", 3)
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 120)
