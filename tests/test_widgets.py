@@ -1,0 +1,296 @@
+"""The CLV calculator: its schedule adds up to value.clv, its figure states the numbers,
+and its sliders feed the report function."""
+
+import doctest
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from crmlib import value, widgets  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_doctests_pass():
+    assert doctest.testmod(widgets).failed == 0
+
+
+def reference_schedule(margin, retention, discount, horizon, timing):
+    """The period-by-period sum written out as a loop, independently of value.clv."""
+    rows, total = [], 0.0
+    for t in range(1, horizon + 1):
+        k = t if timing == "end" else t - 1
+        pv = margin * retention**k / (1 + discount) ** k
+        total += pv
+        rows.append((retention**k, pv, total))
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("timing", ["end", "start"])
+@pytest.mark.parametrize(
+    "margin, retention, discount, horizon",
+    [(100, 0.8, 0.1, 10), (25.5, 0.95, 0.01, 36), (-40, 0.5, 0.0, 3), (10, 0.0, 0.2, 1)],
+)
+def test_schedule_matches_the_sum_and_value_clv(margin, retention, discount, horizon, timing):
+    out = widgets.clv_schedule(margin, retention, discount, horizon, timing=timing)
+    assert list(out.columns) == ["still_customer", "present_value", "clv_to_date"]
+    assert out.index.name == "period" and out.index.tolist() == list(range(1, horizon + 1))
+    np.testing.assert_allclose(
+        out.to_numpy(), reference_schedule(margin, retention, discount, horizon, timing)
+    )
+    assert out["clv_to_date"].iloc[-1] == pytest.approx(
+        value.clv(margin, retention, discount, horizon=horizon, timing=timing)
+    )
+
+
+def test_schedule_approaches_the_infinite_horizon_clv():
+    long = widgets.clv_schedule(100, 0.8, 0.1, 200)
+    assert long["clv_to_date"].iloc[-1] == pytest.approx(100 * 0.8 / (1 + 0.1 - 0.8))
+    assert (long["present_value"].diff().dropna() < 0).all(), "later margins are worth less"
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"horizon": 0}, ValueError, r"horizon: expected a whole number >= 1, got 0"),
+        ({"horizon": 2.5}, TypeError, r"horizon: expected a whole number >= 1, got 2.5"),
+        ({"horizon": True}, TypeError, r"horizon: expected a whole number >= 1, got True"),
+        ({"retention": 1.0}, ValueError, r"retention: expected numbers >= 0 and < 1, got 1.0"),
+        ({"retention": "high"}, TypeError, r"retention: expected numbers"),
+        ({"discount": -0.1}, ValueError, r"discount: expected finite numbers >= 0, got -0.1"),
+        ({"margin": [100, 200]}, ValueError, r"margin: expected one number, got \[100, 200\]"),
+        ({"timing": "middle"}, ValueError, r"timing: expected one of \('end', 'start'\)"),
+    ],
+)
+def test_schedule_refuses_bad_input(kwargs, error, match):
+    args = {"margin": 100.0, "retention": 0.8, "discount": 0.1, "horizon": 5, **kwargs}
+    with pytest.raises(error, match=match):
+        widgets.clv_schedule(**args)
+
+
+def test_plot_states_the_computed_numbers():
+    schedule = widgets.clv_schedule(50, 0.9, 0.05, 20)
+    ax = widgets.plot_clv_schedule(schedule, lifetime=value.clv(50, 0.9, 0.05))
+    total, lifetime = schedule["clv_to_date"].iloc[-1], 50 * 0.9 / 0.15
+    assert ax.get_title() == (
+        f"CLV over 20 periods: {total:,.0f}, {total / lifetime:.0%} of the {lifetime:,.0f} "
+        "a customer is worth in all"
+    )
+    assert ax.get_xlabel() == "period" and "value per customer" in ax.get_ylabel()
+    assert len(ax.patches) == 20, "one bar per period"
+    plain = widgets.plot_clv_schedule(schedule)
+    assert plain.get_title() == f"CLV over 20 periods: {total:,.0f}"
+    fig, own = plt.subplots()
+    assert widgets.plot_clv_schedule(schedule, ax=own) is own
+
+
+@pytest.mark.parametrize(
+    "frame, match",
+    [
+        (pd.DataFrame({"clv_to_date": [1.0]}), r"columns \['present_value', 'clv_to_date'\]"),
+        (pd.DataFrame({"present_value": [], "clv_to_date": []}), "got 0 rows"),
+    ],
+)
+def test_plot_refuses_a_frame_that_is_not_a_schedule(frame, match):
+    with pytest.raises(ValueError, match=match):
+        widgets.plot_clv_schedule(frame)
+
+
+def test_report_draws_one_figure_and_returns_the_rounded_schedule():
+    before = len(plt.get_fignums())
+    table = widgets.clv_report(120.0, 0.75, 0.08, 6)
+    assert len(plt.get_fignums()) == before + 1
+    expected = widgets.clv_schedule(120.0, 0.75, 0.08, 6).round(2)
+    pd.testing.assert_frame_equal(table, expected)
+    title = plt.gcf().axes[0].get_title()
+    assert f"{expected['clv_to_date'].iloc[-1]:,.0f}" in title
+    assert f"{value.clv(120.0, 0.75, 0.08):,.0f}" in title
+
+
+def test_calculator_sliders_feed_the_report(monkeypatch, capsys):
+    calls = []
+
+    def fake_report(**values):
+        calls.append(values)
+        return "report"
+
+    monkeypatch.setattr(widgets, "clv_report", fake_report)
+    ui = widgets.clv_calculator(margin=60.0, retention=0.7, discount=0.05, horizon=8)
+    sliders = {s.description: s for column in ui.children[0].children for s in column.children}
+    assert calls == [{"margin": 60.0, "retention": 0.7, "discount": 0.05, "horizon": 8}]
+    assert "report" in capsys.readouterr().out, "the report's result is displayed"
+    sliders["retention"].value = 0.9
+    sliders["horizon"].value = 12
+    assert calls[-1] == {"margin": 60.0, "retention": 0.9, "discount": 0.05, "horizon": 12}
+    assert (sliders["retention"].min, sliders["retention"].max) == (0.0, 0.99)
+    assert sliders["horizon"].min == 1 and sliders["discount"].min == 0.0
+
+
+def test_calculator_reads_as_text_where_widgets_do_not_render(capsys):
+    ui = widgets.clv_calculator()
+    capsys.readouterr()
+    bundle = ui._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("CLV calculator: sliders for margin, retention")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+# The RFM segment explorer (chapter 05).
+
+from crmlib import rfm  # noqa: E402
+
+
+@pytest.fixture
+def segmented():
+    rng = np.random.default_rng(5)
+    n = 400
+    summary = pd.DataFrame(
+        {
+            "recency": rng.integers(1, 365, n),
+            "frequency": rng.geometric(0.3, n),
+            "monetary": rng.gamma(2.0, 150.0, n).round(2),
+        },
+        index=pd.Index(np.arange(1000, 1000 + n), name="customer_id"),
+    )
+    return rfm.segment(rfm.score(summary))
+
+
+def test_rfm_profile_matches_a_direct_selection(segmented):
+    before = segmented.copy()
+    out = widgets.rfm_profile(segmented, "Loyal", m=(4, 5))
+    pd.testing.assert_frame_equal(segmented, before)  # the input is not modified
+    chosen = segmented[(segmented["segment"] == "Loyal") & (segmented["m_score"] >= 4)]
+    assert 0 < len(chosen) < len(segmented)
+    assert out.index.tolist() == ["Loyal, M 4-5", "All customers"]
+    sel, base = out.iloc[0], out.iloc[1]
+    assert out["customers"].tolist() == [len(chosen), len(segmented)]
+    assert sel["share_of_customers"] == pytest.approx(len(chosen) / len(segmented))
+    assert sel["revenue"] == pytest.approx(chosen["monetary"].sum())
+    assert sel["share_of_revenue"] == pytest.approx(
+        chosen["monetary"].sum() / segmented["monetary"].sum()
+    )
+    assert sel["recency_days"] == chosen["recency"].median()
+    assert sel["frequency"] == chosen["frequency"].median()
+    assert base["share_of_customers"] == base["share_of_revenue"] == 1.0
+    assert base["monetary"] == pytest.approx(segmented["monetary"].median())
+
+
+def test_rfm_profile_ranges_combine_and_name_the_selection(segmented):
+    whole = widgets.rfm_profile(segmented, r=(1, 5), f=None)
+    assert whole.index[0] == "All customers" and whole["customers"].iloc[0] == len(segmented)
+    single = widgets.rfm_profile(segmented, r=5, f=(2, 4))
+    assert single.index[0] == "R 5, F 2-4"
+    expected = segmented["r_score"].eq(5) & segmented["f_score"].between(2, 4)
+    assert single["customers"].iloc[0] == expected.sum()
+    # Segments of the default scheme are boxes in R x F: Champions are R 5 and F 4-5.
+    champions = widgets.rfm_profile(segmented, "Champions")
+    box = widgets.rfm_profile(segmented, r=5, f=(4, 5))
+    assert champions["customers"].iloc[0] == box["customers"].iloc[0]
+
+
+def test_rfm_profile_of_an_empty_selection(segmented):
+    out = widgets.rfm_profile(segmented, "Lost", r=5)
+    assert out["customers"].iloc[0] == 0 and out["revenue"].iloc[0] == 0.0
+    assert out[["recency_days", "frequency", "monetary"]].iloc[0].isna().all()
+    ax = widgets.plot_rfm_selection(segmented, "Lost", r=5)
+    assert ax.get_title() == "Lost, R 5: no customers"
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"segment": "Best"}, ValueError, r"segment: expected one of 'Champions', .*got 'Best'"),
+        ({"r": (0, 3)}, ValueError, r"r: expected a score or a \(low, high\) pair .* got \(0, 3\)"),
+        ({"f": (4, 2)}, ValueError, r"f: expected .*1 <= low <= high <= 5, got \(4, 2\)"),
+        ({"m": 6}, ValueError, r"m: expected .* got 6"),
+        ({"m": True}, ValueError, r"m: expected .* got True"),
+        ({"r": "high"}, ValueError, r"r: expected .* got 'high'"),
+        ({"r": (1.0, 2)}, ValueError, r"r: expected .* got \(1.0, 2\)"),
+        ({"bins": 1}, ValueError, r"bins: expected a whole number >= 2, got 1"),
+    ],
+)
+def test_rfm_profile_refuses_bad_selections(segmented, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        widgets.rfm_profile(segmented, **kwargs)
+
+
+def test_rfm_profile_refuses_a_frame_that_is_not_scored(segmented):
+    with pytest.raises(TypeError, match=r"segmented: expected a pandas DataFrame, got list"):
+        widgets.rfm_profile([1, 2])
+    with pytest.raises(KeyError, match=r"segmented: missing column\(s\) 'm_score'"):
+        widgets.rfm_profile(segmented.drop(columns="m_score"))
+    with pytest.raises(KeyError, match=r"segmented: missing column\(s\) 'segment'"):
+        widgets.rfm_profile(segmented.drop(columns="segment"), "Champions")
+    with pytest.raises(ValueError, match=r"segmented: expected at least one row"):
+        widgets.rfm_profile(segmented.iloc[:0])
+    # Without a segment column, score ranges still work.
+    out = widgets.rfm_profile(segmented.drop(columns="segment"), f=5)
+    assert out["customers"].iloc[0] == segmented["f_score"].eq(5).sum()
+
+
+def test_plot_rfm_selection_counts_the_selection_on_the_grid(segmented):
+    ax = widgets.plot_rfm_selection(segmented, "At risk")
+    chosen = segmented[segmented["segment"] == "At risk"]
+    profile = widgets.rfm_profile(segmented, "At risk")
+    assert ax.get_title() == (
+        f"At risk: {profile['share_of_customers'].iloc[0]:.0%} of customers bring "
+        f"{profile['share_of_revenue'].iloc[0]:.0%} of revenue"
+    )
+    labels = [int(t.get_text().replace(",", "")) for t in ax.texts]
+    assert sum(labels) == len(chosen)
+    assert len(labels) == chosen.groupby(["r_score", "f_score"]).ngroups
+    assert "recency score" in ax.get_ylabel() and "frequency score" in ax.get_xlabel()
+    fig, own = plt.subplots()
+    assert widgets.plot_rfm_selection(segmented, ax=own) is own
+
+
+def test_rfm_report_draws_one_figure_and_returns_the_rounded_profile(segmented):
+    before = len(plt.get_fignums())
+    table = widgets.rfm_report(segmented, "Champions", m=(3, 5))
+    assert len(plt.get_fignums()) == before + 1
+    profile = widgets.rfm_profile(segmented, "Champions", m=(3, 5))
+    assert table["customers"].tolist() == profile["customers"].tolist()
+    assert table["share_of_revenue"].iloc[0] == round(profile["share_of_revenue"].iloc[0], 3)
+    assert table["revenue"].dtype == "int64"
+    assert table["revenue"].tolist() == profile["revenue"].round().astype(int).tolist()
+
+
+def test_rfm_explorer_controls_feed_the_report(segmented, monkeypatch, capsys):
+    calls = []
+
+    def fake_report(frame, segment, **ranges):
+        calls.append((frame is segmented, segment, ranges))
+        return "report"
+
+    monkeypatch.setattr(widgets, "rfm_report", fake_report)
+    ui = widgets.rfm_explorer(segmented, "Loyal", m=(2, 5))
+    menu, sliders = ui.children[0].children
+    r, f, m = sliders.children
+    full = (1, 5)
+    assert calls == [(True, "Loyal", {"r": full, "f": full, "m": (2, 5), "bins": 5})]
+    assert "report" in capsys.readouterr().out, "the report's result is displayed"
+    assert [label for label, _ in menu.options][0] == "(all segments)"
+    assert [v for _, v in menu.options][1:] == list(segmented["segment"].cat.categories)
+    menu.value = None
+    r.value = (4, 5)
+    assert calls[-1] == (True, None, {"r": (4, 5), "f": full, "m": (2, 5), "bins": 5})
+    assert (f.min, f.max) == (1, 5)
+    with pytest.raises(ValueError, match=r"segment: expected one of"):
+        widgets.rfm_explorer(segmented, "Best")
+
+
+def test_rfm_explorer_reads_as_text_where_widgets_do_not_render(segmented, capsys):
+    ui = widgets.rfm_explorer(segmented)
+    capsys.readouterr()
+    bundle = ui._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("RFM segment explorer: a segment menu")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
