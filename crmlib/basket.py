@@ -12,6 +12,10 @@ The chapter on association rules and the beer-and-diapers case rest on this modu
   conviction, matching ``mlxtend.frequent_patterns.association_rules``.
 - :func:`rules_with` and :func:`rules_by_context` filter rules by an item and compute rules
   per context value (weekday, time band, store).
+- :func:`rule_counts` gives the counts behind one rule's support, confidence and lift, per
+  context and without a support threshold; :func:`cross_sell_whatif` turns the rule into the
+  expected effect of a placement or a discounted bundle (extra units, discount given away,
+  net margin, break-even take-up).
 
 How itemsets are found: item counts come from the sparse columns, pair counts from one
 sparse matrix product ``X.T @ X``; longer itemsets are counted level by level (Apriori
@@ -51,7 +55,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .validation import require_columns, require_fraction, require_frame, require_positive_int
+from .validation import (
+    require_columns,
+    require_fraction,
+    require_frame,
+    require_number,
+    require_positive_int,
+)
 
 __all__ = [
     "baskets_from_lines",
@@ -60,6 +70,8 @@ __all__ = [
     "association_rules",
     "rules_with",
     "rules_by_context",
+    "rule_counts",
+    "cross_sell_whatif",
 ]
 
 SEPARATOR = " + "
@@ -947,17 +959,23 @@ def _basket_contexts(baskets, context):
             f"got {context!r}; a column name works only when data is a DataFrame of lines"
         )
     names, lists = _basket_lists(baskets)
-    # reset_index: values pair with baskets by position; pd.Series keeps categorical order
-    values = pd.Series(context).reset_index(drop=True)
-    if len(values) != len(lists):
-        raise ValueError(
-            f"context: expected one value per basket ({len(lists):,}), got {len(values):,}"
-        )
-    _require_no_missing(values, "context")
+    values = _context_values(context, len(lists))
     frame = pd.DataFrame({"basket": pd.Series(lists, dtype=object)})
     return [(value, part["basket"].tolist()) for value, part in _grouped(frame, values)], (
         "context"
     )
+
+
+def _context_values(context: Sequence[Hashable], n_baskets: int) -> pd.Series:
+    """One context value per basket, by position, refusing a wrong length or missing values."""
+    # reset_index: values pair with baskets by position; pd.Series keeps categorical order
+    values = pd.Series(context).reset_index(drop=True)
+    if len(values) != n_baskets:
+        raise ValueError(
+            f"context: expected one value per basket ({n_baskets:,}), got {len(values):,}"
+        )
+    _require_no_missing(values, "context")
+    return values
 
 
 def _grouped(frame: pd.DataFrame, by: pd.Series):
@@ -976,3 +994,250 @@ def _require_no_missing(values: pd.Series, name: str) -> None:
         raise ValueError(
             f"{name}: expected a context value for every basket, found {missing:,} missing"
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Acting on one rule
+# --------------------------------------------------------------------------------------------
+
+
+def rule_counts(
+    baskets: Sequence[Iterable[Hashable]],
+    antecedent: Hashable,
+    consequent: Hashable,
+    *,
+    context: Sequence[Hashable] | None = None,
+) -> pd.DataFrame:
+    """Basket counts and metrics of one rule ``antecedent -> consequent``, per context.
+
+    The counts behind support, confidence and lift, for one pair of items and without a
+    support threshold: the metrics are there for every context, even where the rule would
+    not reach ``min_support`` (where :func:`rules_by_context` leaves it out).
+
+    Parameters
+    ----------
+    baskets : list of item lists, or Series of item lists
+        See :func:`encode`.
+    antecedent, consequent : hashable
+        Two different items, e.g. "diapers" and "beer"; each must be in some basket.
+    context : sequence, optional
+        One value per basket (weekday, time band, store): one row per value, in sorted (or
+        categorical) order. None gives one row for all baskets, labelled "all baskets".
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``context``, with columns ``baskets`` (n), ``antecedent_baskets``
+        n(A), ``consequent_baskets`` n(C), ``both_baskets`` n(A and C), ``support`` =
+        n(A and C) / n, ``confidence`` = n(A and C) / n(A) and ``lift`` = confidence /
+        (n(C) / n). Confidence is NaN where no basket holds the antecedent, lift where no
+        basket holds either item.
+
+    Raises
+    ------
+    TypeError
+        If an item is not hashable (e.g. a list); see :func:`encode` for ``baskets``.
+    ValueError
+        If the items are equal or an item is in no basket (similar names are suggested);
+        see :func:`rules_by_context` for ``context``.
+
+    Examples
+    --------
+    >>> baskets = [["beer", "diapers"]] * 3 + [["milk"], ["beer"], ["diapers"], ["milk"]]
+    >>> when = ["evening"] * 4 + ["morning"] * 3
+    >>> counts = rule_counts(baskets, "diapers", "beer", context=when)
+    >>> counts.reset_index()[["context", "baskets", "both_baskets", "confidence", "lift"]]
+       context  baskets  both_baskets  confidence      lift
+    0  evening        4             3         1.0  1.333333
+    1  morning        3             0         0.0  0.000000
+    """
+    columns, labels = _encode(baskets)
+    n = columns.shape[0]
+    has_a = _item_baskets(columns, labels, antecedent, "antecedent")
+    has_c = _item_baskets(columns, labels, consequent, "consequent")
+    if antecedent == consequent:
+        raise ValueError(f"consequent: expected an item other than the antecedent {antecedent!r}")
+    if context is None:
+        values = pd.Series(["all baskets"] * n)
+    elif isinstance(context, str) or not isinstance(context, Iterable):
+        raise TypeError(
+            f"context: expected one value per basket (a list or Series), got {context!r}"
+        )
+    else:
+        values = _context_values(context, n)
+    flags = pd.DataFrame({"a": has_a, "c": has_c, "both": has_a & has_c})
+    groups = _grouped(flags, values)
+    counts = np.array(
+        [(len(part), *part.sum().astype(np.int64)) for _, part in groups], dtype=np.int64
+    )
+    total, n_a, n_c, n_ac = counts.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        confidence = np.where(n_a > 0, n_ac / np.maximum(n_a, 1), np.nan)
+        lift = np.where((n_a > 0) & (n_c > 0), n_ac * total / np.maximum(n_a * n_c, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "baskets": total,
+            "antecedent_baskets": n_a,
+            "consequent_baskets": n_c,
+            "both_baskets": n_ac,
+            "support": n_ac / total,
+            "confidence": confidence,
+            "lift": lift,
+        },
+        index=pd.Index([value for value, _ in groups], name="context"),
+    )
+
+
+def _item_baskets(columns: sp.csc_array, labels: pd.Index, item: object, name: str) -> np.ndarray:
+    """Boolean vector of the baskets holding ``item``; refuse unknown or unhashable items."""
+    if not isinstance(item, Hashable):
+        raise TypeError(
+            f"{name}: expected one hashable item such as 'beer', got {type(item).__name__}"
+        )
+    position = labels.get_indexer([item])[0] if item in labels else -1
+    if position < 0:
+        close = difflib.get_close_matches(str(item), [str(v) for v in labels], n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ValueError(f"{name}: {item!r} is in no basket{hint}")
+    held = np.zeros(columns.shape[0], dtype=bool)
+    held[columns.indices[columns.indptr[position] : columns.indptr[position + 1]]] = True
+    return held
+
+
+def cross_sell_whatif(
+    baskets: Sequence[Iterable[Hashable]],
+    antecedent: Hashable,
+    consequent: Hashable,
+    *,
+    take_up: float | Sequence[float],
+    margin: float,
+    discount: float | Sequence[float] = 0.0,
+    bundle_price: float = 0.0,
+    fixed_cost: float = 0.0,
+    periods: float = 1.0,
+) -> pd.DataFrame:
+    """Expected effect of a placement or a bundle built on the rule ``antecedent -> consequent``.
+
+    The baskets that hold the antecedent but not the consequent are the target: a placement
+    (the consequent shown next to the antecedent, ``discount=0``) or a bundle (both at
+    ``discount`` off ``bundle_price``) makes a share ``take_up`` of them add one unit of the
+    consequent, earning ``margin`` each. A bundle also gives its discount to every basket
+    that ends with both items, including those that held both anyway: the higher the rule's
+    confidence, the more of the discount goes to sales that would have happened without it.
+
+    Parameters
+    ----------
+    baskets : list of item lists, or Series of item lists
+        The baskets the action reaches (e.g. only weekday evenings); see :func:`encode`.
+    antecedent, consequent : hashable
+        The rule's items, e.g. "diapers" and "beer".
+    take_up : float in [0, 1], or a sequence of them
+        Assumed share of antecedent-only baskets that add the consequent.
+    margin : float >= 0
+        Margin earned on one unit of the consequent at full price (money).
+    discount : float in [0, 1), or a sequence of them, default 0
+        Bundle discount as a fraction of ``bundle_price``; 0 is a placement without a price
+        change.
+    bundle_price : float >= 0, default 0
+        Full price of one antecedent plus one consequent; needed when a discount is above 0.
+    fixed_cost : float >= 0, default 0
+        Cost of the action per period (display, shelf space, printing).
+    periods : float > 0, default 1
+        Number of periods the baskets cover (e.g. 8 for eight weeks): every count and amount
+        is returned per period.
+
+    Returns
+    -------
+    DataFrame
+        One row per combination of ``discount`` (outer) and ``take_up`` (inner), in the
+        order given, with columns ``discount``, ``take_up``, ``antecedent_baskets`` n(A),
+        ``both_before`` n(A and C), ``target_baskets`` n(A) - n(A and C), ``extra_units`` =
+        target x take-up, ``confidence_after`` = (n(A and C) + extra) / n(A), ``bundles``
+        (baskets that get the discount; 0 without one), ``extra_margin`` = extra x margin,
+        ``discount_cost`` = discount x bundle price x bundles, ``fixed_cost``, ``net`` =
+        extra margin - discount cost - fixed cost, and ``break_even_take_up``, the take-up
+        at which ``net`` is 0 (infinite when the discount eats the whole margin, or when no
+        basket can be won). Counts and amounts are per period.
+
+    Raises
+    ------
+    TypeError
+        If a number is not a number; see :func:`rule_counts` for the baskets and items.
+    ValueError
+        If a value is out of range, or a discount is given without a ``bundle_price``.
+
+    Examples
+    --------
+    Twenty baskets of diapers, twelve of them with beer. A display that wins 25 % of the
+    other eight earns 2 x 2.0; a 10 % bundle discount wins the same two baskets but pays 2.0
+    to each of the 14 bundles, 12 of which would have been bought anyway:
+
+    >>> baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
+    >>> whatif = cross_sell_whatif(baskets, "diapers", "beer", take_up=0.25, margin=2.0,
+    ...                            discount=[0.0, 0.1], bundle_price=20.0)
+    >>> whatif[["discount", "extra_units", "bundles", "discount_cost", "net"]]
+       discount  extra_units  bundles  discount_cost   net
+    0       0.0          2.0      0.0            0.0   4.0
+    1       0.1          2.0     14.0           28.0 -24.0
+    >>> whatif["break_even_take_up"].round(3).tolist()
+    [0.0, inf]
+    """
+    take_ups = _fractions(take_up, "take_up", high_inclusive=True)
+    discounts = _fractions(discount, "discount", high_inclusive=False)
+    margin = require_number(margin, "margin", minimum=0)
+    bundle_price = require_number(bundle_price, "bundle_price", minimum=0)
+    fixed_cost = require_number(fixed_cost, "fixed_cost", minimum=0)
+    periods = require_number(periods, "periods", minimum=0, strict=True)
+    if bundle_price == 0 and any(d > 0 for d in discounts):
+        raise ValueError(
+            "bundle_price: expected the full price of the two items (> 0) when a discount "
+            f"is given (discount {max(discounts):g}), got 0"
+        )
+    counts = rule_counts(baskets, antecedent, consequent).iloc[0]
+    n_a = counts["antecedent_baskets"] / periods
+    n_ac = counts["both_baskets"] / periods
+    target = n_a - n_ac
+    d, t = (np.repeat(discounts, len(take_ups)), np.tile(take_ups, len(discounts)))
+    extra = target * t
+    bundles = np.where(d > 0, n_ac + extra, 0.0)
+    per_bundle = d * bundle_price
+    discount_cost = per_bundle * bundles
+    net = extra * margin - discount_cost - fixed_cost
+    # net = take-up x won_per_take_up - cost_to_cover; solve net = 0 for the take-up
+    won_per_take_up = target * (margin - per_bundle)
+    cost_to_cover = per_bundle * n_ac + fixed_cost
+    with np.errstate(divide="ignore", invalid="ignore"):
+        break_even = np.select(
+            [cost_to_cover == 0, won_per_take_up > 0],
+            [0.0, cost_to_cover / won_per_take_up],
+            np.inf,
+        )
+    return pd.DataFrame(
+        {
+            "discount": d,
+            "take_up": t,
+            "antecedent_baskets": n_a,
+            "both_before": n_ac,
+            "target_baskets": target,
+            "extra_units": extra,
+            "confidence_after": (n_ac + extra) / n_a,
+            "bundles": bundles,
+            "extra_margin": extra * margin,
+            "discount_cost": discount_cost,
+            "fixed_cost": fixed_cost,
+            "net": net,
+            "break_even_take_up": break_even,
+        }
+    )
+
+
+def _fractions(values: float | Sequence[float], name: str, *, high_inclusive: bool) -> np.ndarray:
+    """One number or a non-empty sequence of numbers, each a fraction from 0."""
+    many = isinstance(values, Iterable) and not isinstance(values, str | bytes)
+    items = list(values) if many else [values]
+    if not items:
+        raise ValueError(f"{name}: expected at least one value, got an empty sequence")
+    checked = [
+        require_fraction(v, name, low_inclusive=True, high_inclusive=high_inclusive) for v in items
+    ]
+    return np.array(checked, dtype=float)

@@ -21,8 +21,10 @@ from crmlib import basket
 from crmlib.basket import (
     association_rules,
     baskets_from_lines,
+    cross_sell_whatif,
     encode,
     frequent_itemsets,
+    rule_counts,
     rules_by_context,
     rules_with,
 )
@@ -526,3 +528,158 @@ def test_warnings_point_at_the_caller():
         warnings.simplefilter("always")
         encode([["a", "a"]])
     assert caught and caught[0].filename == __file__
+
+
+# --------------------------------------------------------------------------------------------
+# Acting on one rule: rule_counts and cross_sell_whatif
+# --------------------------------------------------------------------------------------------
+
+
+def test_rule_counts_match_association_rules(groceries):
+    rules = association_rules(frequent_itemsets(groceries, 0.02, max_len=2))
+    row = rules[rules["rule"] == "pip fruit -> tropical fruit"].iloc[0]
+    counts = rule_counts(groceries, "pip fruit", "tropical fruit")
+    assert counts.index.tolist() == ["all baskets"]
+    got = counts.iloc[0]
+    assert got["baskets"] == len(groceries)
+    assert got["antecedent_baskets"] == sum("pip fruit" in b for b in groceries)
+    assert got["both_baskets"] == sum({"pip fruit", "tropical fruit"} <= set(b) for b in groceries)
+    for metric in ("support", "confidence", "lift"):
+        assert got[metric] == pytest.approx(row[metric], rel=1e-12)
+
+
+def test_rule_counts_per_context_agree_with_rules_by_context():
+    tx = beer_and_diapers_lines()
+    baskets = baskets_from_lines(tx, invoice="invoice", item="product")
+    band = tx.groupby("invoice", sort=False)["band"].first()
+    counts = rule_counts(baskets, "beer", "diapers", context=band)
+    assert counts.index.tolist() == ["weekday day", "weekday evening", "weekend"]
+    assert counts["baskets"].sum() == len(baskets)
+    by = rules_by_context(
+        tx, "band", invoice="invoice", item="product", min_support=0.02, min_threshold=1.0
+    )
+    pair = by[by["rule"] == "beer -> diapers"].set_index("band")
+    assert pair.index.tolist() == ["weekday evening"]  # lift < 1 elsewhere: no rule there
+    for metric in ("support", "confidence", "lift"):
+        assert counts.loc["weekday evening", metric] == pytest.approx(pair.iloc[0][metric])
+    assert (counts.drop(index="weekday evening")["lift"] < 1).all()
+
+
+def test_rule_counts_leave_undefined_metrics_missing():
+    baskets = [["beer", "diapers"], ["beer"], ["milk"], ["milk", "diapers"]]
+    counts = rule_counts(baskets, "beer", "diapers", context=["a", "a", "b", "c"])
+    assert counts["antecedent_baskets"].tolist() == [2, 0, 0]
+    assert counts["confidence"].iloc[0] == 0.5
+    assert counts[["confidence", "lift"]].iloc[1:].isna().all().all()
+    assert counts["support"].tolist() == [0.5, 0.0, 0.0]
+
+
+def test_rule_counts_refuse_bad_items_and_contexts():
+    baskets = [["beer", "diapers"], ["beer"]]
+    with pytest.raises(ValueError, match=r"consequent: 'diaper' is in no basket; did you mean"):
+        rule_counts(baskets, "beer", "diaper")
+    with pytest.raises(ValueError, match="antecedent: 'wine' is in no basket$"):
+        rule_counts(baskets, "wine", "beer")
+    with pytest.raises(ValueError, match="consequent: expected an item other than"):
+        rule_counts(baskets, "beer", "beer")
+    with pytest.raises(TypeError, match="antecedent: expected one hashable item.*got list"):
+        rule_counts(baskets, ["beer"], "diapers")
+    with pytest.raises(TypeError, match="context: expected one value per basket.*got 'band'"):
+        rule_counts(baskets, "beer", "diapers", context="band")
+    with pytest.raises(ValueError, match=r"context: expected one value per basket \(2\), got 1"):
+        rule_counts(baskets, "beer", "diapers", context=["a"])
+    with pytest.raises(ValueError, match="context: expected a context value.*found 1 missing"):
+        rule_counts(baskets, "beer", "diapers", context=["a", None])
+
+
+def test_cross_sell_whatif_by_hand():
+    # 30 diapers baskets over 2 weeks: 18 with beer, 12 without; 5 beer-only baskets
+    baskets = [["diapers", "beer"]] * 18 + [["diapers", "milk"]] * 12 + [["beer"]] * 5
+    before = [list(b) for b in baskets]
+    whatif = cross_sell_whatif(
+        baskets,
+        "diapers",
+        "beer",
+        take_up=[0.25, 0.5],
+        margin=3.0,
+        discount=[0.0, 0.1],
+        bundle_price=20.0,
+        fixed_cost=1.0,
+        periods=2,
+    )
+    assert baskets == before
+    assert whatif["discount"].tolist() == [0.0, 0.0, 0.1, 0.1]
+    assert whatif["take_up"].tolist() == [0.25, 0.5, 0.25, 0.5]
+    assert (whatif["antecedent_baskets"] == 15).all() and (whatif["both_before"] == 9).all()
+    assert (whatif["target_baskets"] == 6).all()
+    assert whatif["extra_units"].tolist() == [1.5, 3.0, 1.5, 3.0]
+    assert whatif["confidence_after"].tolist() == pytest.approx([0.7, 0.8, 0.7, 0.8])
+    assert whatif["bundles"].tolist() == [0.0, 0.0, 10.5, 12.0]
+    assert whatif["discount_cost"].tolist() == pytest.approx([0, 0, 21.0, 24.0])
+    assert whatif["net"].tolist() == pytest.approx([3.5, 8.0, 4.5 - 21 - 1, 9 - 24 - 1])
+    # placement: 6 x 3.0 per unit of take-up pays the fixed 1.0; bundle: 6 x (3 - 2) vs 19
+    assert whatif["break_even_take_up"].tolist() == pytest.approx([1 / 18, 1 / 18, 19 / 6, 19 / 6])
+
+
+def test_cross_sell_whatif_net_is_zero_at_the_break_even_take_up():
+    baskets = [["a", "b"]] * 7 + [["a"]] * 40 + [["b"]] * 3
+    first = cross_sell_whatif(
+        baskets,
+        "a",
+        "b",
+        take_up=0.1,
+        margin=5.0,
+        discount=[0.0, 0.05],
+        bundle_price=40.0,
+        fixed_cost=2.5,
+    )
+    again = cross_sell_whatif(
+        baskets,
+        "a",
+        "b",
+        take_up=first["break_even_take_up"].iloc[1],
+        margin=5.0,
+        discount=0.05,
+        bundle_price=40.0,
+        fixed_cost=2.5,
+    )
+    assert 0 < first["break_even_take_up"].iloc[1] < 1
+    assert again["net"].iloc[0] == pytest.approx(0, abs=1e-12)
+
+
+def test_cross_sell_whatif_break_even_edges():
+    baskets = [["a", "b"], ["a"], ["b"]]
+    free = cross_sell_whatif(baskets, "a", "b", take_up=0.0, margin=0.0)
+    assert free["break_even_take_up"].tolist() == [0.0] and free["net"].tolist() == [0.0]
+    eaten = cross_sell_whatif(
+        baskets, "a", "b", take_up=1.0, margin=1.0, discount=0.5, bundle_price=2.0
+    )
+    assert eaten["break_even_take_up"].tolist() == [np.inf]  # the discount eats the margin
+    nobody = cross_sell_whatif(
+        [["a", "b"], ["b"]], "a", "b", take_up=0.5, margin=1.0, fixed_cost=1.0
+    )
+    assert nobody["target_baskets"].tolist() == [0] and nobody["break_even_take_up"].tolist() == [
+        np.inf
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"take_up": 1.5}, ValueError, r"take_up: expected a fraction in \[0, 1\], got 1.5"),
+        ({"take_up": -0.1}, ValueError, r"take_up: expected a fraction in \[0, 1\]"),
+        ({"take_up": []}, ValueError, "take_up: expected at least one value"),
+        ({"take_up": "0.1"}, TypeError, "take_up: expected a number"),
+        ({"discount": 1.0}, ValueError, r"discount: expected a fraction in \[0, 1\), got 1.0"),
+        ({"discount": 0.1}, ValueError, "bundle_price: expected the full price.*discount 0.1"),
+        ({"margin": -1.0}, ValueError, "margin: expected a number >= 0, got -1.0"),
+        ({"margin": True}, TypeError, "margin: expected a finite number, got True"),
+        ({"bundle_price": -5.0}, ValueError, "bundle_price: expected a number >= 0"),
+        ({"fixed_cost": float("nan")}, TypeError, "fixed_cost: expected a finite number"),
+        ({"periods": 0}, ValueError, "periods: expected a number > 0, got 0"),
+    ],
+)
+def test_cross_sell_whatif_refuses_bad_numbers(kwargs, error, match):
+    arguments = {"take_up": 0.1, "margin": 1.0, **kwargs}
+    with pytest.raises(error, match=match):
+        cross_sell_whatif([["a", "b"], ["a"]], "a", "b", **arguments)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,17 @@ def validate(spec: dict[str, Parameter], values: dict[str, Any], case: str) -> d
     return out
 
 
+class _ValidatedParameters(logging.Filter):
+    """Papermill cannot parse ``Literal[...]`` annotations and warns that such parameters are
+    unknown; they have been validated against the cell already, so the warning is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Passed unknown parameter")
+
+
+_PAPERMILL_FILTER = _ValidatedParameters()
+
+
 def case_path(repo: Path, name: str) -> Path:
     folder = repo / "notebooks" / "cases"
     path = folder / f"{name.removesuffix('.ipynb')}.ipynb"
@@ -165,6 +177,7 @@ def run(
     output = output or repo / "build" / "cases" / f"{output_name(path.stem, values)}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONHASHSEED"] = "0"  # inherited by the kernel papermill starts
+    logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding twice is a no-op
     papermill.execute_notebook(
         str(path),
         str(output),
