@@ -89,6 +89,10 @@ def _cells(values: pd.Series, digits: int) -> list[str]:
     return ["nan" if pd.isna(v) else str(v).strip().lower() for v in values]
 
 
+def _labelled(answer: pd.Series | pd.DataFrame) -> bool:
+    return not isinstance(answer.index, pd.RangeIndex)
+
+
 def _content(answer: Any, kind: str, digits: int, ordered: bool) -> Any:
     """What the hash covers, in a form that is the same for equal answers."""
     if kind == "bool":
@@ -102,7 +106,10 @@ def _content(answer: Any, kind: str, digits: int, ordered: bool) -> Any:
         unordered = not ordered or isinstance(answer, set | frozenset)
         return sorted(items) if unordered else items
     frame = answer.to_frame() if kind == "series" else answer
-    rows = list(zip(*(_cells(frame[c], digits) for c in frame.columns), strict=True))
+    columns = [_cells(frame.iloc[:, i], digits) for i in range(frame.shape[1])]
+    if _labelled(answer):  # labels such as a groupby key are part of the answer
+        columns.insert(0, _cells(pd.Series(list(answer.index), dtype=object), digits))
+    rows = list(zip(*columns, strict=True))
     rows = [list(r) for r in rows]
     return sorted(rows) if not ordered else rows
 
@@ -125,6 +132,8 @@ def fingerprint(answer: Any, *, digits: int = 3, ordered: bool = True) -> dict:
         fp["near"] = sorted({_hash(n) for n in near} - {fp["hash"]})
     elif kind in ("series", "frame", "collection"):
         fp["length"] = len(answer)
+    if kind in ("series", "frame"):
+        fp["labelled"] = _labelled(answer)
     if kind == "frame":
         fp["columns"] = [str(c) for c in answer.columns]
     if kind == "series":
@@ -154,7 +163,15 @@ def compare(answer: Any, key: Mapping) -> str | None:
             extra = [c for c in got if c not in key["columns"]]
             if not missing and not extra:
                 return f"The columns are right but in another order: expected {key['columns']}."
+            if missing and set(missing) <= {str(n) for n in answer.index.names}:
+                return f"{missing} should be column(s), not the index: add .reset_index()."
             return f"Columns differ: missing {missing}, unexpected {extra}."
+    if kind in ("series", "frame") and _labelled(answer) != key.get("labelled", False):
+        if key.get("labelled"):
+            return "Expected labels in the index (e.g. a groupby result, or .set_index(...))."
+        return (
+            "Expected a plain 0, 1, 2, ... index: move the labels into a column (.reset_index())."
+        )
     digits, ordered = key["digits"], key["ordered"]
     try:
         content = _content(answer, kind, digits, ordered)

@@ -112,3 +112,15 @@ def test_recording_again_replaces_only_that_question(tmp_path, monkeypatch):
     Checker("nb")("q1", 3.0)
     key = json.loads((tmp_path / "nb.json").read_text())
     assert compare(3.0, key["q1"]) is None and compare(2.0, key["q2"]) is None
+
+
+def test_series_labels_are_part_of_the_answer():
+    rates = pd.Series([0.45, 0.19], index=["Electronic check", "Mailed check"], name="churn")
+    assert verdict(rates.copy(), rates) is None
+    relabelled = rates.set_axis(["Mailed check", "Electronic check"])
+    assert "Not the expected values" in verdict(relabelled, rates)
+    assert "labels in the index" in verdict(rates.reset_index(drop=True), rates)
+    frame = rates.rename_axis("method").reset_index()
+    assert "should be column(s), not the index" in verdict(frame.set_index("method"), frame)
+    assert "plain 0, 1, 2" in verdict(frame.set_index("churn", drop=False), frame)
+    assert verdict(frame.iloc[::-1].reset_index(drop=True), frame, ordered=False) is None
