@@ -89,6 +89,16 @@ def _cells(values: pd.Series, digits: int) -> list[str]:
     return ["nan" if pd.isna(v) else str(v).strip().lower() for v in values]
 
 
+def _values_kind(answer: Any) -> str:
+    """Whether a Series' or collection's values are numbers, text or a mix."""
+    values = pd.Series(list(answer), dtype=object).dropna()
+    kinds = {
+        "number" if _kind(v) == "number" else "text" if _kind(v) == "text" else "other"
+        for v in values
+    }
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
 def _labelled(answer: pd.Series | pd.DataFrame) -> bool:
     return not isinstance(answer.index, pd.RangeIndex)
 
@@ -132,6 +142,8 @@ def fingerprint(answer: Any, *, digits: int = 3, ordered: bool = True) -> dict:
         fp["near"] = sorted({_hash(n) for n in near} - {fp["hash"]})
     elif kind in ("series", "frame", "collection"):
         fp["length"] = len(answer)
+    if kind in ("series", "collection"):
+        fp["values"] = _values_kind(answer)
     if kind in ("series", "frame"):
         fp["labelled"] = _labelled(answer)
     if kind == "frame":
@@ -153,9 +165,16 @@ def compare(answer: Any, key: Mapping) -> str | None:
             "bool": "True or False",
             "collection": "a list of values",
         }.get(key["kind"], key["kind"])
-        return f"Expected {expected}, got {type(answer).__name__}."
+        single = kind in ("series", "collection") and len(answer) == 1
+        tip = " It holds a single value: take it out with .item() or [0]." if single else ""
+        return f"Expected {expected}, got {type(answer).__name__}.{tip}"
     if "length" in key and len(answer) != key["length"]:
-        return f"Expected {key['length']} rows or items, got {len(answer)}."
+        # Say which way, not the expected count: the count can be the answer itself.
+        more = "many" if len(answer) > key["length"] else "few"
+        return f"Too {more} rows or items ({len(answer)}): check your filter."
+    if "values" in key and key["values"] != _values_kind(answer) != "mixed":
+        word = {"number": "numbers", "text": "text (str)", "other": "other values"}
+        return f"Expected the values as {word[key['values']]}, got {word[_values_kind(answer)]}."
     if kind == "frame":
         got = [str(c) for c in answer.columns]
         if got != key["columns"]:
@@ -199,6 +218,8 @@ def compare(answer: Any, key: Mapping) -> str | None:
     if kind in ("frame", "series", "collection") and ordered:
         if _hash(_content(answer, kind, digits, False)) == key.get("unordered_hash"):
             return "The values are right but the order is not: check the sort order."
+    if kind == "text":
+        return "Not the expected answer (capitalisation and spacing do not matter)."
     return f"Not the expected values (numbers compared to {digits} significant digits)."
 
 

@@ -56,7 +56,8 @@ def test_wrong_numbers_get_a_hint(expected, answer, hint):
 def test_frames_hint_at_shape_columns_and_order():
     expected = pd.DataFrame({"segment": ["a", "b", "c"], "share": [0.5, 0.3, 0.2]})
     assert verdict(expected.copy(), expected) is None
-    assert "Expected 3 rows" in verdict(expected.head(2), expected)
+    assert "Too few rows or items (2)" in verdict(expected.head(2), expected)
+    assert "3" not in verdict(expected.head(2), expected), "the hint must not give the count"
     assert "missing ['share'], unexpected ['pct']" in verdict(
         expected.rename(columns={"share": "pct"}), expected
     )
@@ -73,7 +74,11 @@ def test_series_and_collections():
     s = pd.Series([3, 1, 2], name="n")
     assert verdict(s.copy(), s) is None
     assert "Not the expected values" in verdict(s * 2, s)
-    assert "Expected 3 rows or items, got 2" in verdict([1, 2], [1, 2, 3])
+    assert verdict([1, 2], [1, 2, 3]) == "Too few rows or items (2): check your filter."
+    assert "Too many" in verdict([1, 2, 3, 4], [1, 2, 3])
+    assert verdict([545, 544], ["545", "544"]) == "Expected the values as text (str), got numbers."
+    assert "Not the expected answer (capitalisation" in verdict("B", "A")
+    assert ".item()" in verdict(pd.Series([0.25]), 0.25)
 
 
 def test_key_does_not_contain_the_answer(tmp_path, monkeypatch, capsys):
