@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from crmlib.evaluate import gains_table
@@ -162,7 +162,11 @@ def preprocessor(
     [-1.22, 0.0, 1.22]
     """
     numeric, categorical = _check_overrides(numeric, categorical)
-    steps = [("impute", SimpleImputer(strategy="median"))]
+    # SimpleImputer refuses boolean columns: numbers go in as floats, categories as text.
+    steps = [
+        ("as_float", FunctionTransformer(_as_float, feature_names_out="one-to-one")),
+        ("impute", SimpleImputer(strategy="median")),
+    ]
     if scale:
         steps.append(("scale", StandardScaler()))
     onehot = OneHotEncoder(
@@ -173,6 +177,7 @@ def preprocessor(
     )
     cat = Pipeline(
         [
+            ("as_text", FunctionTransformer(_as_text, feature_names_out="one-to-one")),
             ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
             ("onehot", onehot),
         ]
@@ -183,6 +188,19 @@ def preprocessor(
             ("categorical", cat, _Columns("categorical", numeric, categorical)),
         ],
         verbose_feature_names_out=False,
+    )
+
+
+def _as_float(X: pd.DataFrame) -> pd.DataFrame:
+    return X.astype(float)
+
+
+def _as_text(X: pd.DataFrame) -> pd.DataFrame:
+    """Every value as text (True -> "True"), missing values kept missing for the imputer."""
+    return (
+        X.astype(object)
+        .where(X.notna(), np.nan)
+        .map(lambda v: v if isinstance(v, float) and np.isnan(v) else str(v))
     )
 
 

@@ -122,7 +122,7 @@ def test_run_executes_with_typed_values_from_the_repository(tmp_path, monkeypatc
 
 # The real case studies, each with at least two parameter sets (the defaults first).
 CASE_RUNS = {
-    "bank_of_america_segmentation": [{}, {"n_customers": 20000, "seed": 7, "n_segments": 4}],
+    "bank_of_america_segmentation": [{}, {"n_customers": 10000, "seed": 7, "n_segments": 4}],
     "beer_and_diapers": [{}, {"dataset": "groceries", "min_support": 0.02}],
 }
 CASES = sorted(p.stem for p in (REPO / "notebooks" / "cases").glob("*.ipynb"))

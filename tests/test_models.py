@@ -322,3 +322,24 @@ def test_decision_tree_rules_on_bank_marketing(bank):
         if "<=" in line or ">" in line
     }
     assert used and used <= names
+
+
+def test_boolean_columns_work_as_categories_or_as_numbers():
+    """Yes/no flags are common in customer tables; the imputers refuse bool dtype as is."""
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(
+        {
+            "married": rng.random(400) < 0.5,
+            "retired": rng.random(400) < 0.3,
+            "segment": pd.Categorical(rng.choice(["a", "b"], 400)),
+            "age": rng.normal(45, 10, 400),
+        }
+    )
+    X.loc[[0, 1], "segment"] = np.nan
+    y = (X["married"] & (rng.random(400) < 0.8)) | (rng.random(400) < 0.1)
+    model = md.logistic_regression().fit(X, y)
+    names = list(md.odds_ratios(model)["feature"])
+    assert "married=True" in names and "segment=b" in names
+    as_number = md.logistic_regression(numeric=["married", "age"]).fit(X, y)
+    assert "married" in list(md.odds_ratios(as_number)["feature"])
+    assert X["married"].dtype == bool, "the input must not change"
