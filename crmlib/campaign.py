@@ -1,0 +1,255 @@
+"""Did the campaign work? Test group against a randomised control group.
+
+A campaign's response rate alone says little: some customers would have bought anyway.
+Holding out a random **control group** that is not contacted measures what the contact
+*added*:
+
+- **lift**: treatment response rate / control response rate;
+- **uplift**: treatment rate - control rate (percentage points), with a confidence interval;
+- a **two-proportion z-test** of "no difference";
+- **incremental responders** (uplift x contacted customers) and **incremental profit**
+  (incremental responders x value per response - contacted customers x cost per contact).
+
+:func:`uplift_test` works from counts; :func:`evaluate` from a customer table, overall or by
+segment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from crmlib.validation import (
+    require_columns,
+    require_fraction,
+    require_frame,
+    require_number,
+    require_positive_int,
+)
+
+__all__ = ["UpliftTest", "uplift_test", "evaluate"]
+
+
+class UpliftTest(NamedTuple):
+    """Result of :func:`uplift_test` (rates and uplift as fractions)."""
+
+    rate_treatment: float
+    rate_control: float
+    lift: float
+    uplift: float
+    uplift_low: float
+    uplift_high: float
+    z: float
+    p_value: float
+
+
+def _count(value: object, name: str, *, minimum: int) -> int:
+    return require_positive_int(value, name, minimum=minimum)
+
+
+def uplift_test(
+    responders_treatment: int,
+    n_treatment: int,
+    responders_control: int,
+    n_control: int,
+    *,
+    confidence: float = 0.95,
+) -> UpliftTest:
+    """Compare two response rates: lift, uplift with a confidence interval, z-test.
+
+    The interval is the normal (Wald) interval of the difference of two proportions,
+    ``uplift +- z * sqrt(p_t (1 - p_t) / n_t + p_c (1 - p_c) / n_c)``; the test uses the
+    pooled rate under "no difference" and is two-sided. Both rely on the normal
+    approximation: trust them when each group has at least about ten responders and ten
+    non-responders.
+
+    Parameters
+    ----------
+    responders_treatment, n_treatment : int
+        Responders and customers in the contacted (treatment) group.
+    responders_control, n_control : int
+        Responders and customers in the control group.
+    confidence : float, default 0.95
+        Confidence level of the interval, in (0, 1).
+
+    Returns
+    -------
+    UpliftTest
+        ``rate_treatment``, ``rate_control``, ``lift`` (NaN when the control rate is 0),
+        ``uplift``, ``uplift_low``, ``uplift_high``, ``z`` and ``p_value``.
+
+    Examples
+    --------
+    >>> t = uplift_test(115, 1000, 61, 1000)
+    >>> round(t.lift, 2), round(t.uplift, 3), round(t.uplift_low, 3), round(t.uplift_high, 3)
+    (1.89, 0.054, 0.029, 0.079)
+    >>> round(t.z, 2), f"{t.p_value:.1e}"
+    (4.26, '2.0e-05')
+    """
+    n_t = _count(n_treatment, "n_treatment", minimum=1)
+    n_c = _count(n_control, "n_control", minimum=1)
+    r_t = _count(responders_treatment, "responders_treatment", minimum=0)
+    r_c = _count(responders_control, "responders_control", minimum=0)
+    for name, r, n, group in (
+        ("responders_treatment", r_t, n_t, "n_treatment"),
+        ("responders_control", r_c, n_c, "n_control"),
+    ):
+        if r > n:
+            raise ValueError(f"{name}: expected at most {group} ({n}), got {r}")
+    confidence = require_fraction(confidence, "confidence", high_inclusive=False)
+    p_t, p_c = r_t / n_t, r_c / n_c
+    uplift = p_t - p_c
+    se = np.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)
+    z_crit = stats.norm.ppf(0.5 + confidence / 2)
+    pooled = (r_t + r_c) / (n_t + n_c)
+    se0 = np.sqrt(pooled * (1 - pooled) * (1 / n_t + 1 / n_c))
+    # With no responders (or no non-responders) at all there is no variation to test.
+    z = uplift / se0 if se0 > 0 else float("nan")
+    p_value = 2 * stats.norm.sf(abs(z)) if se0 > 0 else float("nan")
+    return UpliftTest(
+        rate_treatment=p_t,
+        rate_control=p_c,
+        lift=p_t / p_c if p_c > 0 else float("nan"),
+        uplift=uplift,
+        uplift_low=float(uplift - z_crit * se),
+        uplift_high=float(uplift + z_crit * se),
+        z=float(z),
+        p_value=float(p_value),
+    )
+
+
+def _outcome(values: pd.Series, column: str) -> pd.Series:
+    """``values`` as 0/1 integers; refuse missing values and anything but booleans or 0/1."""
+    if values.isna().any():
+        raise ValueError(
+            f"column {column!r}: expected a response (True/False or 1/0) for every customer, "
+            f"got {int(values.isna().sum())} missing"
+        )
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype(int)
+    if pd.api.types.is_numeric_dtype(values) and values.isin([0, 1]).all():
+        return values.astype(int)
+    found = pd.unique(values[~values.isin([0, 1, True, False])])[:3].tolist()
+    raise TypeError(
+        f"column {column!r}: expected True/False or 1/0, got {values.dtype} values such as {found}"
+    )
+
+
+def evaluate(
+    df: pd.DataFrame,
+    *,
+    group: str = "group",
+    outcome: str = "responded",
+    treatment: object = "treatment",
+    control: object = "control",
+    by: str | Sequence[str] | None = None,
+    value_per_response: float = 0.0,
+    cost_per_contact: float = 0.0,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Evaluate a test-vs-control campaign from one row per customer.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer in the campaign, with the group and the outcome.
+    group : str, default "group"
+        Column saying which group each customer was in.
+    outcome : str, default "responded"
+        Column with the response (True/False or 1/0), no missing values.
+    treatment, control : default "treatment", "control"
+        The values of ``group`` that mark the contacted and the held-out customers; rows
+        with any other value are an error (filter them out first).
+    by : str or list of str, optional
+        Segment columns: one result row per segment (sorted), each its own test.
+    value_per_response : float, default 0
+        What one extra response is worth (e.g. the margin of the product taken), >= 0.
+    cost_per_contact : float, default 0
+        What contacting one customer costs, >= 0.
+    confidence : float, default 0.95
+        Confidence level of the uplift interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row (or one per segment) with ``n_treatment``, ``n_control``,
+        ``responders_treatment``, ``responders_control``, the :class:`UpliftTest` fields,
+        ``incremental_responders`` (uplift x n_treatment), ``incremental_profit``
+        (incremental responders x value_per_response - n_treatment x cost_per_contact) and
+        ``profit_per_contact``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"group": ["treatment"] * 200 + ["control"] * 200,
+    ...                    "responded": [1] * 30 + [0] * 170 + [1] * 10 + [0] * 190})
+    >>> out = evaluate(df, value_per_response=100, cost_per_contact=2)
+    >>> out.loc[0, ["rate_treatment", "rate_control", "lift", "uplift",
+    ...             "incremental_responders", "incremental_profit"]].astype(float).round(3)
+    rate_treatment               0.15
+    rate_control                 0.05
+    lift                         3.00
+    uplift                       0.10
+    incremental_responders      20.00
+    incremental_profit        1600.00
+    Name: 0, dtype: float64
+    """
+    require_frame(df, "df")
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    require_columns(df, [group, outcome, *by], "df")
+    value_per_response = require_number(value_per_response, "value_per_response", minimum=0)
+    cost_per_contact = require_number(cost_per_contact, "cost_per_contact", minimum=0)
+    confidence = require_fraction(confidence, "confidence", high_inclusive=False)
+    if treatment == control:
+        raise ValueError(f"treatment, control: expected two different groups, got {treatment!r}")
+    labels = df[group]
+    other = labels[~labels.isin([treatment, control])]
+    if len(other):
+        raise ValueError(
+            f"column {group!r}: expected only {treatment!r} and {control!r}, got "
+            f"{len(other)} row(s) with other values such as {pd.unique(other)[:3].tolist()}"
+        )
+    y = _outcome(df[outcome], outcome)
+    is_t = (labels == treatment).to_numpy()
+    frame = pd.DataFrame({"t": is_t.astype(int), "c": (~is_t).astype(int)}, index=df.index)
+    frame["rt"] = y.to_numpy() * frame["t"]
+    frame["rc"] = y.to_numpy() * frame["c"]
+    if by:
+        groups = frame.groupby([df[b] for b in by], sort=True, observed=True, dropna=False)
+        counts = groups.sum()
+    else:
+        counts = frame.sum().to_frame().T
+    rows = []
+    for key, row in counts.iterrows():
+        n_t, n_c = int(row["t"]), int(row["c"])
+        where = f" in segment {key!r}" if by else ""
+        if n_t == 0 or n_c == 0:
+            missing = treatment if n_t == 0 else control
+            raise ValueError(
+                f"column {group!r}: expected customers in both groups{where}, "
+                f"got none in {missing!r}"
+            )
+        test = uplift_test(int(row["rt"]), n_t, int(row["rc"]), n_c, confidence=confidence)
+        incremental = test.uplift * n_t
+        profit = incremental * value_per_response - n_t * cost_per_contact
+        rows.append(
+            {
+                "n_treatment": n_t,
+                "n_control": n_c,
+                "responders_treatment": int(row["rt"]),
+                "responders_control": int(row["rc"]),
+                **test._asdict(),
+                "incremental_responders": incremental,
+                "incremental_profit": profit,
+                "profit_per_contact": profit / n_t,
+            }
+        )
+    out = pd.DataFrame(rows)
+    if by:
+        index = counts.index.to_frame(index=False)
+        index.columns = by
+        out = pd.concat([index, out], axis=1)
+    return out

@@ -1,0 +1,147 @@
+"""Tests for crmlib.campaign: test-vs-control evaluation of a campaign."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import crmlib.campaign as cp
+
+
+def test_doctests_pass():
+    result = doctest.testmod(cp)
+    assert result.attempted >= 5
+    assert result.failed == 0
+
+
+def test_z_test_equals_the_chi_square_test_of_the_two_by_two_table():
+    # The pooled two-proportion z-test is the Pearson chi-square test without continuity
+    # correction: z squared = chi2 and the p-values agree.
+    t = cp.uplift_test(86, 750, 46, 750)
+    table = np.array([[86, 750 - 86], [46, 750 - 46]])
+    chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
+    assert t.z**2 == pytest.approx(chi2)
+    assert t.p_value == pytest.approx(p)
+    assert t.z > 0 and t.uplift == pytest.approx(86 / 750 - 46 / 750)
+    assert t.lift == pytest.approx(86 / 46)
+
+
+def test_interval_is_the_wald_interval_and_widens_with_confidence():
+    t = cp.uplift_test(30, 200, 10, 200, confidence=0.9)
+    se = np.sqrt(0.15 * 0.85 / 200 + 0.05 * 0.95 / 200)
+    assert t.uplift_low == pytest.approx(0.1 - 1.6448536 * se)
+    assert t.uplift_high == pytest.approx(0.1 + 1.6448536 * se)
+    wide = cp.uplift_test(30, 200, 10, 200, confidence=0.99)
+    assert wide.uplift_low < t.uplift_low and wide.uplift_high > t.uplift_high
+
+
+def test_edge_cases_give_nan_not_errors():
+    no_control_response = cp.uplift_test(5, 100, 0, 100)
+    assert np.isnan(no_control_response.lift) and no_control_response.p_value < 0.05
+    nobody = cp.uplift_test(0, 100, 0, 100)
+    assert nobody.uplift == 0 and np.isnan(nobody.z) and np.isnan(nobody.p_value)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, message",
+    [
+        ((5, 0, 1, 10), {}, ValueError, "n_treatment: expected a whole number >= 1, got 0"),
+        ((-1, 10, 1, 10), {}, ValueError, "responders_treatment: expected a whole number >= 0"),
+        ((11, 10, 1, 10), {}, ValueError, r"responders_treatment: expected at most n_treatment"),
+        ((1, 10, 12, 10), {}, ValueError, r"responders_control: expected at most n_control"),
+        ((1.5, 10, 1, 10), {}, TypeError, "responders_treatment: expected a whole number"),
+        ((True, 10, 1, 10), {}, TypeError, "responders_treatment: expected a whole number"),
+        ((1, 10, 1, 10), {"confidence": 1.0}, ValueError, r"confidence: expected a fraction"),
+        ((1, 10, 1, 10), {"confidence": "95%"}, TypeError, "confidence: expected a number"),
+    ],
+)
+def test_uplift_test_bad_inputs(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        cp.uplift_test(*args, **kwargs)
+
+
+@pytest.fixture
+def pilot() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    n = 4000
+    group = np.where(rng.random(n) < 0.5, "treatment", "control")
+    event = rng.random(n) < 0.3
+    rate = 0.05 + 0.05 * event + np.where(group == "treatment", 0.02 + 0.08 * event, 0)
+    return pd.DataFrame(
+        {"group": group, "event": event, "responded": rng.random(n) < rate},
+        index=pd.RangeIndex(100, 100 + n),
+    )
+
+
+def test_evaluate_matches_the_counts(pilot):
+    before = pilot.copy()
+    out = cp.evaluate(pilot, value_per_response=300.0, cost_per_contact=10.0)
+    assert len(out) == 1
+    row = out.iloc[0]
+    t = pilot[pilot["group"] == "treatment"]["responded"]
+    c = pilot[pilot["group"] == "control"]["responded"]
+    assert (row["n_treatment"], row["n_control"]) == (len(t), len(c))
+    assert (row["responders_treatment"], row["responders_control"]) == (t.sum(), c.sum())
+    expected = cp.uplift_test(int(t.sum()), len(t), int(c.sum()), len(c))
+    assert row["uplift"] == pytest.approx(expected.uplift)
+    assert row["p_value"] == pytest.approx(expected.p_value)
+    assert row["incremental_responders"] == pytest.approx(expected.uplift * len(t))
+    assert row["incremental_profit"] == pytest.approx(expected.uplift * len(t) * 300 - 10 * len(t))
+    assert row["profit_per_contact"] == pytest.approx(row["incremental_profit"] / len(t))
+    pd.testing.assert_frame_equal(pilot, before)
+
+
+def test_evaluate_by_segment_finds_where_the_campaign_works(pilot):
+    out = cp.evaluate(pilot, by="event")
+    assert out["event"].tolist() == [False, True]
+    assert out["n_treatment"].sum() == (pilot["group"] == "treatment").sum()
+    without, with_event = out.iloc[0], out.iloc[1]
+    assert with_event["uplift"] > without["uplift"]
+    assert with_event["p_value"] < 0.001
+    assert cp.evaluate(pilot, by=["event"]).equals(out)
+
+
+def test_evaluate_with_other_labels_and_numeric_outcome():
+    df = pd.DataFrame({"arm": [1, 1, 1, 0, 0, 0], "bought": [1, 1, 0, 1, 0, 0]})
+    out = cp.evaluate(df, group="arm", outcome="bought", treatment=1, control=0)
+    assert out.loc[0, "rate_treatment"] == pytest.approx(2 / 3)
+    assert out.loc[0, "lift"] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    "change, kwargs, error, message",
+    [
+        ({"group": "test"}, {}, ValueError, r"column 'group': expected only 'treatment' and"),
+        ({"responded": np.nan}, {}, ValueError, "column 'responded': expected a response"),
+        ({"responded": 2}, {}, TypeError, r"column 'responded': expected True/False or 1/0"),
+        ({"responded": "yes"}, {}, TypeError, r"got .* values such as \['yes'\]"),
+        ({}, {"by": "region"}, KeyError, r"df: missing column\(s\) 'region'"),
+        ({}, {"outcome": "bought"}, KeyError, r"missing column\(s\) 'bought'"),
+        ({}, {"value_per_response": -1}, ValueError, "value_per_response: expected a number >="),
+        ({}, {"cost_per_contact": "10"}, TypeError, "cost_per_contact: expected a finite number"),
+        ({}, {"control": "treatment"}, ValueError, "expected two different groups"),
+        ({}, {"confidence": 0}, ValueError, "confidence: expected a fraction"),
+    ],
+)
+def test_evaluate_bad_inputs(pilot, change, kwargs, error, message):
+    df = pilot.copy()
+    for column, value in change.items():
+        df[column] = df[column].astype(object)
+        df.loc[df.index[:3], column] = value
+    with pytest.raises(error, match=message):
+        cp.evaluate(df, **kwargs)
+
+
+def test_evaluate_refuses_a_segment_without_a_control_group(pilot):
+    df = pilot.copy()
+    df.loc[df["event"] & (df["group"] == "control"), "event"] = False
+    with pytest.raises(ValueError, match=r"in segment True, got none in 'control'"):
+        cp.evaluate(df, by="event")
+    with pytest.raises(ValueError, match="got an empty DataFrame"):
+        cp.evaluate(pilot.iloc[:0])
+    with pytest.raises(ValueError, match="expected customers in both groups, got none in"):
+        cp.evaluate(pilot[pilot["group"] == "treatment"])
