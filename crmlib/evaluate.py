@@ -330,7 +330,7 @@ def plot_profit(curve: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.axhline(0.0, color="black", linewidth=0.8)
     ax.set(
         xlabel="Customers contacted (share, best scores first)",
-        ylabel="Profit (currency units)",
+        ylabel="Profit (units of value_per_response)",
         title=f"Profit peaks at {best['profit']:,.0f} by contacting the top {best['depth']:.0%}",
     )
     percent_axis(ax, "x")

@@ -1,4 +1,4 @@
-"""One look for every crmlib figure: seaborn's default theme, one idea per axes.
+"""One look for every crmlib figure: the session's seaborn theme, one idea per axes.
 
 Plot helpers across crmlib take an optional ``ax`` and return it, so a notebook can compose
 figures; they call :func:`axes` to get one and :func:`percent_axis` to label shares.
@@ -7,7 +7,6 @@ figures; they call :func:`axes` to get one and :func:`percent_axis` to label sha
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
@@ -15,9 +14,10 @@ __all__ = ["axes", "percent_axis"]
 
 
 def axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
-    """Return ``ax``, or a new axes in seaborn's default style when ``ax`` is None.
+    """Return ``ax``, or a new axes in the current style when ``ax`` is None.
 
-    The style applies only to the new figure, so importing crmlib changes no global settings.
+    crmlib sets no style of its own, so its figures look like the notebook's other figures
+    (``crmlib.session.setup`` chooses seaborn's whitegrid theme).
 
     Examples
     --------
@@ -27,8 +27,7 @@ def axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.0, 4.0)) -
     """
     if ax is not None:
         return ax
-    with sns.axes_style("darkgrid"):
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
