@@ -84,3 +84,29 @@ def test_chapters_are_numbered_in_curriculum_order():
     numbers = [p.name[:2] for p in CHAPTERS]
     assert numbers == sorted(set(numbers)), "two chapters share a number"
     assert "01" in numbers
+
+
+def test_stream_chunks_are_merged_when_stored():
+    nb = executed_notebook("print('a'); print('b')")
+    nb.cells[0].outputs = [
+        new_output("stream", name="stdout", text="a\n"),
+        new_output("stream", name="stdout", text="b"),
+        new_output("stream", name="stdout", text="\n"),
+        new_output("stream", name="stderr", text="warning\n"),
+    ]
+    outputs = notebooks.normalise(nb).cells[0].outputs
+    assert [(o["name"], o["text"]) for o in outputs] == [
+        ("stdout", "a\nb\n"),
+        ("stderr", "warning\n"),
+    ]
+
+
+def test_widget_views_keep_only_their_text():
+    nb = executed_notebook("w")
+    view = {"model_id": "9f9a", "version_major": 2, "version_minor": 0}
+    nb.cells[0].outputs = [
+        new_output(
+            "display_data", data={notebooks.WIDGET_VIEW: view, "text/plain": "CLV calculator"}
+        )
+    ]
+    assert notebooks.normalise(nb).cells[0].outputs[0]["data"] == {"text/plain": "CLV calculator"}

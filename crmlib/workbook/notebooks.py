@@ -13,6 +13,7 @@ from nbclient import NotebookClient
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEPT = ("tags",)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 300  # seconds per cell; notebooks target 30 s in all, this only stops a hang
 
 
@@ -29,7 +30,30 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata = nbformat.from_dict(
             {k: v for k, v in cell.metadata.items() if k in CELL_METADATA_KEPT and v}
         )
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
+            for out in cell.outputs:
+                # Widget state is not stored, so a saved widget view could never render; its
+                # random model id would only churn the file. The text fallback stays.
+                out.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
+
+
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks: how the kernel splits them varies by run."""
+    merged: list = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (
+            out.get("output_type") == "stream"
+            and last is not None
+            and last.get("output_type") == "stream"
+            and last.get("name") == out.get("name")
+        ):
+            last["text"] = "".join(last["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
 
 
 def dumps(nb: nbformat.NotebookNode) -> str:
