@@ -30,12 +30,11 @@ __all__ = [
     "plot_clv_schedule",
     "clv_report",
     "clv_calculator",
-    "CLVCalculator",
+    "Panel",
     "rfm_profile",
     "plot_rfm_selection",
     "rfm_report",
     "rfm_explorer",
-    "RFMExplorer",
 ]
 
 
@@ -170,17 +169,18 @@ def clv_report(
     return schedule.round(2)
 
 
-class CLVCalculator(w.VBox):
-    """The box :func:`clv_calculator` returns; its text form says what it is.
+class Panel(w.VBox):
+    """Controls above an output, whose text form says what they are.
 
-    A saved or HTML copy of a notebook shows that text in place of the sliders.
+    A saved or HTML copy of a notebook shows that text in place of the controls.
     """
 
+    def __init__(self, children: list, description: str) -> None:
+        super().__init__(children)
+        self._description = description
+
     def __repr__(self) -> str:
-        return (
-            "CLV calculator: sliders for margin, retention, discount and horizon "
-            "(they respond in a running notebook only)"
-        )
+        return f"{self._description} (they respond in a running notebook only)"
 
 
 def clv_calculator(
@@ -188,7 +188,7 @@ def clv_calculator(
     retention: float = 0.8,
     discount: float = 0.1,
     horizon: int = 10,
-) -> CLVCalculator:
+) -> Panel:
     """Sliders for margin, retention, discount rate and horizon over :func:`clv_report`.
 
     Moving a slider re-runs ``clv_report`` with the sliders' values and shows its figure and
@@ -197,7 +197,7 @@ def clv_calculator(
 
     Returns
     -------
-    CLVCalculator
+    Panel
         An ``ipywidgets.VBox``: the sliders (``children[0]``, an ``HBox`` of two ``VBox``
         columns) above the output.
 
@@ -242,7 +242,9 @@ def clv_calculator(
             w.VBox([sliders["discount"], sliders["horizon"]]),
         ]
     )
-    return CLVCalculator([columns, out])
+    return Panel(
+        [columns, out], "CLV calculator: sliders for margin, retention, discount and horizon"
+    )
 
 
 # The RFM segment explorer (chapter 05). A selection is a segment and/or ranges of the
@@ -462,19 +464,6 @@ def rfm_report(
     return rounded.assign(revenue=profile["revenue"].round().astype("int64"))
 
 
-class RFMExplorer(w.VBox):
-    """The box :func:`rfm_explorer` returns; its text form says what it is.
-
-    A saved or HTML copy of a notebook shows that text in place of the controls.
-    """
-
-    def __repr__(self) -> str:
-        return (
-            "RFM segment explorer: a segment menu and R, F, M score ranges "
-            "(they respond in a running notebook only)"
-        )
-
-
 def rfm_explorer(
     segmented: pd.DataFrame,
     segment: str | None = None,
@@ -483,7 +472,7 @@ def rfm_explorer(
     f: tuple[int, int] | None = None,
     m: tuple[int, int] | None = None,
     bins: int = 5,
-) -> RFMExplorer:
+) -> Panel:
     """A segment menu and R, F, M score-range sliders over :func:`rfm_report`.
 
     Changing the menu or a slider re-runs ``rfm_report`` on ``segmented`` with the chosen
@@ -493,7 +482,7 @@ def rfm_explorer(
 
     Returns
     -------
-    RFMExplorer
+    Panel
         An ``ipywidgets.VBox``: the controls (``children[0]``, an ``HBox`` of the menu and a
         ``VBox`` of the three sliders) above the output.
 
@@ -551,4 +540,7 @@ def rfm_explorer(
     }
     out = w.interactive_output(show, controls)
     sliders = w.VBox([controls["r"], controls["f"], controls["m"]])
-    return RFMExplorer([w.HBox([controls["segment"], sliders]), out])
+    return Panel(
+        [w.HBox([controls["segment"], sliders]), out],
+        "RFM segment explorer: a segment menu and R, F, M score ranges",
+    )
