@@ -120,6 +120,19 @@ def test_run_executes_with_typed_values_from_the_repository(tmp_path, monkeypatc
     assert out.with_suffix(".html").read_text().startswith("<!DOCTYPE html>")
 
 
+def test_a_range_error_inside_the_case_is_reported_in_one_line(tmp_path, capsys):
+    make_case(tmp_path)
+    nb = notebooks.read(tmp_path / "notebooks" / "cases" / "demo.ipynb")
+    check = "if n < 0:\n    raise ValueError(f'n: expected a count >= 0, got {n}')"
+    nb.cells.insert(2, new_code_cell(check))
+    notebooks.write(nb, tmp_path / "notebooks" / "cases" / "demo.ipynb")
+    code = cli.main(["--repo", str(tmp_path), "case", "demo", "-p", "n", "-1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "stopped in cell 3: ValueError: n: expected a count >= 0, got -1" in err
+    assert "Traceback" not in err
+
+
 # The real case studies, each with at least two parameter sets (the defaults first).
 CASE_RUNS = {
     "bank_of_america_segmentation": [{}, {"n_customers": 10000, "seed": 7, "n_segments": 4}],

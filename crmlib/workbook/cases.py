@@ -26,6 +26,10 @@ class CaseError(ValueError):
     """An unknown case, an unknown parameter or a value of the wrong type."""
 
 
+class CaseFailed(RuntimeError):
+    """The case ran but stopped with an error (e.g. a value outside its range)."""
+
+
 @dataclass(frozen=True)
 class Parameter:
     name: str
@@ -178,15 +182,23 @@ def run(
     output.parent.mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONHASHSEED"] = "0"  # inherited by the kernel papermill starts
     logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding twice is a no-op
-    papermill.execute_notebook(
-        str(path),
-        str(output),
-        parameters=values,
-        cwd=str(repo),
-        kernel_name="python3",
-        progress_bar=progress,
-        log_output=False,
-    )
+    try:
+        papermill.execute_notebook(
+            str(path),
+            str(output),
+            parameters=values,
+            cwd=str(repo),
+            kernel_name="python3",
+            progress_bar=progress,
+            log_output=False,
+        )
+    except papermill.PapermillExecutionError as err:
+        # Range checks live in the notebook (a type cannot express them): report the
+        # notebook's own message, not papermill's and the kernel's stacked tracebacks.
+        raise CaseFailed(
+            f"case {path.stem!r} stopped in cell {err.exec_count}: {err.ename}: {err.evalue}"
+            f" (the partly run notebook is {output.name})"
+        ) from None
     if html:
         from .build import write_html
 

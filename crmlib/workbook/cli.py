@@ -85,6 +85,9 @@ def run_case(repo: Path, args: argparse.Namespace) -> int:
     except cases.CaseError as err:
         print(f"crm-workbook case: {err}", file=sys.stderr)
         return 2
+    except cases.CaseFailed as err:
+        print(f"crm-workbook case: {err}", file=sys.stderr)
+        return 1
     print(f"Wrote {output} and {output.with_suffix('.html')}")
     return 0
 
