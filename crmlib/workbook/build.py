@@ -51,7 +51,7 @@ def execute_entry(repo: Path, entry: Entry, target: Path, **env: str) -> float:
 
 
 def run_all(
-    repo: Path, entries: list[Entry], job: Callable[[Entry], float], jobs: int = 2
+    entries: list[Entry], job: Callable[[Entry], float], jobs: int = 2
 ) -> dict[Entry, float | BaseException]:
     """Run ``job`` on every entry, ``jobs`` at a time, printing progress as each ends."""
     results: dict[Entry, float | BaseException] = {}
@@ -155,7 +155,7 @@ def build(repo: Path, jobs: int = 2) -> Path:
         write_html(notebooks.read(target), out / "html" / entry.html_path)
         return seconds
 
-    results = run_all(repo, runnable, job, jobs)
+    results = run_all(runnable, job, jobs)
     for entry in (e for e in entries if e.kind == "exercises"):
         write_html(notebooks.read(repo / entry.path), out / "html" / entry.html_path)
     index = out / "html" / "index.html"
@@ -192,7 +192,7 @@ def timing(repo: Path, jobs: int = 1) -> bool:
     """
     with tempfile.TemporaryDirectory() as scratch:
         results = run_all(
-            repo, discover(repo), lambda e: execute_entry(repo, e, Path(scratch) / e.path), jobs
+            discover(repo), lambda e: execute_entry(repo, e, Path(scratch) / e.path), jobs
         )
     return report(results)
 
@@ -226,7 +226,7 @@ def execute_in_place(repo: Path, jobs: int = 2, only: list[Path] | None = None) 
             shutil.copyfile(recorded, keys / recorded.name)
         return seconds
 
-    results = run_all(repo, entries, job, jobs)
+    results = run_all(entries, job, jobs)
     written = exercises.write_all(repo / "solutions", repo / "exercises")
     print(f"Wrote {len(written)} exercise notebook(s) to exercises/")
     (repo / "notebooks" / "CONTENTS.md").write_text(contents_markdown(repo, discover(repo)))
