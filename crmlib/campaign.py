@@ -8,7 +8,8 @@ Holding out a random **control group** that is not contacted measures what the c
 - **uplift**: treatment rate - control rate (percentage points), with a confidence interval;
 - a **two-proportion z-test** of "no difference";
 - **incremental responders** (uplift x contacted customers) and **incremental profit**
-  (incremental responders x value per response - contacted customers x cost per contact).
+  (incremental responders x value per response - contacted customers x cost per contact),
+  with the profit range that the uplift's confidence interval implies.
 
 :func:`uplift_test` works from counts; :func:`evaluate` from a customer table, overall or by
 segment.
@@ -179,8 +180,10 @@ def evaluate(
         One row (or one per segment) with ``n_treatment``, ``n_control``,
         ``responders_treatment``, ``responders_control``, the :class:`UpliftTest` fields,
         ``incremental_responders`` (uplift x n_treatment), ``incremental_profit``
-        (incremental responders x value_per_response - n_treatment x cost_per_contact) and
-        ``profit_per_contact``.
+        (incremental responders x value_per_response - n_treatment x cost_per_contact),
+        ``incremental_profit_low`` and ``incremental_profit_high`` (the same at
+        ``uplift_low`` and ``uplift_high``: profit is linear in the uplift, so the uplift's
+        interval carries over) and ``profit_per_contact``.
 
     Examples
     --------
@@ -195,6 +198,10 @@ def evaluate(
     uplift                       0.10
     incremental_responders      20.00
     incremental_profit        1600.00
+    Name: 0, dtype: float64
+    >>> out.loc[0, ["incremental_profit_low", "incremental_profit_high"]].astype(float).round(0)
+    incremental_profit_low      440.0
+    incremental_profit_high    2760.0
     Name: 0, dtype: float64
     """
     require_frame(df, "df")
@@ -234,7 +241,11 @@ def evaluate(
             )
         test = uplift_test(int(row["rt"]), n_t, int(row["rc"]), n_c, confidence=confidence)
         incremental = test.uplift * n_t
-        profit = incremental * value_per_response - n_t * cost_per_contact
+        # profit is linear in the uplift, so the uplift's interval maps to a profit range
+        low, profit, high = (
+            u * n_t * value_per_response - n_t * cost_per_contact
+            for u in (test.uplift_low, test.uplift, test.uplift_high)
+        )
         rows.append(
             {
                 "n_treatment": n_t,
@@ -244,6 +255,8 @@ def evaluate(
                 **test._asdict(),
                 "incremental_responders": incremental,
                 "incremental_profit": profit,
+                "incremental_profit_low": low,
+                "incremental_profit_high": high,
                 "profit_per_contact": profit / n_t,
             }
         )

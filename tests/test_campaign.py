@@ -92,6 +92,15 @@ def test_evaluate_matches_the_counts(pilot):
     assert row["incremental_responders"] == pytest.approx(expected.uplift * len(t))
     assert row["incremental_profit"] == pytest.approx(expected.uplift * len(t) * 300 - 10 * len(t))
     assert row["profit_per_contact"] == pytest.approx(row["incremental_profit"] / len(t))
+    # the profit range is the uplift interval carried through the same formula
+    for end in ("low", "high"):
+        uplift = getattr(expected, f"uplift_{end}")
+        assert row[f"incremental_profit_{end}"] == pytest.approx(
+            uplift * len(t) * 300 - 10 * len(t)
+        )
+    assert (
+        row["incremental_profit_low"] < row["incremental_profit"] < row["incremental_profit_high"]
+    )
     pd.testing.assert_frame_equal(pilot, before)
 
 
