@@ -164,13 +164,20 @@ def gains_table(y_true: object, y_score: object, n_bins: int = 10) -> pd.DataFra
     return table
 
 
-def _score_sets(y_score: object) -> dict[str, object]:
-    """Scores of one model (array) or several (mapping name -> array) as a dict."""
+def _gains_by_model(y_true: object, y_score: object, n_bins: int) -> dict[str, pd.DataFrame]:
+    """Gains tables of one model (array of scores) or several (mapping name -> scores)."""
     if isinstance(y_score, Mapping):
         if not y_score:
             raise ValueError("y_score: expected at least one model's scores, got an empty mapping")
-        return dict(y_score)
-    return {"model": y_score}
+        sets = dict(y_score)
+    else:
+        sets = {"model": y_score}
+    return {name: gains_table(y_true, scores, n_bins) for name, scores in sets.items()}
+
+
+def _depth(g: pd.DataFrame) -> pd.Series:
+    """Share of customers contacted at the end of each bin."""
+    return g["cum_customers"] / g["cum_customers"].iloc[-1]
 
 
 def plot_gains(
@@ -187,16 +194,13 @@ def plot_gains(
     >>> ax.get_title()
     'Top 20% of scores reach 50% of responders'
     """
-    sets = _score_sets(y_score)
+    tables = _gains_by_model(y_true, y_score, n_bins)
     ax = axes(ax)
-    first = None
-    for name, scores in sets.items():
-        g = gains_table(y_true, scores, n_bins)
-        x = np.r_[0.0, g["cum_customers"] / g["cum_customers"].iloc[-1]]
-        ax.plot(x, np.r_[0.0, g["cum_gains"]], marker="o", label=name)
-        first = g if first is None else first
+    for name, g in tables.items():
+        ax.plot(np.r_[0.0, _depth(g)], np.r_[0.0, g["cum_gains"]], marker="o", label=name)
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="random")
-    top = first["cum_customers"].iloc[0] / first["cum_customers"].iloc[-1]
+    first = next(iter(tables.values()))
+    top = _depth(first).iloc[0]
     ax.set(
         xlabel="Customers contacted (share, best scores first)",
         ylabel="Responders reached (share of all)",
@@ -219,16 +223,13 @@ def plot_lift(y_true: object, y_score: object, *, n_bins: int = 10, ax: Axes | N
     >>> ax.get_title()
     'Top 20% of scores respond at 2.5x the average rate'
     """
-    sets = _score_sets(y_score)
+    tables = _gains_by_model(y_true, y_score, n_bins)
     ax = axes(ax)
-    first = None
-    for name, scores in sets.items():
-        g = gains_table(y_true, scores, n_bins)
-        x = g["cum_customers"] / g["cum_customers"].iloc[-1]
-        ax.plot(x, g["cum_lift"], marker="o", label=name)
-        first = g if first is None else first
+    for name, g in tables.items():
+        ax.plot(_depth(g), g["cum_lift"], marker="o", label=name)
     ax.axhline(1.0, linestyle="--", color="grey", label="random")
-    top = first["cum_customers"].iloc[0] / first["cum_customers"].iloc[-1]
+    first = next(iter(tables.values()))
+    top = _depth(first).iloc[0]
     ax.set(
         xlabel="Customers contacted (share, best scores first)",
         ylabel="Cumulative lift (x average response rate)",
