@@ -16,21 +16,17 @@ Run with the benchmark environment: ``.venv-bench/bin/python bench/bench_clv.py`
 
 from __future__ import annotations
 
-import os
 import time
 import tracemalloc
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from crmlib.clv import BetaGeo, summarize
+from crmlib.datasets import fetch_cdnow
 
-DATA = Path(
-    os.environ.get("CRMLIB_DATA", Path(__file__).resolve().parents[2] / "shared" / "datasets")
-)
 CAL_END, OBS_END = "1997-09-30", "1998-06-30"
 
 
@@ -81,14 +77,7 @@ def _row(benchmark, metric, crmlib, reference, target, ok, ratio=None) -> dict:
 def run(quick: bool = False) -> list[dict]:
     """Time crmlib's BG/NBD fit and summary against lifetimes; see the module docstring."""
     repeat = 3 if quick else 7
-    tx = pd.read_csv(
-        DATA / "CDNOW_master.txt",
-        sep=r"\s+",
-        header=None,
-        names=["customer_id", "date", "cds", "dollar_value"],
-        dtype={"customer_id": str, "date": str},
-    )
-    tx["date"] = pd.to_datetime(tx["date"], format="%Y%m%d")
+    tx = fetch_cdnow(download_if_missing=False)  # the full master file, from the data home
 
     def crm_summary() -> pd.DataFrame:
         return summarize(

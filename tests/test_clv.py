@@ -30,6 +30,7 @@ from crmlib.clv import (
     ShiftedBetaGeo,
     summarize,
 )
+from crmlib.datasets import fetch_cdnow
 
 CAL_END, OBS_END = "1997-09-30", "1998-06-30"
 
@@ -50,12 +51,15 @@ DONATIONS = [
 
 @pytest.fixture(scope="module")
 def cdnow_tx(shared_data) -> pd.DataFrame:
-    return pd.read_csv(
-        shared_data / "CDNOW_sample.txt",
-        sep=r"\s+",
-        header=None,
-        names=["master_id", "customer", "date", "cds", "value"],
-        dtype={"master_id": str, "date": str},
+    """The 1/10 sample as the paper numbers it (customer = sample id), dates as YYYYMMDD text."""
+    tx = fetch_cdnow(sample=True, data_home=shared_data, download_if_missing=False)
+    return pd.DataFrame(
+        {
+            "customer": tx["sample_id"],
+            "date": tx["date"].dt.strftime("%Y%m%d"),
+            "cds": tx["cds"],
+            "value": tx["dollar_value"],
+        }
     )
 
 
