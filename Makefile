@@ -12,14 +12,14 @@ endif
 
 .PHONY: run test lab data exercises notebooks timing bench lock clean
 
-# The environment: exact versions from requirements.lock, then crmlib itself (editable).
-$(STAMP): requirements.lock pyproject.toml
+# The environment: exact versions from requirements.lock, which also installs crmlib (.) and
+# the course toolkit (course/) in editable mode.
+$(STAMP): requirements.lock pyproject.toml course/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
 	@echo "==> Creating $(VENV) and installing the locked packages (first time: a few minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --progress-bar on -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -50,14 +50,13 @@ timing: $(STAMP)
 .venv-bench/.installed: requirements.lock bench/requirements.txt pyproject.toml
 	$(PYTHON) -m venv .venv-bench
 	.venv-bench/bin/python -m pip install --quiet -r requirements.lock -r bench/requirements.txt
-	.venv-bench/bin/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
 bench: .venv-bench/.installed
 	.venv-bench/bin/python bench/run.py
 
 lock:
-	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev \
+	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile requirements.in \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header \
 		--annotation-style line -o requirements.lock
 

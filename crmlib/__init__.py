@@ -1,8 +1,10 @@
-"""crmlib: the helper library of CRM Workbook.
+"""crmlib: customer relationship management analytics on tidy pandas frames.
 
-One module per idea of the course: ``rfm``, ``value``, ``clv``, ``basket``, ``models``,
-``evaluate``, ``segment``, ``datasets``; ``check`` holds the exercise self-checks and
-``workbook`` the command-line tooling that builds the workbook.
+One module per idea: ``rfm``, ``value``, ``btyd`` (customer-base models), ``basket``,
+``models``, ``evaluate``, ``segment``, ``campaign``, ``warehouse``, ``datasets``, ``plots``;
+``validation`` holds the argument checks every public function uses. The course that teaches
+with it (self-checks, notebook session, widgets, site build) is the separate ``crm_workbook``
+package, which depends on crmlib and never the reverse.
 """
 
 __version__ = "0.1.0"

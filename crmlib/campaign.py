@@ -32,7 +32,7 @@ from crmlib.validation import (
     require_positive_int,
 )
 
-__all__ = ["UpliftTest", "uplift_test", "evaluate"]
+__all__ = ["UpliftTest", "uplift_test", "evaluate_pilot"]
 
 
 class UpliftTest(NamedTuple):
@@ -140,7 +140,7 @@ def _outcome(values: pd.Series, column: str) -> pd.Series:
     )
 
 
-def evaluate(
+def evaluate_pilot(
     df: pd.DataFrame,
     *,
     group: str = "group",
@@ -189,7 +189,7 @@ def evaluate(
     --------
     >>> df = pd.DataFrame({"group": ["treatment"] * 200 + ["control"] * 200,
     ...                    "responded": [1] * 30 + [0] * 170 + [1] * 10 + [0] * 190})
-    >>> out = evaluate(df, value_per_response=100, cost_per_contact=2)
+    >>> out = evaluate_pilot(df, value_per_response=100, cost_per_contact=2)
     >>> out.loc[0, ["rate_treatment", "rate_control", "lift", "uplift",
     ...             "incremental_responders", "incremental_profit"]].astype(float).round(3)
     rate_treatment               0.15

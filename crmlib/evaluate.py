@@ -242,11 +242,11 @@ def plot_lift(y_true: object, y_score: object, *, n_bins: int = 10, ax: Axes | N
 
 
 def profit_curve(
-    y_true: object, y_score: object, contact_cost: float, value_per_response: float
+    y_true: object, y_score: object, cost_per_contact: float, value_per_response: float
 ) -> pd.DataFrame:
     """Return the campaign profit at every mailing depth, best-scored customers first.
 
-    Profit at a depth = ``value_per_response`` x responders reached - ``contact_cost`` x
+    Profit at a depth = ``value_per_response`` x responders reached - ``cost_per_contact`` x
     customers contacted. Use :func:`best_depth` to pick the most profitable row.
 
     Parameters
@@ -255,7 +255,7 @@ def profit_curve(
         Actual outcomes, 1 = responder.
     y_score : array-like
         Model scores; 1-d or 2-column ``predict_proba``.
-    contact_cost : float
+    cost_per_contact : float
         Cost of contacting one customer, >= 0.
     value_per_response : float
         Value (margin) of one response, > 0, in the same currency.
@@ -269,7 +269,7 @@ def profit_curve(
 
     Examples
     --------
-    >>> curve = profit_curve([1, 1, 0, 0], [.9, .8, .3, .1], contact_cost=1,
+    >>> curve = profit_curve([1, 1, 0, 0], [.9, .8, .3, .1], cost_per_contact=1,
     ...                      value_per_response=3)
     >>> curve[["contacted", "depth", "profit"]]
        contacted  depth  profit
@@ -280,7 +280,7 @@ def profit_curve(
     4          4   1.00     2.0
     """
     y = _ranked(y_true, y_score)
-    contact_cost = require_number(contact_cost, "contact_cost", minimum=0)
+    cost_per_contact = require_number(cost_per_contact, "cost_per_contact", minimum=0)
     value_per_response = require_number(
         value_per_response, "value_per_response", minimum=0, strict=True
     )
@@ -292,7 +292,7 @@ def profit_curve(
             "depth": contacted / len(y),
             "responders": responders,
             "revenue": value_per_response * responders,
-            "cost": contact_cost * contacted.astype(float),
+            "cost": cost_per_contact * contacted.astype(float),
         }
     )
     curve["profit"] = curve["revenue"] - curve["cost"]

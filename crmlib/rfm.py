@@ -38,7 +38,7 @@ __all__ = [
     "RFMDataWarning",
     "summarize",
     "score",
-    "segment",
+    "name_segments",
     "cell_response",
 ]
 
@@ -469,7 +469,7 @@ def _in_rule(rule: Mapping, cell: tuple[int, int, int], bins: int) -> bool:
     )
 
 
-def segment(
+def name_segments(
     scored: pd.DataFrame,
     scheme: Mapping[str, Mapping[str, object]] | None = None,
     *,
@@ -497,9 +497,9 @@ def segment(
     Examples
     --------
     >>> scored = pd.DataFrame({"r_score": [5, 1, 3], "f_score": [5, 1, 3], "m_score": [4, 2, 3]})
-    >>> segment(scored)["segment"].tolist()
+    >>> name_segments(scored)["segment"].tolist()
     ['Champions', 'Lost', 'Need attention']
-    >>> segment(scored, {"Recent": {"r": (4, 5)}, "Other": {"r": (1, 3)}})["segment"].tolist()
+    >>> name_segments(scored, {"Recent": {"r": (4, 5)}, "Other": {"r": (1, 3)}})["segment"].tolist()
     ['Recent', 'Other', 'Other']
     """
     require_frame(scored, "scored")

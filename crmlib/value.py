@@ -141,9 +141,9 @@ def _timing(timing: object) -> str:
     return timing
 
 
-def _clv(margin, retention, discount, horizon, timing) -> np.ndarray:
+def _clv(margin, retention, discount_rate, horizon, timing) -> np.ndarray:
     """CLV from validated arrays, by the closed form (q**inf is 0 as q < 1)."""
-    q = retention / (1 + discount)
+    q = retention / (1 + discount_rate)
     factor = (1 - q**horizon) / (1 - q)
     return margin * factor * (q if timing == "end" else 1.0)
 
@@ -151,7 +151,7 @@ def _clv(margin, retention, discount, horizon, timing) -> np.ndarray:
 def clv(
     margin: float | np.ndarray | pd.Series,
     retention: float | np.ndarray | pd.Series,
-    discount: float | np.ndarray | pd.Series,
+    discount_rate: float | np.ndarray | pd.Series,
     *,
     horizon: int | np.ndarray | None = None,
     acquisition_cost: float | np.ndarray | pd.Series = 0.0,
@@ -165,7 +165,7 @@ def clv(
         Margin per customer per period (may be negative: an unprofitable customer).
     retention : number, array or Series
         Probability that a customer stays each period, in [0, 1).
-    discount : number, array or Series
+    discount_rate : number, array or Series
         Discount rate per period, >= 0 (e.g. 0.1 for 10% a year).
     horizon : int, array or None
         Number of periods (margins) counted, >= 1; ``None`` or ``np.inf``: infinite.
@@ -195,7 +195,7 @@ def clv(
         {
             "margin": margin,
             "retention": retention,
-            "discount": discount,
+            "discount_rate": discount_rate,
             "acquisition_cost": acquisition_cost,
         }
     )
@@ -203,7 +203,7 @@ def clv(
     args = {
         "margin": _numbers(margin, "margin"),
         "retention": _numbers(retention, "retention", low=0, high=1, high_open=True),
-        "discount": _numbers(discount, "discount", low=0),
+        "discount_rate": _numbers(discount_rate, "discount_rate", low=0),
         "horizon": _horizon(horizon),
         "acquisition_cost": _numbers(acquisition_cost, "acquisition_cost", low=0),
     }
@@ -221,7 +221,7 @@ def customer_equity(
     customers: float | np.ndarray | pd.Series,
     margin: float | np.ndarray | pd.Series,
     retention: float | np.ndarray | pd.Series,
-    discount: float,
+    discount_rate: float,
     *,
     horizon: int | None = None,
     timing: str = "end",
@@ -231,14 +231,14 @@ def customer_equity(
 ) -> pd.Series:
     """Customer equity: the value of today's customers, plus future cohorts if asked.
 
-    ``current_customers`` sums ``customers * clv(margin, retention, discount)`` over the
+    ``current_customers`` sums ``customers * clv(margin, retention, discount_rate)`` over the
     cohorts or customers given (arrays broadcast together; use ``customers=1`` and
     per-customer arrays for one row per customer). Today's customers are already acquired,
     so no acquisition cost is charged for them.
 
     ``future_cohorts`` adds a cohort of ``new_customers`` acquired at the end of each of
     the next ``acquisition_periods`` periods (``None``: forever, which needs
-    ``discount > 0``), each new customer worth ``clv(...) - acquisition_cost`` when acquired,
+    ``discount_rate > 0``), each new customer worth ``clv(...) - acquisition_cost`` when acquired,
     discounted to today: ``new_customers * (clv - acquisition_cost) * sum_{k=1..K} (1+d)**-k``
     (Gupta, Lehmann & Stuart 2004, with constant margin, retention and cohort size). Future
     cohorts take the same ``margin`` and ``retention``, which must then be single numbers.
@@ -249,7 +249,7 @@ def customer_equity(
         Customers in each cohort (>= 0).
     margin, retention : number, array or Series
         Per period, per customer; as in :func:`clv`.
-    discount : float
+    discount_rate : float
         Discount rate per period (>= 0).
     horizon, timing
         As in :func:`clv`.
@@ -275,7 +275,7 @@ def customer_equity(
     """
     _index_of({"customers": customers, "margin": margin, "retention": retention})
     counts = _numbers(customers, "customers", low=0)
-    d = _number(discount, "discount", low=0)
+    d = _number(discount_rate, "discount_rate", low=0)
     value = np.asarray(clv(margin, retention, d, horizon=horizon, timing=timing))
     counts, each = _broadcast({"customers": counts, "margin and retention": value})
     current = float((counts * each).sum())
@@ -291,7 +291,7 @@ def customer_equity(
         if acquisition_periods is None:
             if d == 0:
                 raise ValueError(
-                    "acquisition_periods: cohorts acquired forever need discount > 0, got 0; "
+                    "acquisition_periods: cohorts acquired forever need discount_rate > 0, got 0; "
                     "give a number of periods"
                 )
             annuity = 1 / d
@@ -393,7 +393,7 @@ def retention_vs_acquisition(
     *,
     budget: float | np.ndarray | None = None,
     acquisition_multiple: float = 6.0,
-    discount: float = 0.1,
+    discount_rate: float = 0.1,
     horizon: int | None = None,
 ) -> pd.DataFrame:
     """What-if: spend a budget on keeping customers, or on winning new ones?
@@ -405,7 +405,7 @@ def retention_vs_acquisition(
     - *acquisition*: every ``acquisition_multiple * retention_cost`` spent wins one new
       customer (the course's rule of thumb: winning a customer costs ~5-7 times keeping one).
 
-    A customer kept or won is worth ``clv(margin, 1 - churn_rate, discount, horizon=horizon,
+    A customer kept or won is worth ``clv(margin, 1 - churn_rate, discount_rate, horizon=horizon,
     timing="start")``: this period's margin, then the base's retention. Profit is that value
     times customers gained, minus the budget.
 
@@ -424,7 +424,7 @@ def retention_vs_acquisition(
         leaver would cost.
     acquisition_multiple : float, default 6
         Cost of winning a customer / cost of keeping one (> 0).
-    discount : float, default 0.1
+    discount_rate : float, default 0.1
         Discount rate per period (>= 0).
     horizon : int or None
         Periods of value counted (None: infinite).
@@ -452,7 +452,7 @@ def retention_vs_acquisition(
     m = _number(margin, "margin", low=0, low_open=True)
     keep_cost = _number(retention_cost, "retention_cost", low=0, low_open=True)
     multiple = _number(acquisition_multiple, "acquisition_multiple", low=0, low_open=True)
-    d = _number(discount, "discount", low=0)
+    d = _number(discount_rate, "discount_rate", low=0)
     leavers = n * churn
     if budget is None:
         budget = np.linspace(0, 2 * leavers * keep_cost, 11)

@@ -79,7 +79,7 @@ def pilot() -> pd.DataFrame:
 
 def test_evaluate_matches_the_counts(pilot):
     before = pilot.copy()
-    out = cp.evaluate(pilot, value_per_response=300.0, cost_per_contact=10.0)
+    out = cp.evaluate_pilot(pilot, value_per_response=300.0, cost_per_contact=10.0)
     assert len(out) == 1
     row = out.iloc[0]
     t = pilot[pilot["group"] == "treatment"]["responded"]
@@ -105,18 +105,18 @@ def test_evaluate_matches_the_counts(pilot):
 
 
 def test_evaluate_by_segment_finds_where_the_campaign_works(pilot):
-    out = cp.evaluate(pilot, by="event")
+    out = cp.evaluate_pilot(pilot, by="event")
     assert out["event"].tolist() == [False, True]
     assert out["n_treatment"].sum() == (pilot["group"] == "treatment").sum()
     without, with_event = out.iloc[0], out.iloc[1]
     assert with_event["uplift"] > without["uplift"]
     assert with_event["p_value"] < 0.001
-    assert cp.evaluate(pilot, by=["event"]).equals(out)
+    assert cp.evaluate_pilot(pilot, by=["event"]).equals(out)
 
 
 def test_evaluate_with_other_labels_and_numeric_outcome():
     df = pd.DataFrame({"arm": [1, 1, 1, 0, 0, 0], "bought": [1, 1, 0, 1, 0, 0]})
-    out = cp.evaluate(df, group="arm", outcome="bought", treatment=1, control=0)
+    out = cp.evaluate_pilot(df, group="arm", outcome="bought", treatment=1, control=0)
     assert out.loc[0, "rate_treatment"] == pytest.approx(2 / 3)
     assert out.loc[0, "lift"] == pytest.approx(2.0)
 
@@ -142,15 +142,15 @@ def test_evaluate_bad_inputs(pilot, change, kwargs, error, message):
         df[column] = df[column].astype(object)
         df.loc[df.index[:3], column] = value
     with pytest.raises(error, match=message):
-        cp.evaluate(df, **kwargs)
+        cp.evaluate_pilot(df, **kwargs)
 
 
 def test_evaluate_refuses_a_segment_without_a_control_group(pilot):
     df = pilot.copy()
     df.loc[df["event"] & (df["group"] == "control"), "event"] = False
     with pytest.raises(ValueError, match=r"in segment True, got none in 'control'"):
-        cp.evaluate(df, by="event")
+        cp.evaluate_pilot(df, by="event")
     with pytest.raises(ValueError, match="got an empty DataFrame"):
-        cp.evaluate(pilot.iloc[:0])
+        cp.evaluate_pilot(pilot.iloc[:0])
     with pytest.raises(ValueError, match="expected customers in both groups, got none in"):
-        cp.evaluate(pilot[pilot["group"] == "treatment"])
+        cp.evaluate_pilot(pilot[pilot["group"] == "treatment"])

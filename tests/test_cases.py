@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from crmlib.workbook import cases, cli, notebooks
+from crm_workbook import cases, cli, notebooks
 
 REPO = Path(__file__).resolve().parents[1]
 PARAMS = """from typing import Literal

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import crmlib.check
-from crmlib.check import Checker, compare, fingerprint
+import crm_workbook.check
+from crm_workbook.check import Checker, compare, fingerprint
 
 
 def verdict(answer, expected, **options):
@@ -16,7 +16,7 @@ def verdict(answer, expected, **options):
 
 
 def test_doctests():
-    assert doctest.testmod(crmlib.check).failed == 0
+    assert doctest.testmod(crm_workbook.check).failed == 0
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_series_and_collections():
 
 
 def test_key_does_not_contain_the_answer(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("CRMLIB_RECORD_ANSWERS", str(tmp_path))
+    monkeypatch.setenv("CRM_WORKBOOK_RECORD_ANSWERS", str(tmp_path))
     Checker("nb")("q1", 0.4187)
     Checker("nb")("q2", "Hibernating")
     text = (tmp_path / "nb.json").read_text()
@@ -93,10 +93,10 @@ def test_key_does_not_contain_the_answer(tmp_path, monkeypatch, capsys):
 
 
 def test_checker_verdicts(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("CRMLIB_RECORD_ANSWERS", str(tmp_path))
+    monkeypatch.setenv("CRM_WORKBOOK_RECORD_ANSWERS", str(tmp_path))
     Checker("nb")("q1", 42.0)
     capsys.readouterr()
-    monkeypatch.delenv("CRMLIB_RECORD_ANSWERS")
+    monkeypatch.delenv("CRM_WORKBOOK_RECORD_ANSWERS")
     check = Checker("nb", key_dir=tmp_path)
     check("q1", 42.0)
     check("q1", None)
@@ -111,7 +111,7 @@ def test_checker_verdicts(tmp_path, monkeypatch, capsys):
 
 
 def test_recording_again_replaces_only_that_question(tmp_path, monkeypatch):
-    monkeypatch.setenv("CRMLIB_RECORD_ANSWERS", str(tmp_path))
+    monkeypatch.setenv("CRM_WORKBOOK_RECORD_ANSWERS", str(tmp_path))
     Checker("nb")("q1", 1.0)
     Checker("nb")("q2", 2.0)
     Checker("nb")("q1", 3.0)

@@ -195,7 +195,7 @@ def test_plots_compare_several_models_on_one_chart(scored):
 
 def test_profit_curve_matches_direct_computation(scored):
     y, score = scored
-    curve = ev.profit_curve(y, score, contact_cost=2.0, value_per_response=15.0)
+    curve = ev.profit_curve(y, score, cost_per_contact=2.0, value_per_response=15.0)
     order = np.argsort(-score)
     reached = np.r_[0, np.cumsum(y[order])]
     assert curve["contacted"].tolist() == list(range(1001))
@@ -210,13 +210,13 @@ def test_profit_curve_matches_direct_computation(scored):
 
 def test_profit_curve_contacts_nobody_when_a_contact_costs_more_than_a_response_earns(scored):
     y, score = scored
-    best = ev.best_depth(ev.profit_curve(y, score, contact_cost=20, value_per_response=10))
+    best = ev.best_depth(ev.profit_curve(y, score, cost_per_contact=20, value_per_response=10))
     assert best["contacted"] == 0
     assert best["profit"] == 0
 
 
 def test_profit_curve_with_ties_is_linear_within_the_tie():
-    curve = ev.profit_curve([1, 0, 1, 0], [0.5] * 4, contact_cost=1, value_per_response=3)
+    curve = ev.profit_curve([1, 0, 1, 0], [0.5] * 4, cost_per_contact=1, value_per_response=3)
     np.testing.assert_allclose(curve["profit"], [0, 0.5, 1.0, 1.5, 2.0])
 
 
@@ -228,10 +228,22 @@ def test_best_depth_prefers_the_shallowest_of_equal_profits():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"contact_cost": -1, "value_per_response": 5}, ValueError, r"contact_cost: .*>= 0"),
-        ({"contact_cost": 1, "value_per_response": 0}, ValueError, r"value_per_response: .*> 0"),
-        ({"contact_cost": "1", "value_per_response": 5}, TypeError, r"contact_cost: .*finite"),
-        ({"contact_cost": 1, "value_per_response": np.inf}, TypeError, r"value_per_response"),
+        (
+            {"cost_per_contact": -1, "value_per_response": 5},
+            ValueError,
+            r"cost_per_contact: .*>= 0",
+        ),
+        (
+            {"cost_per_contact": 1, "value_per_response": 0},
+            ValueError,
+            r"value_per_response: .*> 0",
+        ),
+        (
+            {"cost_per_contact": "1", "value_per_response": 5},
+            TypeError,
+            r"cost_per_contact: .*finite",
+        ),
+        ({"cost_per_contact": 1, "value_per_response": np.inf}, TypeError, r"value_per_response"),
     ],
 )
 def test_profit_curve_bad_input(kwargs, error, match):

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from crmlib.workbook import exercises, notebooks
+from crm_workbook import exercises, notebooks
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
@@ -68,7 +68,7 @@ def test_every_chapter_has_solutions_with_checked_exercises():
         text = path.read_text()
         assert text.count(exercises.BEGIN) >= 4, f"{path.name}: fewer than 4 solution regions"
         assert text.count("check(") >= 4, f"{path.name}: fewer than 4 self-checks"
-        assert (REPO / "crmlib" / "answer_keys" / f"{path.stem}.json").exists()
+        assert (REPO / "solutions" / "keys" / f"{path.stem}.json").exists()
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from crmlib.workbook import notebooks
+from crm_workbook import notebooks
 
 REPO = Path(__file__).resolve().parents[1]
 EXECUTED = sorted([*(REPO / "notebooks").rglob("*.ipynb"), *(REPO / "solutions").glob("*.ipynb")])

@@ -12,10 +12,16 @@ from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+COURSE = tomllib.loads((REPO / "course" / "pyproject.toml").read_text())["project"]
+# Third-party requirements of both packages; crmlib itself is the repository, not a pin.
 DECLARED = [
-    Requirement(r) for r in PYPROJECT["dependencies"] + PYPROJECT["optional-dependencies"]["dev"]
+    Requirement(r)
+    for project in (PYPROJECT, COURSE)
+    for group in [project["dependencies"], *project.get("optional-dependencies", {}).values()]
+    for r in group
+    if Requirement(r).name != "crmlib"
 ]
-LINT_PATHS = ["crmlib", "tests", "bench", "notebooks", "solutions", "exercises"]
+LINT_PATHS = ["crmlib", "course", "tests", "bench", "notebooks", "solutions", "exercises"]
 
 
 def locked() -> dict[str, str]:
@@ -31,8 +37,15 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     conda = yaml.safe_load((REPO / "environment.yml").read_text())["dependencies"]
     conda = {str(Requirement(d)) for d in conda if isinstance(d, str) and d not in ("pip",)}
     conda.discard("python>=3.11")
-    assert conda == {str(r) for r in DECLARED}, "environment.yml and pyproject.toml differ"
-    assert PYPROJECT["requires-python"] == ">=3.11"
+    assert conda == {str(r) for r in DECLARED}, "environment.yml and the pyproject files differ"
+    assert PYPROJECT["requires-python"] == COURSE["requires-python"] == ">=3.11"
+
+
+def test_the_library_does_not_depend_on_the_course():
+    names = {Requirement(r).name for r in PYPROJECT["dependencies"]}
+    assert not names & {"ipykernel", "ipywidgets", "jupyterlab", "nbformat", "papermill"}
+    sources = " ".join(p.read_text() for p in (REPO / "crmlib").rglob("*.py"))
+    assert not re.search(r"^\s*(from|import) crm_workbook", sources, re.MULTILINE)
 
 
 def test_every_dependency_is_locked_at_a_version_its_bound_allows():

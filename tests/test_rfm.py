@@ -410,7 +410,7 @@ def all_cells(bins: int = 5) -> pd.DataFrame:
 
 def test_default_scheme_names_every_one_of_125_cells_once():
     cells = all_cells()
-    out = rfm.segment(cells)
+    out = rfm.name_segments(cells)
     assert len(out) == 125 and out["segment"].notna().all()
     # cross-check each cell against the rules by hand: exactly one rule holds
     for row in out.itertuples():
@@ -442,10 +442,10 @@ def test_segment_with_a_copied_and_edited_scheme():
     scheme = dict(rfm.DEFAULT_SCHEME)
     del scheme["Hibernating"]
     scheme["Lost"] = {"r": (1, 2), "f": (1, 2)}
-    out = rfm.segment(all_cells(), scheme)
+    out = rfm.name_segments(all_cells(), scheme)
     assert "Hibernating" not in set(out["segment"])
     assert out.loc[(out["r_score"] == 2) & (out["f_score"] == 1), "segment"].eq("Lost").all()
-    three = rfm.segment(
+    three = rfm.name_segments(
         all_cells(3),
         {"Top": {"r": 3, "m": (2, 3)}, "Rest": {"r": (1, 2)}, "Low": {"r": 3, "m": 1}},
         bins=3,
@@ -459,12 +459,12 @@ def test_segment_names_cells_left_out_or_claimed_twice():
     with pytest.raises(
         ValueError, match=r"5 cell\(s\) in no segment: '511', '512', '513', '514', '515'$"
     ):
-        rfm.segment(all_cells(), gap)
+        rfm.name_segments(all_cells(), gap)
     overlap = dict(rfm.DEFAULT_SCHEME, Whales={"r": 5, "f": 5, "m": 5})
     with pytest.raises(
         ValueError, match=r"1 cell\(s\) in several segments: 555 \['Champions', 'Whales'\]"
     ):
-        rfm.segment(all_cells(), overlap)
+        rfm.name_segments(all_cells(), overlap)
 
 
 @pytest.mark.parametrize(
@@ -487,18 +487,18 @@ def test_segment_names_cells_left_out_or_claimed_twice():
 )
 def test_segment_refuses_bad_schemes(scheme, error, match):
     with pytest.raises(error, match=match):
-        rfm.segment(all_cells(), scheme)
+        rfm.name_segments(all_cells(), scheme)
 
 
 def test_segment_refuses_bad_scores():
     with pytest.raises(ValueError, match=r"column 'f_score': expected scores 1..5, found 6"):
-        rfm.segment(all_cells().assign(f_score=6))
+        rfm.name_segments(all_cells().assign(f_score=6))
     with pytest.raises(
         TypeError, match="column 'r_score': expected whole-number scores, got float64"
     ):
-        rfm.segment(all_cells().astype({"r_score": float}))
+        rfm.name_segments(all_cells().astype({"r_score": float}))
     with pytest.raises(KeyError, match="'m_score'"):
-        rfm.segment(all_cells().drop(columns="m_score"))
+        rfm.name_segments(all_cells().drop(columns="m_score"))
 
 
 # --- cell_response --------------------------------------------------------------------------

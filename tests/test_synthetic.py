@@ -57,7 +57,7 @@ def test_doctests_pass(module):
 def test_regenerated_files_equal_the_committed_ones(regenerated, repo):
     for item in bundled.BUNDLED:
         new = (regenerated / item.filename).read_bytes()
-        committed = (repo / "datasets" / item.filename).read_bytes()
+        committed = (repo / "crmlib" / "datasets" / "data" / item.filename).read_bytes()
         assert new == committed, item.filename
 
 
@@ -70,7 +70,7 @@ def test_regenerating_twice_gives_the_same_bytes(regenerated, tmp_path):
 
 
 def test_bundled_size_and_format(repo):
-    files = [repo / "datasets" / b.filename for b in bundled.BUNDLED]
+    files = [repo / "crmlib" / "datasets" / "data" / b.filename for b in bundled.BUNDLED]
     assert sum(f.stat().st_size for f in files) < 20_000_000
     for f in files:
         data = f.read_bytes()
@@ -128,11 +128,17 @@ def test_loaded_file_equals_generated_frame(load, make):
 
 
 def test_loaded_multi_table_datasets_equal_generated(repo):
-    made, loaded = datasets.make_bank(4000, 0), datasets.load_bank(repo / "datasets")
+    made, loaded = (
+        datasets.make_bank(4000, 0),
+        datasets.load_bank(repo / "crmlib" / "datasets" / "data"),
+    )
     assert list(loaded) == list(made)
     for key in made:
         pd.testing.assert_frame_equal(loaded[key], made[key], obj=key)
-    made, loaded = datasets.make_scorecard(seed=0), datasets.load_scorecard(str(repo / "datasets"))
+    made, loaded = (
+        datasets.make_scorecard(seed=0),
+        datasets.load_scorecard(str(repo / "crmlib" / "datasets" / "data")),
+    )
     for key in made:
         pd.testing.assert_frame_equal(loaded[key], made[key], obj=key)
 
@@ -403,7 +409,9 @@ def test_bad_arguments_are_refused(call, error, message):
 
 
 def test_missing_bundled_file_is_explained(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"'telecom.csv' not found .*crm-workbook data"):
+    with pytest.raises(
+        FileNotFoundError, match=r"'telecom.csv' not found .*write_bundled\(folder\)"
+    ):
         datasets.load_telecom(tmp_path)
 
 
@@ -426,7 +434,7 @@ def test_every_bundled_file_has_a_data_card(repo):
     assert covered == {b.filename for b in bundled.BUNDLED}
     calls = {b.filename: b.call for b in bundled.BUNDLED}
     for card, files in CARDS.items():
-        text = (repo / "datasets" / card).read_text(encoding="utf-8")
+        text = (repo / "crmlib" / "datasets" / "data" / card).read_text(encoding="utf-8")
         for f in files:
             assert f in text, (card, f)
             assert calls[f].split("[")[0] in text, (card, calls[f])
@@ -436,7 +444,7 @@ def test_every_bundled_file_has_a_data_card(repo):
 
 
 def test_readme_indexes_every_dataset(repo):
-    text = (repo / "datasets" / "README.md").read_text(encoding="utf-8")
+    text = (repo / "crmlib" / "datasets" / "data" / "README.md").read_text(encoding="utf-8")
     for card in CARDS:
         assert f"]({card})" in text, card
     for fetched in ["fetch_online_retail", "fetch_cdnow", "fetch_groceries", "fetch_bank_marketing",

@@ -37,13 +37,13 @@ def test_clv_infinite_horizon_closed_forms(m, r, d):
     assert clv(m, r, d) == pytest.approx(m * r / (1 + d - r), rel=1e-12)
     assert clv(m, r, d, timing="start") == pytest.approx(m * (1 + d) / (1 + d - r), rel=1e-12)
     assert clv(m, r, d, horizon=5000) == pytest.approx(clv(m, r, d), rel=1e-9)
-    # the two conventions differ by one period's survival and discount, r / (1 + d)
+    # the two conventions differ by one period's survival and discount_rate, r / (1 + d)
     assert clv(m, r, d) == pytest.approx(clv(m, r, d, timing="start") * r / (1 + d), rel=1e-12)
 
 
 def test_clv_reproduces_gupta_lehmann_margin_multiples():
     # Gupta & Lehmann (2005), "Managing Customers as Investments", margin multiple
-    # r / (1 + i - r) for retention 60-90% and discount 10-16%, to two decimals
+    # r / (1 + i - r) for retention 60-90% and discount_rate 10-16%, to two decimals
     published = {
         0.6: [1.20, 1.15, 1.11, 1.07],
         0.7: [1.75, 1.67, 1.59, 1.52],
@@ -80,7 +80,7 @@ def test_clv_is_vectorised_and_keeps_series_index():
         ({"retention": 1.0}, ValueError, r"retention: expected numbers >= 0 and < 1, got 1\.0"),
         ({"retention": [0.5, -0.1]}, ValueError, r"retention: expected numbers >= 0 and < 1, got -0\.1"),
         ({"retention": np.nan}, ValueError, "retention: expected numbers, found 1 missing"),
-        ({"discount": -0.01}, ValueError, "discount: expected finite numbers >= 0, got -0.01"),
+        ({"discount_rate": -0.01}, ValueError, "discount_rate: expected finite numbers >= 0, got -0.01"),
         ({"margin": "a lot"}, TypeError, "margin: expected numbers, got <U5 values such as 'a lot'"),
         ({"margin": True}, TypeError, "margin: expected numbers, got bool"),
         ({"margin": np.inf}, ValueError, "margin: expected finite numbers, got inf"),
@@ -93,12 +93,12 @@ def test_clv_is_vectorised_and_keeps_series_index():
          r"do not broadcast together: margin \(2,\), retention \(3,\)"),
         ({"margin": pd.Series([1.0, 2.0]), "retention": pd.Series([0.5, 0.5], index=[5, 6])},
          ValueError, "retention: expected the same index as margin"),
-        ({"margin": pd.Series([1.0, 2.0]), "discount": np.array([[0.1], [0.2]])}, ValueError,
+        ({"margin": pd.Series([1.0, 2.0]), "discount_rate": np.array([[0.1], [0.2]])}, ValueError,
          r"a Series argument gives the result's index \(2 rows\), but the result has shape \(2, 2\)"),
     ],
 )  # fmt: skip
 def test_clv_refuses_bad_input(kwargs, error, match):
-    args = {"margin": 100.0, "retention": 0.8, "discount": 0.1} | kwargs
+    args = {"margin": 100.0, "retention": 0.8, "discount_rate": 0.1} | kwargs
     with pytest.raises(error, match=match):
         clv(**args)
 
@@ -147,10 +147,10 @@ def test_customer_equity_with_new_cohorts_matches_gupta_lehmann_stuart():
     ("args", "kwargs", "error", "match"),
     [
         ((-5, 60.0, 0.7, 0.1), {}, ValueError, "customers: expected finite numbers >= 0, got -5.0"),
-        ((5, 60.0, 0.7, [0.1, 0.2]), {}, ValueError, r"discount: expected one number, got an array of shape \(2,\)"),
+        ((5, 60.0, 0.7, [0.1, 0.2]), {}, ValueError, r"discount_rate: expected one number, got an array of shape \(2,\)"),
         ((5, [60.0, 70.0], 0.7, 0.1), {"new_customers": 3}, ValueError,
          r"new_customers: future cohorts need a single margin and retention, got values of shape \(2,\)"),
-        ((5, 60.0, 0.7, 0.0), {"new_customers": 3}, ValueError, "cohorts acquired forever need discount > 0"),
+        ((5, 60.0, 0.7, 0.0), {"new_customers": 3}, ValueError, "cohorts acquired forever need discount_rate > 0"),
         ((5, 60.0, 0.7, 0.1), {"new_customers": 3, "acquisition_periods": 0}, ValueError,
          "acquisition_periods: expected a whole number >= 1, got 0"),
         ((5, 60.0, 0.7, 0.1), {"acquisition_cost": -2}, ValueError, "acquisition_cost: expected finite numbers >= 0"),
@@ -205,7 +205,9 @@ def test_share_of_wallet_refuses_bad_input(ours, total, error, match):
 
 def test_retention_vs_acquisition_tidy_frame_and_economics():
     n, churn, m, keep, multiple = 10_000, 0.2, 50.0, 20.0, 6.0
-    out = retention_vs_acquisition(n, churn, m, keep, acquisition_multiple=multiple, discount=0.1)
+    out = retention_vs_acquisition(
+        n, churn, m, keep, acquisition_multiple=multiple, discount_rate=0.1
+    )
     assert list(out.columns) == [
         "budget", "strategy", "cost_per_customer", "customers_gained", "churn_rate",
         "customers_next", "value_gained", "profit", "roi",
@@ -246,7 +248,7 @@ def test_retention_vs_acquisition_tidy_frame_and_economics():
         ((100, 0.2, 50.0, 20.0), {"budget": [[1.0]]}, ValueError, r"budget: expected a number or a 1-D array"),
         ((100, 0.2, 50.0, 20.0), {"acquisition_multiple": 0}, ValueError, "acquisition_multiple: expected finite numbers > 0"),
         ((100, 0.2, [50.0, 60.0], 20.0), {}, ValueError, r"margin: expected one number, got an array of shape \(2,\)"),
-        ((100, 0.2, 50.0, 20.0), {"discount": -0.1}, ValueError, "discount: expected finite numbers >= 0"),
+        ((100, 0.2, 50.0, 20.0), {"discount_rate": -0.1}, ValueError, "discount_rate: expected finite numbers >= 0"),
     ],
 )  # fmt: skip
 def test_retention_vs_acquisition_refuses_bad_input(args, kwargs, error, match):

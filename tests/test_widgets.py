@@ -12,7 +12,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from crmlib import value, widgets  # noqa: E402
+from crm_workbook import widgets  # noqa: E402
+from crmlib import value  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +26,12 @@ def test_doctests_pass():
     assert doctest.testmod(widgets).failed == 0
 
 
-def reference_schedule(margin, retention, discount, horizon, timing):
+def reference_schedule(margin, retention, discount_rate, horizon, timing):
     """The period-by-period sum written out as a loop, independently of value.clv."""
     rows, total = [], 0.0
     for t in range(1, horizon + 1):
         k = t if timing == "end" else t - 1
-        pv = margin * retention**k / (1 + discount) ** k
+        pv = margin * retention**k / (1 + discount_rate) ** k
         total += pv
         rows.append((retention**k, pv, total))
     return np.array(rows)
@@ -38,18 +39,18 @@ def reference_schedule(margin, retention, discount, horizon, timing):
 
 @pytest.mark.parametrize("timing", ["end", "start"])
 @pytest.mark.parametrize(
-    "margin, retention, discount, horizon",
+    "margin, retention, discount_rate, horizon",
     [(100, 0.8, 0.1, 10), (25.5, 0.95, 0.01, 36), (-40, 0.5, 0.0, 3), (10, 0.0, 0.2, 1)],
 )
-def test_schedule_matches_the_sum_and_value_clv(margin, retention, discount, horizon, timing):
-    out = widgets.clv_schedule(margin, retention, discount, horizon, timing=timing)
+def test_schedule_matches_the_sum_and_value_clv(margin, retention, discount_rate, horizon, timing):
+    out = widgets.clv_schedule(margin, retention, discount_rate, horizon, timing=timing)
     assert list(out.columns) == ["still_customer", "present_value", "clv_to_date"]
     assert out.index.name == "period" and out.index.tolist() == list(range(1, horizon + 1))
     np.testing.assert_allclose(
-        out.to_numpy(), reference_schedule(margin, retention, discount, horizon, timing)
+        out.to_numpy(), reference_schedule(margin, retention, discount_rate, horizon, timing)
     )
     assert out["clv_to_date"].iloc[-1] == pytest.approx(
-        value.clv(margin, retention, discount, horizon=horizon, timing=timing)
+        value.clv(margin, retention, discount_rate, horizon=horizon, timing=timing)
     )
 
 
@@ -67,13 +68,17 @@ def test_schedule_approaches_the_infinite_horizon_clv():
         ({"horizon": True}, TypeError, r"horizon: expected a whole number >= 1, got True"),
         ({"retention": 1.0}, ValueError, r"retention: expected numbers >= 0 and < 1, got 1.0"),
         ({"retention": "high"}, TypeError, r"retention: expected numbers"),
-        ({"discount": -0.1}, ValueError, r"discount: expected finite numbers >= 0, got -0.1"),
+        (
+            {"discount_rate": -0.1},
+            ValueError,
+            r"discount_rate: expected finite numbers >= 0, got -0.1",
+        ),
         ({"margin": [100, 200]}, ValueError, r"margin: expected one number, got \[100, 200\]"),
         ({"timing": "middle"}, ValueError, r"timing: expected one of \('end', 'start'\)"),
     ],
 )
 def test_schedule_refuses_bad_input(kwargs, error, match):
-    args = {"margin": 100.0, "retention": 0.8, "discount": 0.1, "horizon": 5, **kwargs}
+    args = {"margin": 100.0, "retention": 0.8, "discount_rate": 0.1, "horizon": 5, **kwargs}
     with pytest.raises(error, match=match):
         widgets.clv_schedule(**args)
 
@@ -125,15 +130,15 @@ def test_calculator_sliders_feed_the_report(monkeypatch, capsys):
         return "report"
 
     monkeypatch.setattr(widgets, "clv_report", fake_report)
-    ui = widgets.clv_calculator(margin=60.0, retention=0.7, discount=0.05, horizon=8)
+    ui = widgets.clv_calculator(margin=60.0, retention=0.7, discount_rate=0.05, horizon=8)
     sliders = {s.description: s for column in ui.children[0].children for s in column.children}
-    assert calls == [{"margin": 60.0, "retention": 0.7, "discount": 0.05, "horizon": 8}]
+    assert calls == [{"margin": 60.0, "retention": 0.7, "discount_rate": 0.05, "horizon": 8}]
     assert "report" in capsys.readouterr().out, "the report's result is displayed"
     sliders["retention"].value = 0.9
     sliders["horizon"].value = 12
-    assert calls[-1] == {"margin": 60.0, "retention": 0.9, "discount": 0.05, "horizon": 12}
+    assert calls[-1] == {"margin": 60.0, "retention": 0.9, "discount_rate": 0.05, "horizon": 12}
     assert (sliders["retention"].min, sliders["retention"].max) == (0.0, 0.99)
-    assert sliders["horizon"].min == 1 and sliders["discount"].min == 0.0
+    assert sliders["horizon"].min == 1 and sliders["discount rate"].min == 0.0
 
 
 def test_calculator_reads_as_text_where_widgets_do_not_render(capsys):
@@ -161,7 +166,7 @@ def segmented():
         },
         index=pd.Index(np.arange(1000, 1000 + n), name="customer_id"),
     )
-    return rfm.segment(rfm.score(summary))
+    return rfm.name_segments(rfm.score(summary))
 
 
 def test_rfm_profile_matches_a_direct_selection(segmented):

@@ -1,6 +1,6 @@
 """Data for the workbook: generated teaching data and loaders for real public datasets.
 
-``load_*`` read the bundled files in ``datasets/`` (written by the generators ``make_*``);
+``load_*`` read the bundled files in ``crmlib/datasets/data/`` (inside the package) (written by the generators ``make_*``);
 ``fetch_*`` read a real public dataset from the data home (``$CRMLIB_DATA`` or a per-user
 cache), downloading it from its publisher when absent.
 """

@@ -56,7 +56,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import platformdirs
-from tqdm.auto import tqdm
 
 __all__ = [
     "DatasetError",
@@ -521,6 +520,8 @@ def _stream(url: str, out, label: str) -> None:
         length = response.headers.get("Content-Length")
         total = int(length) if length else None
         received = 0
+        from tqdm.auto import tqdm  # here, not at import: it loads ipywidgets when present
+
         with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=label) as bar:
             while chunk := response.read(1 << 16):
                 out.write(chunk)

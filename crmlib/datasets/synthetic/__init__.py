@@ -1,8 +1,8 @@
 """Generators of the bundled teaching datasets (``make_*``) and their loaders (``load_*``).
 
 Every generator is deterministic for given sizes and ``seed`` and plants documented effects
-that the notebooks discover; the data cards in ``datasets/*.md`` describe them. One module per
-dataset; ``bundled`` knows which call writes which file in ``datasets/``.
+that the notebooks discover; the data cards in ``crmlib/datasets/data/*.md`` describe them. One module per
+dataset; ``bundled`` knows which call writes which file in ``crmlib/datasets/data/``.
 """
 
 from .bank import BANK_SYSTEMS, make_bank

@@ -1,6 +1,6 @@
 """The bundled teaching files: which generator call writes each, and how to read them back.
 
-``write_bundled`` regenerates every file in ``datasets/`` byte for byte; ``load_*`` read them
+``write_bundled`` regenerates every file in ``crmlib/datasets/data/`` byte for byte; ``load_*`` read them
 with their proper dtypes. A loaded file equals what the generator returned.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -93,8 +94,8 @@ _BY_NAME = {b.filename: b for b in BUNDLED}
 
 
 def bundled_folder() -> Path:
-    """The repository's ``datasets/`` folder, found relative to the installed package."""
-    return Path(__file__).resolve().parents[3] / "datasets"
+    """The folder of bundled files inside the installed package (``crmlib/datasets/data``)."""
+    return Path(str(resources.files("crmlib.datasets") / "data"))
 
 
 def _folder(folder: str | Path | None, name: str = "folder") -> Path:
@@ -107,8 +108,12 @@ def _folder(folder: str | Path | None, name: str = "folder") -> Path:
     return Path(folder)
 
 
-def write_bundled(folder: str | Path | None = None) -> list[Path]:
-    """Generate every bundled file into ``folder`` (default: the repository's ``datasets/``).
+def write_bundled(folder: str | Path) -> list[Path]:
+    """Generate every bundled file into ``folder``.
+
+    The package's own copies live in :func:`bundled_folder`; there is no default, so that an
+    installed package is never rewritten by accident (``crm-workbook data`` names the
+    repository's ``crmlib/datasets/data``).
 
     The output is the same bytes on every run and machine: fixed seeds, explicit sort
     orders, fixed float decimals, ``\\n`` line endings, UTF-8. The data cards (``*.md``)
@@ -116,7 +121,7 @@ def write_bundled(folder: str | Path | None = None) -> list[Path]:
 
     Parameters
     ----------
-    folder : str or Path, optional
+    folder : str or Path
         Where to write; created if missing.
 
     Returns
@@ -126,11 +131,13 @@ def write_bundled(folder: str | Path | None = None) -> list[Path]:
 
     Examples
     --------
-    ``write_bundled("datasets")`` writes these files, in this order:
+    ``write_bundled("out")`` writes these files, in this order:
 
     >>> [b.filename for b in BUNDLED][:3]
     ['retail.csv', 'retail_customers.csv', 'campaign.csv']
     """
+    if folder is None:
+        raise TypeError("folder: expected a path to write the bundled files to, got None")
     target = _folder(folder)
     target.mkdir(parents=True, exist_ok=True)
     results: dict[str, pd.DataFrame | dict[str, pd.DataFrame]] = {}  # one call per generator
@@ -151,7 +158,7 @@ def _load(filename: str, folder: str | Path | None) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(
             f"bundled file {filename!r} not found in {path.parent}; generate it with "
-            "`crm-workbook data` or crmlib.datasets.write_bundled(folder)"
+            "crmlib.datasets.write_bundled(folder)"
         )
     return read_csv(path, _BY_NAME[filename].schema)
 

@@ -41,7 +41,7 @@ __all__ = [
 def clv_schedule(
     margin: float,
     retention: float,
-    discount: float,
+    discount_rate: float,
     horizon: int,
     *,
     timing: str = "end",
@@ -50,7 +50,7 @@ def clv_schedule(
 
     Parameters
     ----------
-    margin, retention, discount : float
+    margin, retention, discount_rate : float
         Margin per period, retention rate per period in [0, 1) and discount rate per period
         (>= 0), as in :func:`crmlib.value.clv`.
     horizon : int
@@ -65,7 +65,7 @@ def clv_schedule(
         share of the starting customers still there when the period's margin is paid),
         ``present_value`` (that period's expected margin, discounted to today) and
         ``clv_to_date`` (the CLV with a horizon of this many periods). The last row's
-        ``clv_to_date`` equals ``value.clv(margin, retention, discount, horizon=horizon)``.
+        ``clv_to_date`` equals ``value.clv(margin, retention, discount_rate, horizon=horizon)``.
 
     Examples
     --------
@@ -77,12 +77,18 @@ def clv_schedule(
     3                 0.51          38.47       164.09
     """
     horizon = require_positive_int(horizon, "horizon")
-    for name, number in (("margin", margin), ("retention", retention), ("discount", discount)):
+    for name, number in (
+        ("margin", margin),
+        ("retention", retention),
+        ("discount_rate", discount_rate),
+    ):
         if np.ndim(number) != 0:
             raise ValueError(f"{name}: expected one number, got {number!r}")
     periods = np.arange(1, horizon + 1)
     # value.clv (which also checks the arguments) with each horizon 1..T is the running total.
-    to_date = np.atleast_1d(value.clv(margin, retention, discount, horizon=periods, timing=timing))
+    to_date = np.atleast_1d(
+        value.clv(margin, retention, discount_rate, horizon=periods, timing=timing)
+    )
     # Each period's term directly, not by differencing the totals, which loses the far terms
     # to rounding. With timing "end" the margin of period t needs t renewals; "start", t - 1.
     renewals = periods if timing == "end" else periods - 1
@@ -90,7 +96,7 @@ def clv_schedule(
     return pd.DataFrame(
         {
             "still_customer": still,
-            "present_value": float(margin) * still / (1 + float(discount)) ** renewals,
+            "present_value": float(margin) * still / (1 + float(discount_rate)) ** renewals,
             "clv_to_date": to_date,
         },
         index=pd.Index(periods, name="period"),
@@ -148,7 +154,7 @@ def plot_clv_schedule(
 def clv_report(
     margin: float = 100.0,
     retention: float = 0.8,
-    discount: float = 0.1,
+    discount_rate: float = 0.1,
     horizon: int = 10,
 ) -> pd.DataFrame:
     """What the CLV calculator shows: draw the build-up of the CLV and return its table.
@@ -163,8 +169,8 @@ def clv_report(
     255.63
     >>> plt.close("all")
     """
-    schedule = clv_schedule(margin, retention, discount, horizon)
-    plot_clv_schedule(schedule, lifetime=value.clv(margin, retention, discount))
+    schedule = clv_schedule(margin, retention, discount_rate, horizon)
+    plot_clv_schedule(schedule, lifetime=value.clv(margin, retention, discount_rate))
     plt.show()
     return schedule.round(2)
 
@@ -186,7 +192,7 @@ class Panel(w.VBox):
 def clv_calculator(
     margin: float = 100.0,
     retention: float = 0.8,
-    discount: float = 0.1,
+    discount_rate: float = 0.1,
     horizon: int = 10,
 ) -> Panel:
     """Sliders for margin, retention, discount rate and horizon over :func:`clv_report`.
@@ -210,7 +216,7 @@ def clv_calculator(
     >>> "clv_to_date" in printed.getvalue()
     True
     >>> [s.description for column in ui.children[0].children for s in column.children]
-    ['margin', 'retention', 'discount', 'horizon']
+    ['margin', 'retention', 'discount rate', 'horizon']
     >>> ui.children[0].children[0].children[1].value
     0.9
     >>> plt.close("all")
@@ -228,8 +234,13 @@ def clv_calculator(
         "retention": w.FloatSlider(
             value=retention, min=0.0, max=0.99, step=0.01, description="retention", style=style
         ),
-        "discount": w.FloatSlider(
-            value=discount, min=0.0, max=0.3, step=0.01, description="discount", style=style
+        "discount_rate": w.FloatSlider(
+            value=discount_rate,
+            min=0.0,
+            max=0.3,
+            step=0.01,
+            description="discount rate",
+            style=style,
         ),
         "horizon": w.IntSlider(
             value=horizon, min=1, max=40, step=1, description="horizon", style=style
@@ -239,16 +250,16 @@ def clv_calculator(
     columns = w.HBox(
         [
             w.VBox([sliders["margin"], sliders["retention"]]),
-            w.VBox([sliders["discount"], sliders["horizon"]]),
+            w.VBox([sliders["discount_rate"], sliders["horizon"]]),
         ]
     )
     return Panel(
-        [columns, out], "CLV calculator: sliders for margin, retention, discount and horizon"
+        [columns, out], "CLV calculator: sliders for margin, retention, discount rate and horizon"
     )
 
 
 # The RFM segment explorer (chapter 05). A selection is a segment and/or ranges of the
-# r, f and m scores; every function below takes the frame of crmlib.rfm.segment (or score).
+# r, f and m scores; every function below takes the frame of crmlib.rfm.name_segments (or score).
 
 _RFM_COLUMNS = ["recency", "frequency", "monetary", "r_score", "f_score", "m_score"]
 
@@ -312,7 +323,7 @@ def rfm_profile(
     Parameters
     ----------
     segmented : DataFrame
-        One row per customer, as returned by :func:`crmlib.rfm.segment` (or
+        One row per customer, as returned by :func:`crmlib.rfm.name_segments` (or
         :func:`crmlib.rfm.score`, when no ``segment`` is chosen); not modified.
     segment : str, optional
         A segment name of the ``segment`` column; None: every segment.
@@ -523,7 +534,7 @@ def rfm_explorer(
         "segment": w.Dropdown(
             options=[("(all segments)", None), *((str(n), n) for n in options)],
             value=segment,
-            description="segment",
+            description="name_segments",
             style=style,
         ),
         **{

@@ -203,7 +203,7 @@ def execute_in_place(repo: Path, jobs: int = 2, only: list[Path] | None = None) 
 
     ``only`` limits this to the given notebooks (paths relative to the repository or absolute).
     """
-    keys = repo / "crmlib" / "answer_keys"
+    keys = repo / "solutions" / "keys"
     entries = [e for e in discover(repo) if e.kind in ("chapter", "case", "solutions")]
     if only:
         wanted = {Path(p).resolve() for p in only}  # relative to where the command runs
@@ -219,7 +219,9 @@ def execute_in_place(repo: Path, jobs: int = 2, only: list[Path] | None = None) 
             return execute_entry(repo, entry, repo / entry.path)
         # Record into a scratch folder; the key is replaced only if the whole notebook ran.
         with tempfile.TemporaryDirectory() as scratch:
-            seconds = execute_entry(repo, entry, repo / entry.path, CRMLIB_RECORD_ANSWERS=scratch)
+            seconds = execute_entry(
+                repo, entry, repo / entry.path, CRM_WORKBOOK_RECORD_ANSWERS=scratch
+            )
             recorded = Path(scratch) / f"{entry.path.stem}.json"
             if not recorded.exists():
                 raise RuntimeError(f"{entry.path} made no check() call, so it has no answer key")

@@ -6,7 +6,7 @@ columns, sign, order of magnitude) without showing the expected value.
 
 The answer key stores fingerprints only: SHA-256 hashes of the answer rounded to a few
 significant digits, plus its type, shape, column names, sign and order of magnitude. It is
-written by running the *solution* notebook with ``CRMLIB_RECORD_ANSWERS`` set to a folder
+written by running the *solution* notebook with ``CRM_WORKBOOK_RECORD_ANSWERS`` set to a folder
 (``crm-workbook execute`` does this), so the solution notebook is the single source of both
 the exercises and their key. A hash of a low-precision number can be found by brute force;
 the key keeps honest students honest, it is not a vault.
@@ -15,10 +15,10 @@ Examples
 --------
 >>> import tempfile, os
 >>> folder = tempfile.mkdtemp()
->>> os.environ["CRMLIB_RECORD_ANSWERS"] = folder
+>>> os.environ["CRM_WORKBOOK_RECORD_ANSWERS"] = folder
 >>> Checker("demo")("q1", 0.25)
 q1: passed
->>> del os.environ["CRMLIB_RECORD_ANSWERS"]
+>>> del os.environ["CRM_WORKBOOK_RECORD_ANSWERS"]
 >>> check = Checker("demo", key_dir=folder)
 >>> check("q1", 0.25)
 q1: passed
@@ -36,7 +36,6 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ import pandas as pd
 
 __all__ = ["Checker", "fingerprint", "compare"]
 
-RECORD_ENV = "CRMLIB_RECORD_ANSWERS"
+RECORD_ENV = "CRM_WORKBOOK_RECORD_ANSWERS"
 
 
 def _round_sig(x: float, digits: int) -> float:
@@ -223,6 +222,17 @@ def compare(answer: Any, key: Mapping) -> str | None:
     return f"Not the expected values (numbers compared to {digits} significant digits)."
 
 
+def key_folder(start: Path | None = None) -> Path:
+    """The answer keys beside the solutions: ``solutions/keys`` of the workbook that holds
+    ``start`` (default: the working directory, where Jupyter runs the exercise notebook)."""
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "solutions" / "keys").is_dir():
+            return folder / "solutions" / "keys"
+    # An exercise notebook copied out of the workbook: the keys of the checkout it came from.
+    return Path(__file__).resolve().parents[2] / "solutions" / "keys"
+
+
 @dataclass
 class Checker:
     """Self-check answers of one exercise notebook, e.g. ``check = Checker("01_crm_definition")``.
@@ -237,7 +247,7 @@ class Checker:
     def _key_path(self) -> Path:
         if self.key_dir is not None:
             return Path(self.key_dir) / f"{self.notebook}.json"
-        return Path(str(resources.files("crmlib") / "answer_keys" / f"{self.notebook}.json"))
+        return key_folder() / f"{self.notebook}.json"
 
     def _load(self, path: Path) -> dict:
         return json.loads(path.read_text()) if path.exists() else {}

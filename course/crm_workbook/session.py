@@ -72,3 +72,30 @@ def versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:
         except metadata.PackageNotFoundError:
             rows.append((name, "not installed"))
     return pd.DataFrame(rows, columns=["package", "version"]).set_index("package")
+
+
+class Markdown(str):
+    """Text shown as Markdown in Jupyter and on the site, and as itself in the plain-text
+    output that nbval compares, so a number the prose states is checked like any output."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def md(text: str) -> Markdown:
+    """Prose with computed numbers: ``md(f"The top 20% bring **{share:.0%}** of revenue.")``.
+
+    Make it the last expression of a cell (or ``display`` it). Typing a number about the data
+    into a Markdown cell hides it from the tests; this keeps it checked.
+
+    Examples
+    --------
+    >>> md(f"Churn is **{0.265:.1%}** a month.")
+    Churn is **26.5%** a month.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected a str (e.g. an f-string), got {type(text).__name__}")
+    return Markdown(text)

@@ -30,7 +30,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     sub.add_parser("exercises", help="write exercises/ from solutions/")
     p = sub.add_parser("timing", help="execute every notebook and print its time")
     p.add_argument("-j", "--jobs", type=int, default=1)
-    sub.add_parser("data", help="rewrite the bundled datasets in datasets/")
+    sub.add_parser("data", help="rewrite the bundled datasets in crmlib/datasets/data/")
     p = sub.add_parser("case", help="run a case study with parameters (papermill)")
     p.add_argument("name", help="a notebook in notebooks/cases, e.g. beer_and_diapers")
     p.add_argument(
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "data":
         from crmlib.datasets import write_bundled
 
-        for path in write_bundled(repo / "datasets"):
+        for path in write_bundled(repo / "crmlib" / "datasets" / "data"):
             print(path.relative_to(repo))
     elif args.command == "case":
         return run_case(repo, args)
