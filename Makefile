@@ -27,7 +27,8 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks solutions \
-		--nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env
+		--nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env \
+		--doctest-modules crmlib course/crm_workbook
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --allow-root --notebook-dir=.
