@@ -9,7 +9,13 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from crm_workbook import notebooks
 
 REPO = Path(__file__).resolve().parents[1]
-EXECUTED = sorted([*(REPO / "notebooks").rglob("*.ipynb"), *(REPO / "solutions").glob("*.ipynb")])
+EXECUTED = sorted(
+    [
+        *(REPO / "notebooks").rglob("*.ipynb"),
+        *(REPO / "solutions").glob("*.ipynb"),
+        *(REPO / "ko").rglob("*.ipynb"),
+    ]
+)
 EXECUTED = [p for p in EXECUTED if ".ipynb_checkpoints" not in p.parts]
 CHAPTERS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 

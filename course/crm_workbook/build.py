@@ -23,7 +23,7 @@ KINDS = {"chapter": "Chapters", "case": "Case studies"}
 
 @dataclass(frozen=True)
 class Entry:
-    kind: str  # "chapter", "case", "solutions" or "exercises"
+    kind: str  # "chapter", "case", "solutions", "exercises" or "korean"
     path: Path  # relative to the repository
 
     @property
@@ -37,6 +37,7 @@ def discover(repo: Path) -> list[Entry]:
     found += [Entry("case", p) for p in sorted((repo / "notebooks" / "cases").glob("*.ipynb"))]
     found += [Entry("solutions", p) for p in sorted((repo / "solutions").glob("*.ipynb"))]
     found += [Entry("exercises", p) for p in sorted((repo / "exercises").glob("*.ipynb"))]
+    found += [Entry("korean", p) for p in sorted((repo / "ko").rglob("[0-9][0-9]_*.ipynb"))]
     return [Entry(e.kind, e.path.relative_to(repo)) for e in found]
 
 
@@ -204,7 +205,7 @@ def execute_in_place(repo: Path, jobs: int = 2, only: list[Path] | None = None) 
     ``only`` limits this to the given notebooks (paths relative to the repository or absolute).
     """
     keys = repo / "solutions" / "keys"
-    entries = [e for e in discover(repo) if e.kind in ("chapter", "case", "solutions")]
+    entries = [e for e in discover(repo) if e.kind in ("chapter", "case", "solutions", "korean")]
     if only:
         wanted = {Path(p).resolve() for p in only}  # relative to where the command runs
         unknown = wanted - {(repo / e.path).resolve() for e in entries}

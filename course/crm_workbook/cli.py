@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import build, cases, exercises
+from . import build, cases, exercises, translation
 
 
 def find_repo(start: Path) -> Path:
@@ -28,6 +28,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("-j", "--jobs", type=int, default=2)
     p.add_argument("notebooks", nargs="*", type=Path, help="only these (default: all)")
     sub.add_parser("exercises", help="write exercises/ from solutions/")
+    p = sub.add_parser("translate", help="write or update the Korean edition of a notebook")
+    p.add_argument("notebook", type=Path, help="the English notebook, e.g. notebooks/01_x.ipynb")
+    p.add_argument(
+        "--accept",
+        nargs="+",
+        metavar="CELL",
+        help="English cell ids (or 'all') whose Korean cells now match the English source",
+    )
     p = sub.add_parser("timing", help="execute every notebook and print its time")
     p.add_argument("-j", "--jobs", type=int, default=1)
     sub.add_parser("data", help="rewrite the bundled datasets in crmlib/datasets/data/")
@@ -69,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
             print(path.relative_to(repo))
     elif args.command == "case":
         return run_case(repo, args)
+    elif args.command == "translate":
+        english = args.notebook.resolve()
+        left = translation.translate(repo, english, args.accept)
+        print(translation.korean_path(repo, english).relative_to(repo))
+        print("\n".join(f"  {line}" for line in left) or "  up to date with the English source")
+        return 1 if left else 0
     return 0
 
 

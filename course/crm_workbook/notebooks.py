@@ -12,7 +12,7 @@ import nbformat
 from nbclient import NotebookClient
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-CELL_METADATA_KEPT = ("tags",)
+CELL_METADATA_KEPT = ("tags", "translation")  # translation: see crm_workbook.translation
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 300  # seconds per cell; notebooks target 30 s in all, this only stops a hang
 

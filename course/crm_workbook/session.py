@@ -40,12 +40,16 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
     return f"{category.__name__}: {message}\n"
 
 
-def setup(seed: int = 42) -> None:
+def setup(seed: int = 42, lang: str = "en") -> None:
     """Seed Python's and NumPy's global generators, set display options, tidy warnings.
 
     Code that draws random numbers should still pass its own ``seed``/``random_state``;
-    the global seed is a safety net for libraries that use the global state.
+    the global seed is a safety net for libraries that use the global state. ``lang="ko"``
+    (the Korean edition) draws figures with a Korean font shipped in a Python package
+    (koreanize-matplotlib's NanumGothic), so no font is downloaded or installed.
     """
+    if lang not in ("en", "ko"):
+        raise ValueError(f"lang: expected 'en' or 'ko', got {lang!r}")
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the global state some libraries still use
     # Show NumPy scalars as plain numbers (0.25), not NumPy 2's np.float64(0.25).
@@ -60,6 +64,15 @@ def setup(seed: int = 42) -> None:
         sns.set_theme(style="whitegrid")
     except ImportError:  # pragma: no cover - seaborn is a dependency
         pass
+    if lang == "ko":
+        import matplotlib
+
+        with warnings.catch_warnings():  # it imports distutils' deprecated Version class
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import koreanize_matplotlib  # noqa: F401 - registers NanumGothic on import
+
+        matplotlib.rcParams["font.family"] = "NanumGothic"  # seaborn's theme reset it
+        matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212
 
 
 def versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:

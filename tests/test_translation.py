@@ -1,0 +1,80 @@
+"""The Korean edition stays in step with the English notebooks, cell by cell."""
+
+from pathlib import Path
+
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from crm_workbook import notebooks, translation
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def english():
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# 01 CRM", id="title"),
+            new_code_cell("x = 1", id="setup"),
+            new_markdown_cell("Churn is low.", id="claim"),
+        ]
+    )
+
+
+def translated(en):
+    ko = translation.sync(en, None)
+    for cell in ko.cells:
+        cell.source = {"title": "# 01 고객관계관리", "setup": "x = 1", "claim": "이탈률이 낮다."}[
+            translation._info(cell)["source"]
+        ]
+    translation.accept(en, ko, ["all"])
+    return ko
+
+
+def test_a_fresh_translation_is_current():
+    en = english()
+    assert translation.problems(en, translated(en)) == []
+
+
+def test_an_edited_english_cell_makes_its_korean_cell_stale():
+    en = english()
+    ko = translated(en)
+    en.cells[2].source = "Churn is high."
+    assert translation.problems(en, ko) == [
+        "cell claim: the English source changed since it was translated (stale)"
+    ]
+    translation.accept(en, ko, ["claim"])
+    assert translation.problems(en, ko) == []
+
+
+def test_added_removed_and_reordered_cells_are_reported_and_synced():
+    en = english()
+    ko = translated(en)
+    en.cells.insert(1, new_markdown_cell("New idea.", id="new"))
+    del en.cells[3]  # "claim"
+    found = translation.problems(en, ko)
+    assert "cell new: has no Korean cell (missing)" in found
+    assert "cell claim: its English cell no longer exists" in found
+    ko = translation.sync(en, ko)
+    assert [translation._info(c)["source"] for c in ko.cells] == ["title", "new", "setup"]
+    assert ko.cells[0].source == "# 01 고객관계관리", "a kept translation is not overwritten"
+    assert translation.problems(en, ko) == ["cell new: not translated yet (todo)"]
+    en.cells.reverse()
+    assert "the Korean cells are not in the English order" in translation.problems(en, ko)
+
+
+def test_the_translation_metadata_survives_normalising():
+    ko = notebooks.normalise(translated(english()))
+    assert all("translation" in cell.metadata for cell in ko.cells)
+
+
+def test_accept_refuses_an_unknown_cell():
+    en = english()
+    with pytest.raises(ValueError, match=r"sources: no English cell with id \['nope'\]"):
+        translation.accept(en, translated(en), ["nope"])
+
+
+def test_every_korean_notebook_is_current():
+    for path in translation.korean_notebooks(REPO):
+        en = notebooks.read(translation.english_path(REPO, path))
+        found = translation.problems(en, notebooks.read(REPO / path))
+        assert found == [], f"{path}: update these cells, then `crm-workbook translate --accept`"
