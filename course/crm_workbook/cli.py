@@ -15,7 +15,10 @@ def find_repo(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / "notebooks").is_dir() and (folder / "pyproject.toml").is_file():
             return folder
-    raise SystemExit(f"crm-workbook: run this inside the workbook repository (from {start})")
+    raise SystemExit(
+        f"crm-workbook: {start} is not inside a workbook repository (a folder with notebooks/ "
+        "and pyproject.toml); run it from the repository or name it with --repo PATH"
+    )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -70,6 +70,10 @@ def kernel_env(**extra: str) -> dict[str, str]:
     """The environment every notebook kernel gets: reproducible set and dict hashing."""
     env = {**os.environ, "PYTHONHASHSEED": "0", **extra}
     env.pop("JPY_PARENT_PID", None)
+    if env.get("CRMLIB_DATA", "").strip():
+        # Kernels start in the notebook's folder: a relative data home would mean another
+        # folder there, so it is made absolute from where the command was started.
+        env["CRMLIB_DATA"] = str(Path(env["CRMLIB_DATA"].strip()).expanduser().resolve())
     return env
 
 

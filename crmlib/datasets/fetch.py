@@ -23,8 +23,8 @@ Downloading
     mirror instead of the publisher.
 
 Verification
-    A file is verified every time it is read: its sha256 where the publisher's bytes are known
-    (:data:`REMOTE_DATASETS` lists them), and always that it parses with the expected
+    A file is verified every time it is read: its sha256 (of the publisher's bytes, or of
+    our reproducible conversion; :data:`REMOTE_DATASETS` lists them), and that it parses with the expected
     columns, value types and number of rows. A file that fails is never used: a download is
     deleted, and a file that was already in the data home raises
     :class:`DatasetCorruptError` and is left untouched (crmlib never deletes or edits a
@@ -45,6 +45,7 @@ import re
 import tempfile
 import urllib.parse
 import urllib.request
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -109,9 +110,10 @@ class RemoteDataset:
     read : callable
         ``read(path, dataset)`` parses the file strictly and returns the tidy data; any
         error it raises marks the file as corrupt.
-    sha256 : str or None
-        Checksum of ``file`` when the publisher's bytes are known, else None (then only the
-        parse, columns and row count are checked).
+    sha256 : str, tuple of str, or None
+        Checksum of ``file``, or the checksums of each published form of it (e.g. the same
+        text with CRLF or LF line endings); None only where no published bytes are known
+        (then only the parse, columns and row count are checked).
     members : tuple of str
         Names of the zip entries to descend into, outermost first (matched on the entry's
         base name, so folders inside the zip do not matter); empty if served as is.
@@ -124,7 +126,7 @@ class RemoteDataset:
     rows: int
     columns: tuple[str, ...]
     read: Callable[[Path, RemoteDataset], Any] = field(repr=False)
-    sha256: str | None = None
+    sha256: str | tuple[str, ...] | None = None
     members: tuple[str, ...] = ()
     convert: Callable[[bytes], bytes] | None = field(default=None, repr=False)
 
@@ -334,7 +336,8 @@ REMOTE_DATASETS: dict[str, RemoteDataset] = {
         rows=541_909,
         columns=tuple(_RETAIL_DTYPES),
         read=_read_online_retail,
-        sha256=None,  # our conversion of the xlsx, whose published checksum is unknown
+        # Our conversion of UCI's xlsx (reproducible: fixed text form, gzip with mtime 0).
+        sha256="60f57843e10f10bc7dfead6a31ee0b88652074ef3b079c7d81aeda30fd67127a",
         members=("Online Retail.xlsx",),
         convert=_online_retail_from_xlsx,
     ),
@@ -403,6 +406,10 @@ REMOTE_DATASETS: dict[str, RemoteDataset] = {
             "MonthlyCharges TotalCharges Churn".split()
         ),
         read=_read_telco,
+        sha256=(
+            "88be4b93fbe0cc83421af1c503794c97c342eca914c1576db7c276e61d61358a",  # CRLF (Kaggle)
+            "16320c9c1ec72448db59aa0a26a0b95401046bef5d02fd3aeb906448e3055e91",  # LF (IBM)
+        ),
     ),
     "online_shoppers": RemoteDataset(
         file="online_shoppers_intention.csv",
@@ -415,7 +422,7 @@ REMOTE_DATASETS: dict[str, RemoteDataset] = {
             "Weekend Revenue".split()
         ),
         read=_read_online_shoppers,
-        sha256=None,  # UCI's bytes could not be checked against a second copy
+        sha256="b3055ee355f59134d851d32641183cb4a8b45def7124d2f50442a042f358e0d9",
         members=("online_shoppers_intention.csv",),
     ),
 }
@@ -451,7 +458,18 @@ def data_home() -> Path:
     """
     configured = os.environ.get("CRMLIB_DATA", "").strip()
     if configured:
-        return Path(configured).expanduser()
+        folder = Path(configured).expanduser()
+        if not folder.is_absolute():
+            # A relative folder means another place in every process that starts elsewhere
+            # (a notebook kernel starts in the notebook's folder), so say where it points.
+            folder = folder.resolve()
+            warnings.warn(
+                f"CRMLIB_DATA is a relative path ({configured!r}); from this working "
+                f"directory it means {folder}. Set an absolute path to mean one folder.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return folder
     return Path(platformdirs.user_cache_dir("crmlib"))
 
 
@@ -488,17 +506,30 @@ _PARSE_ERRORS = (ValueError, TypeError, KeyError, EOFError, zlib.error, gzip.Bad
 
 
 def _check(dataset: RemoteDataset, path: Path) -> Any:
-    """Verify ``path`` against ``dataset`` and return its parsed, tidy content."""
+    """Verify ``path`` against ``dataset`` and return its parsed, tidy content.
+
+    A checksum mismatch is reported with what parsing finds, so the message says *how* the
+    file differs (truncated, unparsable, or parsable with changed values).
+    """
+    problems = []
     if dataset.sha256 is not None:
         digest = _sha256(path)
-        if digest != dataset.sha256:
-            raise _Mismatch(f"its sha256 is {digest}, expected {dataset.sha256}")
+        accepted = (dataset.sha256,) if isinstance(dataset.sha256, str) else dataset.sha256
+        if digest not in accepted:
+            problems.append(f"its sha256 is {digest}, expected {' or '.join(accepted)}")
     try:
         data = dataset.read(path, dataset)
     except _PARSE_ERRORS as exc:
-        raise _Mismatch(f"it could not be parsed ({type(exc).__name__}: {exc})") from exc
+        problems.append(f"it could not be parsed ({type(exc).__name__}: {exc})")
+        raise _Mismatch("; ".join(problems)) from exc
+    except _Mismatch as exc:
+        raise _Mismatch("; ".join([*problems, str(exc)])) from exc
     if len(data) != dataset.rows:
-        raise _Mismatch(f"it has {len(data):,} records, expected {dataset.rows:,}")
+        problems.append(f"it has {len(data):,} records, expected {dataset.rows:,}")
+    elif problems:
+        problems.append("it parses with the right number of records, so values were changed")
+    if problems:
+        raise _Mismatch("; ".join(problems))
     return data
 
 
@@ -572,6 +603,7 @@ def _install(dataset: RemoteDataset, home: Path, download: bool) -> Any:
     use_local = local.is_file() and local.name != dataset.file
     if not (download or use_local):
         raise _absent(dataset, home, url, "downloading is switched off (download_if_missing)")
+    created = [p for p in (home, *home.parents) if not p.exists()]  # to remove on failure
     try:
         home.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=home, prefix=".crmlib-", suffix=f"-{dataset.file}")
@@ -601,9 +633,15 @@ def _install(dataset: RemoteDataset, home: Path, download: bool) -> Any:
             ) from exc
         temporary.chmod(0o644)
         os.replace(temporary, home / dataset.file)
+        created = []  # installed: the folders stay
         return data
     finally:
         temporary.unlink(missing_ok=True)
+        for folder in created:  # innermost first; a folder someone filled meanwhile stays
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def _load(name: str, folder: str | PathLike[str] | None, download_if_missing: object) -> Any:
