@@ -24,6 +24,21 @@ def test_indented_region_keeps_the_cell_valid_python():
     compile(stripped, "cell", "exec")
 
 
+def test_mistakes_and_model_answers_are_stripped_with_the_solution():
+    source = (
+        'answer_1 = None\n### BEGIN SOLUTION\ncheck.mistake("q1", 0.97, "The share who stayed.")\n'
+        "answer_1 = 0.03\n### END SOLUTION\n"
+        'answer_2 = ""\n### BEGIN SOLUTION\nanswer_2 = """Mail them."""\n### END SOLUTION'
+    )
+    stripped = exercises.strip_source(source)
+    assert stripped == 'answer_1 = None\n# YOUR CODE HERE\nanswer_2 = ""\n# YOUR CODE HERE'
+
+
+def test_a_mistake_outside_a_solution_region_is_refused():
+    with pytest.raises(exercises.SolutionMarkerError, match="outside a solution region"):
+        exercises.strip_source('check.mistake("q1", 0.97, "The share who stayed.")', "nb")
+
+
 @pytest.mark.parametrize(
     "source, message",
     [

@@ -4,6 +4,9 @@ In a solution notebook:
 - code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` lines is replaced by a
   ``# YOUR CODE HERE`` placeholder (``pass  # YOUR CODE HERE`` inside an indented block, so
   the cell stays valid Python);
+- ``check.mistake(...)`` calls (classic wrong answers and their hints, see
+  :mod:`crm_workbook.check`) and model answers of written questions belong inside solution
+  regions, so they are removed too; a ``check.mistake`` call left outside one is refused;
 - a cell tagged ``solution`` is solution text: a Markdown one becomes an empty answer cell
   for the student, a code one is removed;
 - outputs and execution counts are cleared.
@@ -20,6 +23,7 @@ from . import notebooks
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 PLACEHOLDER = "# YOUR CODE HERE"
+MISTAKE = re.compile(r"\.mistake\(")
 ANSWER_CELL = "**Your answer:** _(double-click this cell to write your answer)_"
 
 
@@ -46,6 +50,12 @@ def strip_source(source: str, where: str = "cell") -> str:
             out.append(line)
     if inside is not None:
         raise SolutionMarkerError(f"{where}: {BEGIN} is never closed by {END}")
+    for number, line in enumerate(out, start=1):
+        if MISTAKE.search(line):
+            raise SolutionMarkerError(
+                f"{where}: check.mistake(...) outside a solution region would show students "
+                f"the wrong answers (line {number} of the exercise cell)"
+            )
     return "\n".join(out)
 
 
