@@ -25,6 +25,7 @@ from sklearn.metrics import confusion_matrix
 
 from crmlib.plots import axes, percent_axis
 from crmlib.validation import (
+    align,
     require_columns,
     require_frame,
     require_number,
@@ -95,6 +96,7 @@ def _as_scores(y_score: object, n: int) -> np.ndarray:
 
 def _ranked(y_true: object, y_score: object, *, need_positive: bool = False) -> np.ndarray:
     """Outcomes in model order (highest score first), each tie group set to its mean."""
+    y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
     y = _as_outcomes(y_true, need_positive=need_positive)
     s = _as_scores(y_score, len(y))
     order = np.argsort(-s, kind="stable")
@@ -356,6 +358,7 @@ def confusion_at(y_true: object, y_score: object, threshold: float) -> pd.DataFr
     negative (0)             1             1
     positive (1)             1             1
     """
+    y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
     y = _as_outcomes(y_true)
     s = _as_scores(y_score, len(y))
     threshold = require_number(threshold, "threshold")

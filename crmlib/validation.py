@@ -6,6 +6,7 @@ what was found. None of them modifies its input: conversions return new objects.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from numbers import Real
 
@@ -13,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DataWarning",
     "require_frame",
     "require_columns",
     "as_datetime",
+    "align",
     "as_numeric",
     "require_fraction",
     "require_positive_int",
@@ -48,23 +51,149 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "tx") 
         )
 
 
+class DataWarning(UserWarning):
+    """Something in the data was probably a mistake; crmlib went on and says what it did."""
+
+
+# Day and month written as numbers in either order: 05/01/2024, 5.1.2024, 13-01-24.
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}(?:\D.*)?$"
+
+
+def _day_month_order(text: pd.Series, column: str) -> bool | None:
+    """True for day-first, False for month-first, None when no string shows it; raise when
+    the column is written both ways or some dates cannot be read without knowing the order."""
+    parts = text.astype(str).str.extract(_NUMERIC_DATE).dropna().astype(int)
+    if parts.empty:
+        return None
+    first, second = parts[0], parts[1]
+    day_first, month_first = text[parts.index[first > 12]], text[parts.index[second > 12]]
+    if len(day_first) and len(month_first):
+        raise ValueError(
+            f"column {column!r}: dates are written day-first ({day_first.iloc[0]!r}) and "
+            f"month-first ({month_first.iloc[0]!r}) in the same column; fix the source, or "
+            f"convert the column yourself with pd.to_datetime(..., format=...)"
+        )
+    ambiguous = text[parts.index[(first <= 12) & (second <= 12) & (first != second)]]
+    known = len(day_first) or len(month_first)
+    if len(ambiguous) and not known:
+        raise ValueError(
+            f"column {column!r}: dates such as {ambiguous.iloc[0]!r} could be day-first or "
+            f"month-first, and no value shows which; convert the column first with "
+            f"pd.to_datetime(..., dayfirst=True) or format='%d/%m/%Y' (or '%m/%d/%Y')"
+        )
+    return bool(len(day_first)) if known else None
+
+
+def _warn_far_dates(parsed: pd.Series, column: str) -> None:
+    """Warn about dates far outside the rest: usually a typing error (2099 for 2009) that
+    would silently move any default computed from the data, such as ``as_of``."""
+    days = parsed.dropna()
+    if len(days) < 20:
+        return
+    q1, q3 = days.quantile(0.25), days.quantile(0.75)
+    spread = max(q3 - q1, pd.Timedelta(days=30))
+    far = days[(days > q3 + 3 * spread) | (days < q1 - 3 * spread)]
+    if len(far):
+        low, high = days.quantile(0.01), days.quantile(0.99)
+        warnings.warn(
+            f"column {column!r}: {len(far)} date(s) lie far outside the others, e.g. "
+            f"{far.sort_values().iloc[-1]:%Y-%m-%d} while 98% fall between {low:%Y-%m-%d} and "
+            f"{high:%Y-%m-%d}; a typing error? Defaults computed from the data (such as "
+            f"as_of) use them",
+            DataWarning,
+            stacklevel=3,
+        )
+
+
 def as_datetime(values: pd.Series, column: str) -> pd.Series:
-    """Return ``values`` as datetime64, parsing strings; refuse what cannot be parsed."""
+    """Return ``values`` as datetime64, parsing strings one way for the whole column.
+
+    Refused, with the fix in the message: values that are not dates; a column whose
+    day/month order is mixed or cannot be told; strings with different UTC offsets. Dates far
+    outside the rest raise a :class:`DataWarning`.
+
+    Examples
+    --------
+    >>> as_datetime(pd.Series(["13/01/2024", "05/01/2024"]), "day").dt.day.tolist()
+    [13, 5]
+    >>> as_datetime(pd.Series(["05/01/2024"]), "day")
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'day': dates such as '05/01/2024' could be day-first or month-first, ...
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
+        _warn_far_dates(values, column)
         return values
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise TypeError(
             f"column {column!r}: expected dates (datetime64 or date strings), "
             f"got {values.dtype} values such as {_preview(values.dropna().unique()[:3])}"
         )
-    parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+    text = values.dropna()
+    text = text[text.map(lambda v: isinstance(v, str))]
+    dayfirst = _day_month_order(text, column) if len(text) else None
+    offsets = text.str.extract(
+        r"(?:T|\s)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})$"
+    )[0]
+    offsets = offsets.dropna().str.replace("Z", "+00:00").str.replace(":", "").unique()
+    if len(offsets) > 1:
+        raise ValueError(
+            f"column {column!r}: the dates carry different UTC offsets "
+            f"({_preview(sorted(offsets)[:3])}); convert them to one time zone first, e.g. "
+            f"pd.to_datetime(values, utc=True).dt.tz_convert('Asia/Seoul')"
+        )
+    try:
+        parsed = pd.to_datetime(values, errors="coerce", format="mixed", dayfirst=bool(dayfirst))
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ValueError(
+            f"column {column!r}: could not be read as dates ({exc}); convert the column "
+            f"first with pd.to_datetime(..., format=...)"
+        ) from None
     bad = values[parsed.isna() & values.notna()]
     if len(bad):
         raise ValueError(
             f"column {column!r}: {len(bad)} value(s) are not dates, "
             f"e.g. {_preview(bad.unique()[:3])}"
         )
+    _warn_far_dates(parsed, column)
     return parsed
+
+
+def align(first: object, second: object, names: tuple[str, str]) -> tuple[object, object]:
+    """Pair two per-customer inputs by label when both are pandas objects, else by position.
+
+    Two Series (or frames) with the same labels in another order are matched by label, so
+    the same data in any row order gives the same answer; labels that do not match are
+    refused, naming both arguments.
+
+    Examples
+    --------
+    >>> y = pd.Series([1, 0], index=["a", "b"])
+    >>> align(y, pd.Series([0.2, 0.9], index=["b", "a"]), ("y_true", "y_score"))[1].tolist()
+    [0.9, 0.2]
+    """
+    if not (
+        isinstance(first, pd.Series | pd.DataFrame) and isinstance(second, pd.Series | pd.DataFrame)
+    ):
+        return first, second
+    if first.index.equals(second.index):
+        return first, second
+    a, b = names
+    if not (first.index.is_unique and second.index.is_unique):
+        raise ValueError(
+            f"{a} and {b}: their indexes differ and hold duplicated labels, so rows cannot be "
+            f"matched; give both the same index (e.g. .reset_index(drop=True) on both)"
+        )
+    only_first = first.index.difference(second.index)
+    only_second = second.index.difference(first.index)
+    if len(only_first) or len(only_second):
+        extra = only_first if len(only_first) else only_second
+        where = b if len(only_first) else a
+        raise ValueError(
+            f"{a} and {b}: expected the same customers (index labels), but {where} lacks "
+            f"{_preview(extra[:3])} ({len(only_first) + len(only_second)} label(s) differ)"
+        )
+    return first, second.reindex(first.index)
 
 
 def as_numeric(values: pd.Series, column: str) -> pd.Series:

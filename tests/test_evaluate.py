@@ -118,7 +118,7 @@ def test_predict_proba_array_uses_column_one(scored):
 def test_accepts_bool_series_and_lists_without_mutating(scored):
     y, score = scored
     y_series = pd.Series(y.astype(bool), index=np.arange(1000) + 500)
-    s_series = pd.Series(score)
+    s_series = pd.Series(score, index=y_series.index).iloc[::-1]  # same labels, other order
     before = (y_series.copy(), s_series.copy())
     table = ev.gains_table(y_series, s_series)
     pd.testing.assert_frame_equal(table, ev.gains_table(list(y), list(score)))
