@@ -19,6 +19,7 @@ __all__ = [
     "require_columns",
     "as_datetime",
     "align",
+    "require_ids",
     "as_numeric",
     "require_fraction",
     "require_positive_int",
@@ -157,6 +158,36 @@ def as_datetime(values: pd.Series, column: str) -> pd.Series:
         )
     _warn_far_dates(parsed, column)
     return parsed
+
+
+def require_ids(values: pd.Series, column: str) -> pd.Series:
+    """Refuse an id column where one id is written two ways, so it would count as two.
+
+    ``1`` and ``"1"`` (a number and text), or ``"A7"`` and ``" A7"`` (stray spaces), print
+    alike but are different keys to pandas: every count per customer would silently split.
+    Returns ``values`` unchanged when every id has one spelling.
+
+    Examples
+    --------
+    >>> require_ids(pd.Series([1, "1", 2]), "customer_id")
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'customer_id': the same id is written in two ways (1 and '1'): ...
+    """
+    present = values.dropna()
+    if present.dtype != object and not isinstance(present.dtype, pd.StringDtype):
+        return values
+    distinct = pd.Series(pd.unique(present), dtype=object)
+    canonical = distinct.map(lambda v: str(v).strip())
+    clash = canonical[canonical.duplicated(keep=False)]
+    if len(clash):
+        first = distinct[clash.index[clash == clash.iloc[0]]].tolist()[:2]
+        raise ValueError(
+            f"column {column!r}: the same id is written in two ways "
+            f"({first[0]!r} and {first[1]!r}): as a number and as text, or with spaces; "
+            f"convert the column to one form first, e.g. .astype(str).str.strip()"
+        )
+    return values
 
 
 def align(first: object, second: object, names: tuple[str, str]) -> tuple[object, object]:
