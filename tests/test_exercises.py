@@ -1,5 +1,6 @@
 """Exercises are generated from solutions, stay in sync, and run end to end unanswered."""
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -7,6 +8,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from crm_workbook import exercises, notebooks
+from crm_workbook.check import _reveal
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
@@ -98,3 +100,32 @@ def test_exercise_notebook_runs_unanswered(path, tmp_path):
     assert verdicts, "no self-check ran"
     wrong = [v for v in verdicts if not v.endswith(": not answered yet")]
     assert not wrong, f"unanswered exercises should say 'not answered yet': {wrong}"
+
+
+# Chapters whose named mistakes and concept questions are still being written; remove a
+# chapter from here when it has them (the test then holds it to the rule).
+PENDING = {"04_customer_value"}
+COMPUTED = {"number", "frame", "series", "collection"}
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_every_numeric_exercise_names_two_mistakes_and_concepts_are_checked(path):
+    if path.stem in PENDING:
+        pytest.xfail(f"{path.stem}: named mistakes and concept questions not written yet")
+    key = json.loads((REPO / "solutions" / "keys" / f"{path.stem}.json").read_text())
+    few = [q for q, e in key.items() if e["kind"] in COMPUTED and len(e.get("mistakes", [])) < 2]
+    assert not few, f"{path.name}: fewer than two check.mistake(...) for {sorted(few)}"
+    words = [q for q, e in key.items() if e["kind"] in ("written", "choice")]
+    assert len(words) >= 2, f"{path.name}: fewer than two written or choice questions"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_no_answer_is_a_short_name_to_guess(path):
+    """A text answer (a name, a segment) can be found by trying a handful: ask for a computed
+    value, or a choice with a reason, instead."""
+    if path.stem in PENDING:
+        pytest.xfail(f"{path.stem}: not reviewed for guessable answers yet")
+    key = json.loads((REPO / "solutions" / "keys" / f"{path.stem}.json").read_text())
+    guessable = [q for q, e in key.items() if e["kind"] == "text"]
+    assert not guessable, f"{path.name}: {guessable} answer with a name; see CONTRIBUTING.md"
+    assert all(len(_reveal(e["value"])) == 1 for e in key.values() if e["kind"] == "choice")

@@ -484,7 +484,9 @@ def _letter(answer: Any) -> str | None:
 def _wrapped(text: str) -> str:
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", str(text).strip())]
     return "\n".join(
-        textwrap.fill(p, 92, initial_indent="  ", subsequent_indent="  ") for p in paragraphs if p
+        textwrap.fill(p, 92, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
+        for p in paragraphs
+        if p
     )
 
 
