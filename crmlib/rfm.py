@@ -4,10 +4,12 @@ The four steps of the classic RFM analysis, each a function over a tidy frame:
 
 1. :func:`summarize` turns transaction lines into one row per customer
    (``recency``, ``frequency``, ``monetary``);
-2. :func:`score` cuts each measure into quantile scores 1..``bins`` (higher is better) and
-   adds the RFM cell such as ``"545"``;
-3. :func:`segment` names customers from their scores with a plain, replaceable scheme
-   (:data:`DEFAULT_SCHEME`);
+2. :func:`score` cuts each measure into quantile scores 1..``bins`` (higher is better), or
+   by fixed cut-offs, and adds the RFM cell such as ``"545"``; :func:`weighted_score`
+   combines the three scores with weights (the weighted RFM score, 가중 RFM 점수), and
+   :func:`response_weights` estimates such weights from a mailing's responses;
+3. :func:`name_segments` names customers from their scores with a plain, replaceable scheme
+   (:data:`DEFAULT_SCHEME`); :func:`segment_summary` gives each segment's size and revenue;
 4. :func:`cell_response` reads a campaign's response rate by cell ("mail the best cells").
 
 :func:`summarize` is written for size: it merges adjacent lines of one invoice, factorizes
@@ -30,6 +32,7 @@ from crmlib.validation import (
     as_numeric,
     require_columns,
     require_frame,
+    require_number,
     require_positive_int,
 )
 
@@ -37,18 +40,28 @@ __all__ = [
     "DEFAULT_SCHEME",
     "RFMDataWarning",
     "summarize",
+    "TIES",
     "score",
+    "weighted_score",
+    "response_weights",
     "name_segments",
+    "segment_summary",
     "cell_response",
 ]
 
 _MEASURES = ("recency", "frequency", "monetary")
 _SCORES = ("r_score", "f_score", "m_score")
 
+#: How :func:`score` treats customers with equal values: ``"first"`` breaks ties by customer
+#: id, ``"low"`` gives all of them the lowest score any of them could get, ``"high"`` the
+#: highest.
+TIES = ("first", "low", "high")
+
 #: Segments from recency and frequency scores (1..5); monetary is left out because it moves
 #: with frequency. Each segment maps a score letter (``"r"``, ``"f"``, ``"m"``) to an inclusive
 #: ``(low, high)`` range or a single score; a letter left out matches every score. The rules
-#: cover each of the 125 cells exactly once. Copy it, edit it and pass it to :func:`segment`.
+#: cover each of the 125 cells exactly once. Copy it, edit it and pass it to
+#: :func:`name_segments`.
 DEFAULT_SCHEME: dict[str, dict[str, tuple[int, int]]] = {
     "Champions": {"r": (5, 5), "f": (4, 5)},
     "Loyal": {"r": (3, 4), "f": (4, 5)},
@@ -318,20 +331,62 @@ def _as_day(value: object) -> int:
     return int(np.datetime64(stamp.date(), "D").view(np.int64))
 
 
-def _quantile_bins(values: np.ndarray, order: np.ndarray, bins: int) -> np.ndarray:
-    """Quantile bin 1..bins of each value, ties broken by position in ``order``.
+def _quantile_bins(values: np.ndarray, order: np.ndarray, bins: int, ties: str) -> np.ndarray:
+    """Quantile bin 1..bins of each value (bin 1 holds the smallest values).
 
     Ranks are 1..n in the order (value, then ``order``); rank r goes to bin
     ceil((r - 1) * bins / (n - 1)) (at least 1), which is what
-    ``pd.qcut(ranks, bins)`` does, in exact integer arithmetic.
+    ``pd.qcut(ranks, bins)`` does, in exact integer arithmetic. With ``ties="first"`` each
+    customer keeps their own rank; with ``"low"`` (``"high"``) equal values all take the
+    lowest (highest) rank among them, as ``rank(method="min")`` (``"max"``) does.
     """
     n = len(values)
     if n == 1:
         return np.array([(bins + 1) // 2])
-    sorted_pos = order[np.argsort(values[order], kind="stable")]
-    rank0 = np.empty(n, dtype=np.int64)
-    rank0[sorted_pos] = np.arange(n)
+    if ties == "first":
+        sorted_pos = order[np.argsort(values[order], kind="stable")]
+        rank0 = np.empty(n, dtype=np.int64)
+        rank0[sorted_pos] = np.arange(n)
+    else:
+        ordered = np.sort(values)
+        side = "left" if ties == "low" else "right"
+        rank0 = np.searchsorted(ordered, values, side=side).astype(np.int64)
+        if ties == "high":
+            rank0 -= 1
     return np.maximum(1, -((-rank0 * bins) // (n - 1)))
+
+
+def _cutoff_bins(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Bin 1..len(edges)+1: a value equal to an edge goes to the lower bin."""
+    return np.searchsorted(edges, values, side="left") + 1
+
+
+def _cutoffs(cutoffs: object, bins: int) -> dict[str, np.ndarray]:
+    """Validated cut-offs per measure: bins - 1 increasing finite numbers each."""
+    if cutoffs is None:
+        return {}
+    if not isinstance(cutoffs, Mapping):
+        raise TypeError(
+            f"cutoffs: expected a mapping from a measure ({', '.join(_MEASURES)}) to "
+            f"{bins - 1} increasing numbers, got {type(cutoffs).__name__}"
+        )
+    out = {}
+    for measure, edges in cutoffs.items():
+        if measure not in _MEASURES:
+            raise ValueError(f"cutoffs: expected keys among {_MEASURES}, got {measure!r}")
+        name = f"cutoffs[{measure!r}]"
+        try:
+            array = np.asarray(edges, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{name}: expected {bins - 1} numbers, got {edges!r}") from err
+        if array.ndim != 1 or len(array) != bins - 1:
+            raise ValueError(
+                f"{name}: expected {bins - 1} cut-offs for {bins} scores, got {edges!r}"
+            )
+        if not np.isfinite(array).all() or (np.diff(array) <= 0).any():
+            raise ValueError(f"{name}: expected strictly increasing finite numbers, got {edges!r}")
+        out[measure] = array
+    return out
 
 
 def _cell_labels(r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int) -> np.ndarray:
@@ -344,16 +399,33 @@ def _cell_labels(r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int) -> np.n
     return label
 
 
-def score(summary: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
-    """Add quantile scores 1..``bins`` for recency, frequency and monetary (higher is better).
+def score(
+    summary: pd.DataFrame,
+    bins: int = 5,
+    *,
+    ties: str = "first",
+    cutoffs: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
+    """Add scores 1..``bins`` for recency, frequency and monetary (higher is better).
 
-    Each measure is ranked with ties broken deterministically: by the value, then by the
-    customer id (the index), as ``rank(method="first")`` does on a frame sorted by customer.
-    Rank r of n goes to score ceil((r - 1) * bins / (n - 1)) (at least 1), the bins of
-    ``pd.qcut(ranks, bins)``, so every score holds n / bins customers (+-1) even when a
-    measure has fewer distinct values than ``bins``; customers with equal values may then
-    get neighbouring scores. Low recency (a recent purchase) gives a high ``r_score``.
-    A single customer gets the middle score on all three measures.
+    By default each measure is cut into quantiles. Rank r of n goes to score
+    ceil((r - 1) * bins / (n - 1)) (at least 1), the bins of ``pd.qcut(ranks, bins)``.
+    Low recency (a recent purchase) gives a high ``r_score``. A single customer gets the
+    middle score on every quantile-scored measure.
+
+    Customers with equal values (ties; frequency has many) are handled by ``ties``:
+
+    - ``"first"`` (default): ranked by the value, then by the customer id (the index), as
+      ``rank(method="first")`` does on a frame sorted by customer. Every score then holds
+      n / bins customers (+-1), but customers with the same value may get neighbouring
+      scores, decided by their ids alone;
+    - ``"low"``: all of them get the lowest score any of them would get under ``"first"``;
+    - ``"high"``: all of them get the highest.
+
+    ``"low"`` and ``"high"`` give equal values equal scores, and the scores are then no
+    longer equal fifths. Comparing them shows how much a result depends on the tie order.
+    ``cutoffs`` scores a measure by fixed values instead of quantiles, so that a customer's
+    score changes only when their own purchases do.
 
     Parameters
     ----------
@@ -362,6 +434,15 @@ def score(summary: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
         indexed by unique customer ids); it is not modified.
     bins : int, default 5
         Number of scores per measure, at least 2 (5 gives quintiles, "RFM 555").
+    ties : {"first", "low", "high"}, default "first"
+        How customers with equal values are scored (see above).
+    cutoffs : mapping, optional
+        Measure name -> ``bins - 1`` strictly increasing values in the measure's unit. A
+        value up to the first cut-off is in the lowest value band, up to the second in the
+        next, and so on; a value equal to a cut-off belongs to the band below it. Frequency
+        ``[1, 2, 4, 9]`` gives F 1 to 5 for 1, 2, 3-4, 5-9 and 10+ invoices; recency
+        ``[30, 90, 180, 365]`` gives R 5 for up to 30 days and R 1 beyond 365. Measures not
+        named are scored by quantiles.
 
     Returns
     -------
@@ -382,27 +463,248 @@ def score(summary: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
     11                 3        3        3      333          9
     12                 2        2        2      222          6
     13                 1        1        1      111          3
+
+    Four customers, two of them with one invoice: ``"first"`` splits the tie by id,
+    ``"low"`` and ``"high"`` do not, and cut-offs score by the count itself.
+
+    >>> four = pd.DataFrame(
+    ...     {"recency": [1, 2, 3, 4], "frequency": [1, 1, 2, 3], "monetary": [1.0, 2, 3, 4]}
+    ... )
+    >>> [score(four, 2, ties=t)["f_score"].tolist() for t in TIES]
+    [[1, 1, 2, 2], [1, 1, 2, 2], [1, 1, 2, 2]]
+    >>> [score(four, 3, ties=t)["f_score"].tolist() for t in TIES]
+    [[1, 1, 2, 3], [1, 1, 2, 3], [1, 1, 2, 3]]
+    >>> [score(four, 4, ties=t)["f_score"].tolist() for t in TIES]
+    [[1, 2, 3, 4], [1, 1, 3, 4], [2, 2, 3, 4]]
+    >>> score(four, 3, cutoffs={"frequency": [1, 2]})["f_score"].tolist()
+    [1, 1, 2, 3]
     """
     require_frame(summary, "summary")
     require_columns(summary, _MEASURES, "summary")
     bins = require_positive_int(bins, "bins", minimum=2)
+    if ties not in TIES:
+        raise ValueError(f"ties: expected one of {TIES}, got {ties!r}")
+    edges = _cutoffs(cutoffs, bins)
     if not summary.index.is_unique:
         dup = summary.index[summary.index.duplicated()].unique()
         raise ValueError(f"summary: expected one row per customer, repeated: {_preview(dup)}")
     order = np.asarray(summary.index.argsort(), dtype=np.intp)
+    # A low recency is good, so its value bins are reversed: "low" scores take high bins.
+    swapped = {"first": "first", "low": "high", "high": "low"}
     scores = {}
     for measure, name in zip(_MEASURES, _SCORES, strict=True):
         values = as_numeric(summary[measure], measure).to_numpy(np.float64)
         if np.isnan(values).any():
             raise ValueError(f"column {measure!r}: expected no missing values, found some")
-        scores[name] = _quantile_bins(values, order, bins)
+        if measure in edges:
+            scores[name] = _cutoff_bins(values, edges[measure])
+        else:
+            how = swapped[ties] if measure == "recency" else ties
+            scores[name] = _quantile_bins(values, order, bins, how)
     scores["r_score"] = bins + 1 - scores["r_score"]
     out = summary.copy()
     for name in _SCORES:
-        out[name] = scores[name]
-    out["rfm_cell"] = _cell_labels(*(scores[name] for name in _SCORES), bins)
-    out["rfm_score"] = scores["r_score"] + scores["f_score"] + scores["m_score"]
+        out[name] = scores[name].astype(np.int64)
+    out["rfm_cell"] = _cell_labels(*(out[name].to_numpy() for name in _SCORES), bins)
+    out["rfm_score"] = out["r_score"] + out["f_score"] + out["m_score"]
     return out
+
+
+def _score_weights(weights: object) -> np.ndarray:
+    """Weights for r, f and m as a float array; raise naming ``weights``."""
+    if isinstance(weights, pd.DataFrame) and "weight" in weights.columns:
+        weights = weights["weight"]
+    if isinstance(weights, pd.Series):
+        weights = weights.to_dict()
+    if not isinstance(weights, Mapping) or set(weights) != {"r", "f", "m"}:
+        raise ValueError(
+            f"weights: expected a mapping with exactly the keys 'r', 'f' and 'm', got {weights!r}"
+        )
+    out = []
+    for letter in "rfm":
+        w = weights[letter]
+        if isinstance(w, bool) or not isinstance(w, int | float | np.integer | np.floating):
+            raise TypeError(f"weights[{letter!r}]: expected a number, got {w!r}")
+        if not np.isfinite(w) or w < 0:
+            raise ValueError(f"weights[{letter!r}]: expected a finite number >= 0, got {w!r}")
+        out.append(float(w))
+    if sum(out) == 0:
+        raise ValueError("weights: expected at least one weight > 0, got all zero")
+    return np.array(out)
+
+
+def weighted_score(scored: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """Add the weighted RFM score (가중 RFM 점수): w_r R + w_f F + w_m M.
+
+    The plain ``rfm_score`` adds the three scores, as if recency, frequency and monetary
+    value mattered equally. Where one of them predicts the next purchase better (often
+    recency), it gets a larger weight. Weights come from the business's judgement or from
+    data, e.g. :func:`response_weights` on a past mailing. Weights that sum to 1 keep the
+    result on the scores' own scale (1..bins); weights of 1 each give ``rfm_score``.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        The output of :func:`score` (``r_score``, ``f_score``, ``m_score``); not modified.
+    weights : mapping
+        ``{"r": w_r, "f": w_f, "m": w_m}``, numbers >= 0, not all zero (a Series with that
+        index, or the frame of :func:`response_weights`, also works).
+
+    Returns
+    -------
+    DataFrame
+        ``scored`` with ``weighted_score`` (float).
+
+    Examples
+    --------
+    >>> scored = pd.DataFrame(
+    ...     {"r_score": [5, 1], "f_score": [1, 5], "m_score": [3, 3]}, index=["ann", "bob"]
+    ... )
+    >>> weighted_score(scored, {"r": 0.5, "f": 0.3, "m": 0.2})["weighted_score"]
+    ann    3.4
+    bob    2.6
+    Name: weighted_score, dtype: float64
+
+    With equal weights the two customers tie, as their ``rfm_score`` (9) does; weighting
+    recency puts the recent buyer first.
+    """
+    require_frame(scored, "scored")
+    require_columns(scored, _SCORES, "scored")
+    w = _score_weights(weights)
+    values = np.column_stack(
+        [as_numeric(scored[name], name).to_numpy(np.float64) for name in _SCORES]
+    )
+    if np.isnan(values).any():
+        raise ValueError("scored: expected r_score, f_score and m_score without missing values")
+    out = scored.copy()
+    out["weighted_score"] = values @ w
+    return out
+
+
+def _flags(scored: pd.DataFrame, responded: pd.Series | str) -> np.ndarray:
+    """0/1 responses aligned with ``scored``'s rows; raise naming ``responded``."""
+    if isinstance(responded, str):
+        require_columns(scored, [responded], "scored")
+        flags = scored[responded]
+        name = f"column {responded!r}"
+    elif isinstance(responded, pd.Series):
+        name = "responded"
+        if not responded.index.is_unique:
+            dup = responded.index[responded.index.duplicated()].unique()
+            raise ValueError(
+                f"responded: expected one value per customer, repeated: {_preview(dup)}"
+            )
+        if not responded.index.equals(scored.index):
+            missing = scored.index.difference(responded.index)
+            extra = responded.index.difference(scored.index)
+            if len(missing) or len(extra):
+                raise ValueError(
+                    "responded: expected the same customers as scored's index; "
+                    f"{len(missing)} in scored are missing from responded ({_preview(missing)}), "
+                    f"{len(extra)} in responded are not in scored ({_preview(extra)})"
+                )
+        flags = responded.reindex(scored.index)
+    else:
+        raise TypeError(
+            f"responded: expected a boolean Series or a column name, got {type(responded).__name__}"
+        )
+    if flags.isna().any():
+        raise ValueError(f"{name}: expected True/False for every customer, found missing values")
+    if not pd.api.types.is_bool_dtype(flags):
+        ok = pd.api.types.is_numeric_dtype(flags) and flags.isin([0, 1]).all()
+        if not ok:
+            raise TypeError(f"{name}: expected booleans or 0/1, got {flags.dtype} values")
+    return flags.to_numpy(np.int64)
+
+
+def response_weights(scored: pd.DataFrame, responded: pd.Series | str) -> pd.DataFrame:
+    """Weights for :func:`weighted_score` estimated from a mailing's responses.
+
+    Fits a logistic regression of the response on ``r_score``, ``f_score`` and ``m_score``
+    (maximum likelihood, Newton's method). The three scores share one scale, so each
+    coefficient is the change in the log-odds of responding for one score step, and the
+    coefficients can be compared. A score whose coefficient is negative gets weight 0 (a
+    higher score should never lower the weighted score); the rest are divided by their sum.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        The output of :func:`score` for the customers who were contacted; not modified.
+    responded : Series or str
+        Whether each customer responded, as in :func:`cell_response`. Both responders and
+        non-responders must be present.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``"r"``, ``"f"``, ``"m"``, with ``coefficient`` (log-odds per score step)
+        and ``weight`` (>= 0, summing to 1).
+
+    Raises
+    ------
+    ValueError
+        If nobody or everybody responded, a score does not vary, or the fit does not
+        converge (responders and non-responders perfectly separated by the scores).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> scored = pd.DataFrame(rng.integers(1, 6, (2000, 3)), columns=["r_score", "f_score", "m_score"])
+    >>> chance = 1 / (1 + np.exp(-(-4 + 0.6 * scored["r_score"] + 0.3 * scored["f_score"])))
+    >>> responded = pd.Series(rng.random(2000) < chance)
+    >>> response_weights(scored, responded).round(2)  # doctest: +NORMALIZE_WHITESPACE
+       coefficient  weight
+    r         0.62    0.64
+    f         0.34    0.35
+    m         0.00    0.00
+    """
+    require_frame(scored, "scored")
+    require_columns(scored, _SCORES, "scored")
+    y = _flags(scored, responded).astype(np.float64)
+    if y.min() == y.max():
+        raise ValueError(
+            f"responded: expected both responders and non-responders, got {int(y.sum())} "
+            f"responders among {len(y)} customers"
+        )
+    columns = []
+    for name in _SCORES:
+        values = as_numeric(scored[name], name).to_numpy(np.float64)
+        if np.isnan(values).any() or np.ptp(values) == 0:
+            raise ValueError(f"column {name!r}: expected scores that vary, without missing values")
+        columns.append(values)
+    x = np.column_stack([np.ones(len(y)), *columns])
+    if np.linalg.matrix_rank(x) < x.shape[1]:
+        raise ValueError(
+            "scored: the r, f and m scores are collinear; their weights cannot be told apart"
+        )
+    beta, converged = np.zeros(x.shape[1]), False
+    for _ in range(100):
+        p = np.exp(-np.logaddexp(0, -(x @ beta)))  # the logistic function, without overflow
+        hessian = x.T @ (x * (p * (1 - p))[:, None])
+        try:
+            step = np.linalg.solve(hessian, x.T @ (y - p))
+        except np.linalg.LinAlgError:
+            break
+        beta += step
+        if not np.isfinite(beta).all() or np.abs(beta).max() > 50:
+            break  # log-odds of 50 per score step: the fit runs off to infinity
+        if np.abs(step).max() < 1e-10:
+            converged = True
+            break
+    if not converged:
+        raise ValueError(
+            "responded: the fit did not converge; the scores separate responders from "
+            "non-responders (almost) perfectly, so no finite weights describe them"
+        )
+    coefficient = beta[1:]
+    positive = np.clip(coefficient, 0, None)
+    if positive.sum() == 0:
+        raise ValueError(
+            "responded: no score raises the chance of responding (every coefficient <= 0), "
+            "so no weights can be derived"
+        )
+    weight = positive / positive.sum()
+    return pd.DataFrame({"coefficient": coefficient, "weight": weight}, index=pd.Index(list("rfm")))
 
 
 def _scheme_table(scheme: Mapping, bins: int) -> tuple[np.ndarray, list[str]]:
@@ -523,7 +825,71 @@ def name_segments(
     return out
 
 
-def cell_response(scored: pd.DataFrame, responded: pd.Series | str) -> pd.DataFrame:
+def segment_summary(segmented: pd.DataFrame, segment: str = "segment") -> pd.DataFrame:
+    """Size, revenue and typical customer of each segment, the largest revenue first.
+
+    Parameters
+    ----------
+    segmented : DataFrame
+        One row per customer with ``recency``, ``frequency``, ``monetary`` and a segment
+        column, e.g. the output of :func:`name_segments`; not modified.
+    segment : str, default "segment"
+        The column that names each customer's segment.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by segment (segments without customers left out), sorted by ``revenue``
+        (highest first; ties by more customers, then by name), with ``customers``,
+        ``share_of_customers``, ``revenue`` (sum of ``monetary``), ``share_of_revenue``
+        (of the total over all segments; a negative total gives NaN) and the segment's
+        median ``recency``, ``frequency`` and ``monetary``.
+
+    Examples
+    --------
+    >>> segmented = pd.DataFrame({
+    ...     "recency": [3, 5, 200, 300],
+    ...     "frequency": [9, 7, 1, 2],
+    ...     "monetary": [900.0, 500.0, 40.0, 60.0],
+    ...     "segment": ["Champions", "Champions", "Lost", "Lost"],
+    ... })
+    >>> summary = segment_summary(segmented)
+    >>> summary[["customers", "revenue", "share_of_revenue", "recency"]]  # doctest: +NORMALIZE_WHITESPACE
+               customers  revenue  share_of_revenue  recency
+    segment
+    Champions          2   1400.0          0.933333      4.0
+    Lost               2    100.0          0.066667    250.0
+    """
+    require_frame(segmented, "segmented")
+    require_columns(segmented, [*_MEASURES, segment], "segmented")
+    if segmented[segment].isna().any():
+        raise ValueError(
+            f"column {segment!r}: expected a segment for every customer, found missing"
+        )
+    numbers = pd.DataFrame(
+        {m: as_numeric(segmented[m], m) for m in _MEASURES} | {segment: segmented[segment]}
+    )
+    out = numbers.groupby(segment, observed=True, sort=True).agg(
+        customers=("monetary", "size"),
+        revenue=("monetary", "sum"),
+        recency=("recency", "median"),
+        frequency=("frequency", "median"),
+        monetary=("monetary", "median"),
+    )
+    out.insert(1, "share_of_customers", out["customers"] / out["customers"].sum())
+    total = out["revenue"].sum()
+    out.insert(3, "share_of_revenue", out["revenue"] / total if total > 0 else np.nan)
+    out.index = pd.Index(out.index.astype(object), name=segment)
+    return out.sort_values(["revenue", "customers"], ascending=False, kind="stable")
+
+
+def cell_response(
+    scored: pd.DataFrame,
+    responded: pd.Series | str,
+    *,
+    cost_per_contact: float | None = None,
+    value_per_response: float | None = None,
+) -> pd.DataFrame:
     """Response rate, count and index by RFM cell, best cells first.
 
     Parameters
@@ -533,6 +899,10 @@ def cell_response(scored: pd.DataFrame, responded: pd.Series | str) -> pd.DataFr
     responded : Series or str
         Whether each customer responded (bool, or 0/1), indexed by the same customers as
         ``scored`` in any order; or the name of such a column of ``scored``.
+    cost_per_contact, value_per_response : float, optional
+        Give both to add each cell's profit and whether it is worth mailing: a cell pays
+        when its response rate is above the break-even rate
+        ``cost_per_contact / value_per_response``.
 
     Returns
     -------
@@ -540,7 +910,9 @@ def cell_response(scored: pd.DataFrame, responded: pd.Series | str) -> pd.DataFr
         Indexed by ``rfm_cell``, sorted by response rate (highest first; ties by cell), with
         ``customers``, ``responders``, ``response_rate`` (responders / customers) and
         ``response_index`` (the cell's rate / the overall rate x 100; 100 is average, and it
-        is NaN when nobody responded).
+        is NaN when nobody responded); with costs, also ``profit`` (responders x
+        value_per_response - customers x cost_per_contact) and ``mail`` (bool: the rate is
+        above break-even, so the profit is positive).
 
     Examples
     --------
@@ -550,41 +922,22 @@ def cell_response(scored: pd.DataFrame, responded: pd.Series | str) -> pd.DataFr
     rfm_cell
     555               2           2            1.0      133.333333
     111               2           1            0.5       66.666667
+    >>> cells = cell_response(scored, pd.Series([1, 1, 0, 0], index=[1, 2, 3, 4]),
+    ...                       cost_per_contact=2.0, value_per_response=30.0)
+    >>> cells[["profit", "mail"]]  # doctest: +NORMALIZE_WHITESPACE
+              profit   mail
+    rfm_cell
+    555         56.0   True
+    111         -4.0  False
     """
     require_frame(scored, "scored")
     require_columns(scored, ["rfm_cell"], "scored")
-    if isinstance(responded, str):
-        require_columns(scored, [responded], "scored")
-        flags = scored[responded]
-        name = f"column {responded!r}"
-    elif isinstance(responded, pd.Series):
-        name = "responded"
-        if not responded.index.is_unique:
-            dup = responded.index[responded.index.duplicated()].unique()
-            raise ValueError(
-                f"responded: expected one value per customer, repeated: {_preview(dup)}"
-            )
-        if not responded.index.equals(scored.index):
-            missing = scored.index.difference(responded.index)
-            extra = responded.index.difference(scored.index)
-            if len(missing) or len(extra):
-                raise ValueError(
-                    "responded: expected the same customers as scored's index; "
-                    f"{len(missing)} in scored are missing from responded ({_preview(missing)}), "
-                    f"{len(extra)} in responded are not in scored ({_preview(extra)})"
-                )
-        flags = responded.reindex(scored.index)
-    else:
-        raise TypeError(
-            f"responded: expected a boolean Series or a column name, got {type(responded).__name__}"
+    if (cost_per_contact is None) != (value_per_response is None):
+        raise ValueError(
+            "cost_per_contact, value_per_response: expected both or neither, got "
+            f"{cost_per_contact!r} and {value_per_response!r}"
         )
-    if flags.isna().any():
-        raise ValueError(f"{name}: expected True/False for every customer, found missing values")
-    if not pd.api.types.is_bool_dtype(flags):
-        ok = pd.api.types.is_numeric_dtype(flags) and flags.isin([0, 1]).all()
-        if not ok:
-            raise TypeError(f"{name}: expected booleans or 0/1, got {flags.dtype} values")
-    hit = flags.to_numpy(np.int64)
+    hit = _flags(scored, responded)
     cells = pd.DataFrame({"rfm_cell": scored["rfm_cell"].to_numpy(), "hit": hit})
     out = cells.groupby("rfm_cell", sort=True).agg(
         customers=("hit", "size"), responders=("hit", "sum")
@@ -592,4 +945,9 @@ def cell_response(scored: pd.DataFrame, responded: pd.Series | str) -> pd.DataFr
     out["response_rate"] = out["responders"] / out["customers"]
     overall = hit.mean()
     out["response_index"] = out["response_rate"] / overall * 100 if overall > 0 else np.nan
+    if cost_per_contact is not None:
+        cost = require_number(cost_per_contact, "cost_per_contact", minimum=0)
+        worth = require_number(value_per_response, "value_per_response", minimum=0, strict=True)
+        out["profit"] = out["responders"] * worth - out["customers"] * cost
+        out["mail"] = out["response_rate"] > cost / worth
     return out.sort_values("response_rate", ascending=False, kind="stable")

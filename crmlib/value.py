@@ -1,5 +1,8 @@
 """Customer value with a constant retention rate: CLV, customer equity, share of wallet.
 
+:func:`portfolio_plan` puts them to use: it combines CLV, share of wallet and an RFM segment
+into a plan per customer (invest, retain, win back, let go, develop, maintain).
+
 The textbook model (Gupta & Lehmann 2003, 2005; Gupta, Lehmann & Stuart 2004): a customer
 brings a margin ``m`` per period, stays each period with probability ``r`` (the retention
 rate) and money is discounted at rate ``d`` per period. With ``q = r / (1 + d)``:
@@ -23,7 +26,14 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from crmlib.validation import _preview, require_fraction, require_positive_int
+from crmlib.validation import (
+    _preview,
+    require_columns,
+    require_fraction,
+    require_frame,
+    require_number,
+    require_positive_int,
+)
 
 __all__ = [
     "TIMINGS",
@@ -32,6 +42,8 @@ __all__ = [
     "customer_equity",
     "share_of_wallet",
     "retention_vs_acquisition",
+    "PLANS",
+    "portfolio_plan",
 ]
 
 TIMINGS = ("end", "start")
@@ -485,4 +497,98 @@ def retention_vs_acquisition(
     out = pd.concat(frames).sort_values(["budget"], kind="stable").reset_index(drop=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["roi"] = np.where(out["budget"] > 0, out["profit"] / out["budget"], np.nan)
+    return out
+
+
+#: The plans of :func:`portfolio_plan`, in the order its rules are tried.
+PLANS = (
+    "invest: grow the share",
+    "retain: protect the relationship",
+    "win back, spending less than the CLV",
+    "let go",
+    "develop: test cheaply",
+    "maintain at low cost",
+)
+
+
+def portfolio_plan(
+    customers: pd.DataFrame,
+    *,
+    clv_threshold: float,
+    share_threshold: float = 0.5,
+    clv: str = "clv",
+    share: str = "share_of_wallet",
+    segment: str = "segment",
+    win_back: tuple[str, ...] = ("At risk", "Can't lose"),
+    let_go: tuple[str, ...] = ("Lost", "Hibernating"),
+) -> pd.DataFrame:
+    """A plan per customer from CLV, share of wallet and RFM segment.
+
+    A customer's **potential** is the CLV they would have if we won their whole wallet at
+    their current retention: ``clv / share_of_wallet``. The rules are tried in order and
+    the first that holds gives the plan (:data:`PLANS`):
+
+    1. *invest: grow the share*: CLV >= ``clv_threshold`` and share < ``share_threshold``;
+    2. *retain: protect the relationship*: CLV >= ``clv_threshold`` (the share is large);
+    3. *win back, spending less than the CLV*: the segment is in ``win_back``;
+    4. *let go*: the segment is in ``let_go``;
+    5. *develop: test cheaply*: share < ``share_threshold`` and potential >= ``clv_threshold``;
+    6. *maintain at low cost*: everyone else.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with the columns named by ``clv``, ``share`` and ``segment``;
+        not modified.
+    clv_threshold : float
+        The CLV (in the money unit of the ``clv`` column) from which a customer counts as
+        valuable, > 0.
+    share_threshold : float, default 0.5
+        Share of wallet below which there is room to grow, in (0, 1].
+    clv, share, segment : str
+        Column names: CLV (any number), share of wallet (in (0, 1]) and RFM segment names.
+    win_back, let_go : tuple of str
+        Segment names (e.g. of :func:`crmlib.rfm.name_segments`) for rules 3 and 4.
+
+    Returns
+    -------
+    DataFrame
+        ``customers`` with ``potential`` (float) and ``plan`` (categorical, categories in
+        the order of :data:`PLANS`).
+
+    Examples
+    --------
+    >>> base = pd.DataFrame({
+    ...     "clv": [3000.0, 2700.0, 330.0, 260.0, 13.0, 540.0],
+    ...     "share_of_wallet": [0.9, 0.25, 0.4, 0.15, 0.3, 0.95],
+    ...     "segment": ["Champions", "Champions", "At risk", "New", "Lost", "Loyal"],
+    ... })
+    >>> portfolio_plan(base, clv_threshold=1000)["plan"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['retain: protect the relationship', 'invest: grow the share',
+     'win back, spending less than the CLV', 'develop: test cheaply', 'let go',
+     'maintain at low cost']
+    """
+    require_frame(customers, "customers")
+    require_columns(customers, [clv, share, segment], "customers")
+    threshold = require_number(clv_threshold, "clv_threshold", minimum=0, strict=True)
+    room_below = require_fraction(share_threshold, "share_threshold")
+    for name, names in (("win_back", win_back), ("let_go", let_go)):
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise TypeError(f"{name}: expected a tuple of segment names, got {names!r}")
+    value = _numbers(customers[clv], f"column {clv!r}")
+    wallet = _numbers(customers[share], f"column {share!r}", low=0, low_open=True, high=1)
+    segments = customers[segment].astype(object)
+    potential = value / wallet
+    high, room = value >= threshold, wallet < room_below
+    rules = [
+        high & room,
+        high,
+        segments.isin(win_back).to_numpy(),
+        segments.isin(let_go).to_numpy(),
+        room & (potential >= threshold),
+    ]
+    codes = np.select(rules, range(len(rules)), default=len(PLANS) - 1)
+    out = customers.copy()
+    out["potential"] = potential
+    out["plan"] = pd.Categorical.from_codes(codes, categories=list(PLANS))
     return out

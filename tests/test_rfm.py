@@ -400,6 +400,174 @@ def test_score_refuses_bad_input(summary, bins, error, match):
         rfm.score(summary, bins=bins)
 
 
+def rank_scores(summary: pd.DataFrame, bins: int, method: str) -> pd.DataFrame:
+    """Quantile scores from pandas' rank(method=...), written out independently of score."""
+    n = len(summary)
+
+    def bins_of(values: pd.Series, m: str) -> pd.Series:
+        rank = values.rank(method=m)
+        return np.ceil((rank - 1) * bins / (n - 1)).clip(lower=1).astype("int64")
+
+    other = {"min": "max", "max": "min"}[method]
+    return pd.DataFrame(
+        {
+            # a low recency is good: the lowest *score* comes from the highest value rank
+            "r_score": bins + 1 - bins_of(summary["recency"], other),
+            "f_score": bins_of(summary["frequency"], method),
+            "m_score": bins_of(summary["monetary"], method),
+        }
+    )
+
+
+@pytest.mark.parametrize(("n", "bins"), [(2, 5), (7, 5), (50, 5), (333, 5), (101, 3), (64, 10)])
+@pytest.mark.parametrize(("ties", "method"), [("low", "min"), ("high", "max")])
+def test_score_ties_low_and_high_match_rank_min_and_max(n, bins, ties, method):
+    summary = random_summary(n, n)  # frequency 1..5 and recency 1..39: many ties
+    got = rfm.score(summary, bins=bins, ties=ties)[["r_score", "f_score", "m_score"]]
+    pd.testing.assert_frame_equal(got, rank_scores(summary, bins, method))
+
+
+def test_score_ties_bracket_the_first_order_and_agree_without_ties():
+    summary = random_summary(7, 400)
+    first, low, high = (rfm.score(summary, ties=t) for t in rfm.TIES)
+    for name in ["r_score", "f_score", "m_score"]:
+        assert (low[name] <= first[name]).all() and (first[name] <= high[name]).all()
+    for measure, name in [("recency", "r_score"), ("frequency", "f_score")]:
+        for frame in (low, high):  # equal values, equal scores
+            assert (frame.groupby(measure)[name].nunique() == 1).all()
+        assert (first.groupby(measure)[name].nunique() > 1).any()  # "first" splits some
+    # monetary has no ties here, so all three agree on it
+    assert low["m_score"].equals(first["m_score"]) and high["m_score"].equals(first["m_score"])
+    # the result does not depend on the row order
+    shuffled = summary.sample(frac=1, random_state=3)
+    pd.testing.assert_frame_equal(rfm.score(shuffled, ties="low").loc[summary.index], low)
+
+
+def test_score_cutoffs_score_by_fixed_values():
+    summary = random_summary(8, 300).assign(frequency=lambda d: d["frequency"] * 3)
+    edges = {"frequency": [1, 2, 4, 9], "recency": [7, 14, 21, 28]}
+    got = rfm.score(summary, cutoffs=edges)
+    by_cut = pd.cut(summary["frequency"], [-np.inf, 1, 2, 4, 9, np.inf], labels=False) + 1
+    assert got["f_score"].tolist() == by_cut.tolist()
+    by_days = 5 - pd.cut(summary["recency"], [-np.inf, 7, 14, 21, 28, np.inf], labels=False)
+    assert got["r_score"].tolist() == by_days.tolist()
+    # a measure without cut-offs keeps its quintiles
+    assert got["m_score"].equals(rfm.score(summary)["m_score"])
+    # a value equal to a cut-off goes to the band below; the same history, the same score
+    edge = pd.DataFrame({"recency": [7, 8], "frequency": [4, 5], "monetary": [1.0, 2.0]})
+    scored = rfm.score(edge, cutoffs=edges)
+    assert scored["f_score"].tolist() == [3, 4] and scored["r_score"].tolist() == [5, 4]
+    alone = rfm.score(edge.iloc[:1], cutoffs=edges)  # one customer: cut-offs still apply
+    assert alone.loc[0, "f_score"] == 3 and alone.loc[0, "m_score"] == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"ties": "min"}, ValueError, r"ties: expected one of \('first', 'low', 'high'\), got 'min'"),
+        ({"cutoffs": [1, 2, 4, 9]}, TypeError, "cutoffs: expected a mapping"),
+        ({"cutoffs": {"freq": [1, 2, 4, 9]}}, ValueError, "cutoffs: expected keys among"),
+        ({"cutoffs": {"frequency": [1, 2, 4]}}, ValueError,
+         r"cutoffs\['frequency'\]: expected 4 cut-offs for 5 scores, got \[1, 2, 4\]"),
+        ({"cutoffs": {"frequency": [1, 2, 2, 9]}}, ValueError, "strictly increasing"),
+        ({"cutoffs": {"monetary": [1, 2, np.nan, 9]}}, ValueError, "strictly increasing finite"),
+        ({"cutoffs": {"recency": ["a", "b", "c", "d"]}}, TypeError,
+         r"cutoffs\['recency'\]: expected 4 numbers"),
+    ],
+)  # fmt: skip
+def test_score_refuses_bad_ties_and_cutoffs(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        rfm.score(random_summary(0, 20), **kwargs)
+
+
+# --- weighted score -------------------------------------------------------------------------
+
+
+def test_weighted_score_is_the_weighted_sum_of_the_scores():
+    scored = rfm.score(random_summary(4, 200))
+    before = scored.copy()
+    ones = rfm.weighted_score(scored, {"r": 1, "f": 1, "m": 1})
+    assert (ones["weighted_score"] == scored["rfm_score"]).all()
+    only_r = rfm.weighted_score(scored, {"m": 0, "f": 0.0, "r": 1.0})
+    assert (only_r["weighted_score"] == scored["r_score"]).all()
+    w = {"r": 0.5, "f": 0.3, "m": 0.2}
+    got = rfm.weighted_score(scored, w)["weighted_score"]
+    by_hand = 0.5 * scored["r_score"] + 0.3 * scored["f_score"] + 0.2 * scored["m_score"]
+    np.testing.assert_allclose(got, by_hand)
+    assert got.between(1, 5).all()  # weights summing to 1 keep the 1..5 scale
+    # scaling the weights scales the score and keeps the ranking
+    doubled = rfm.weighted_score(scored, {k: 2 * v for k, v in w.items()})["weighted_score"]
+    np.testing.assert_allclose(doubled, 2 * got)
+    series = rfm.weighted_score(scored, pd.Series(w))["weighted_score"]
+    pd.testing.assert_series_equal(series, got)
+    pd.testing.assert_frame_equal(scored, before)  # not mutated
+
+
+@pytest.mark.parametrize(
+    ("weights", "error", "match"),
+    [
+        ({"r": 1, "f": 1}, ValueError, "weights: expected a mapping with exactly the keys"),
+        ([0.5, 0.3, 0.2], ValueError, "weights: expected a mapping"),
+        ({"r": 1, "f": -0.1, "m": 1}, ValueError, r"weights\['f'\]: expected a finite number >= 0"),
+        ({"r": 1, "f": "1", "m": 1}, TypeError, r"weights\['f'\]: expected a number, got '1'"),
+        ({"r": 1, "f": True, "m": 1}, TypeError, r"weights\['f'\]: expected a number"),
+        ({"r": 0, "f": 0, "m": 0}, ValueError, "at least one weight > 0"),
+    ],
+)  # fmt: skip
+def test_weighted_score_refuses_bad_weights(weights, error, match):
+    scored = rfm.score(random_summary(5, 30))
+    with pytest.raises(error, match=match):
+        rfm.weighted_score(scored, weights)
+
+
+def simulated_mailing(seed: int, n: int, beta: tuple[float, float, float, float]):
+    rng = np.random.default_rng(seed)
+    scored = pd.DataFrame(
+        rng.integers(1, 6, (n, 3)),
+        columns=["r_score", "f_score", "m_score"],
+        index=pd.Index(rng.permutation(n), name="customer_id"),
+    )
+    logit = beta[0] + scored.to_numpy() @ np.array(beta[1:])
+    responded = pd.Series(rng.random(n) < 1 / (1 + np.exp(-logit)), index=scored.index)
+    return scored, responded
+
+
+def test_response_weights_are_the_logistic_regression_coefficients():
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
+    scored, responded = simulated_mailing(0, 3000, (-3.0, 0.5, 0.25, -0.2))
+    got = rfm.response_weights(scored, responded)
+    model = sklearn_linear.LogisticRegression(C=1e12, tol=1e-10, max_iter=10_000)
+    model.fit(scored.to_numpy(), responded.to_numpy())
+    np.testing.assert_allclose(got["coefficient"], model.coef_[0], atol=1e-4)
+    assert got.index.tolist() == ["r", "f", "m"]
+    assert got.loc["m", "weight"] == 0  # a negative coefficient gets no weight
+    assert got["weight"].sum() == pytest.approx(1)
+    assert got.loc["r", "weight"] > got.loc["f", "weight"] > 0
+    # the estimate recovers the planted effects
+    np.testing.assert_allclose(got["coefficient"], [0.5, 0.25, -0.2], atol=0.12)
+    # its output feeds weighted_score directly, and a column name works too
+    weighted = rfm.weighted_score(scored, got)["weighted_score"]
+    np.testing.assert_allclose(weighted, scored.to_numpy() @ got["weight"].to_numpy())
+    by_name = rfm.response_weights(scored.assign(hit=responded.astype(int)), "hit")
+    pd.testing.assert_frame_equal(by_name, got)
+
+
+def test_response_weights_refuses_what_cannot_be_fitted():
+    scored, responded = simulated_mailing(1, 200, (-1.0, 0.3, 0.3, 0.0))
+    with pytest.raises(ValueError, match="expected both responders and non-responders, got 0"):
+        rfm.response_weights(scored, responded & False)
+    with pytest.raises(ValueError, match="column 'm_score': expected scores that vary"):
+        rfm.response_weights(scored.assign(m_score=3), responded)
+    separated = scored["r_score"] >= 4
+    with pytest.raises(ValueError, match="did not converge"):
+        rfm.response_weights(scored, separated)
+    backwards, answered = simulated_mailing(2, 2000, (1.0, -0.4, -0.3, -0.3))
+    with pytest.raises(ValueError, match="no score raises the chance"):
+        rfm.response_weights(backwards, answered)
+    with pytest.raises(ValueError, match="3 in scored are missing from responded"):
+        rfm.response_weights(scored, responded.iloc[:-3])
+
+
 # --- segment --------------------------------------------------------------------------------
 
 
@@ -501,6 +669,34 @@ def test_segment_refuses_bad_scores():
         rfm.name_segments(all_cells().drop(columns="m_score"))
 
 
+def test_segment_summary_sizes_revenue_and_medians():
+    segmented = rfm.name_segments(rfm.score(random_summary(9, 500)))
+    out = rfm.segment_summary(segmented)
+    by_hand = segmented.groupby("segment", observed=True)["monetary"].agg(["size", "sum"])
+    assert out["customers"].sum() == len(segmented)
+    assert out["customers"].to_dict() == by_hand["size"].to_dict()
+    np.testing.assert_allclose(out["revenue"], by_hand.loc[out.index, "sum"])
+    assert out["share_of_customers"].sum() == pytest.approx(1)
+    assert out["share_of_revenue"].sum() == pytest.approx(1)
+    assert out["revenue"].is_monotonic_decreasing
+    for measure in ["recency", "frequency", "monetary"]:
+        median = segmented.groupby("segment", observed=True)[measure].median()
+        np.testing.assert_allclose(out[measure], median.loc[out.index])
+    other = rfm.segment_summary(segmented.rename(columns={"segment": "tier"}), "tier")
+    assert other.index.name == "tier" and other["customers"].tolist() == out["customers"].tolist()
+
+
+def test_segment_summary_refuses_bad_input():
+    segmented = rfm.name_segments(rfm.score(random_summary(10, 50)))
+    with pytest.raises(KeyError, match=r"segmented: missing column\(s\) 'tier'"):
+        rfm.segment_summary(segmented, "tier")
+    gap = segmented.assign(
+        segment=segmented["segment"].astype(object).where(segmented.index != segmented.index[0])
+    )
+    with pytest.raises(ValueError, match="column 'segment': expected a segment for every customer"):
+        rfm.segment_summary(gap)
+
+
 # --- cell_response --------------------------------------------------------------------------
 
 
@@ -573,3 +769,29 @@ def test_cell_response_needs_cells():
     scored, responded = campaign(3, 20)
     with pytest.raises(KeyError, match="'rfm_cell'"):
         rfm.cell_response(scored.drop(columns="rfm_cell"), responded)
+
+
+def test_cell_response_profit_and_mail_decision():
+    scored, responded = campaign(4, 400)
+    out = rfm.cell_response(scored, responded, cost_per_contact=2.0, value_per_response=15.0)
+    np.testing.assert_allclose(out["profit"], out["responders"] * 15.0 - out["customers"] * 2.0)
+    assert (out["mail"] == (out["response_rate"] > 2.0 / 15.0)).all()
+    assert (out["mail"] == (out["profit"] > 0)).all()
+    assert out["mail"].any() and not out["mail"].all()
+    plain = rfm.cell_response(scored, responded)
+    pd.testing.assert_frame_equal(out[plain.columns], plain)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"cost_per_contact": 2.0}, ValueError, "expected both or neither"),
+        ({"value_per_response": 2.0}, ValueError, "expected both or neither"),
+        ({"cost_per_contact": -1.0, "value_per_response": 2.0}, ValueError, "cost_per_contact: expected a number >= 0"),
+        ({"cost_per_contact": 1.0, "value_per_response": 0.0}, ValueError, "value_per_response: expected a number > 0"),
+    ],
+)  # fmt: skip
+def test_cell_response_refuses_bad_costs(kwargs, error, match):
+    scored, responded = campaign(5, 40)
+    with pytest.raises(error, match=match):
+        rfm.cell_response(scored, responded, **kwargs)

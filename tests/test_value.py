@@ -254,3 +254,74 @@ def test_retention_vs_acquisition_tidy_frame_and_economics():
 def test_retention_vs_acquisition_refuses_bad_input(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         retention_vs_acquisition(*args, **kwargs)
+
+
+# --- portfolio_plan -------------------------------------------------------------------------
+
+
+def plan_by_hand(row, clv_threshold, share_threshold):
+    """The rules of the docstring, one customer at a time."""
+    high = row["clv"] >= clv_threshold
+    room = row["share_of_wallet"] < share_threshold
+    if high and room:
+        return "invest: grow the share"
+    if high:
+        return "retain: protect the relationship"
+    if row["segment"] in ("At risk", "Can't lose"):
+        return "win back, spending less than the CLV"
+    if row["segment"] in ("Lost", "Hibernating"):
+        return "let go"
+    if room and row["clv"] / row["share_of_wallet"] >= clv_threshold:
+        return "develop: test cheaply"
+    return "maintain at low cost"
+
+
+def test_portfolio_plan_follows_its_rules_in_order():
+    rng = np.random.default_rng(0)
+    n = 400
+    segments = ["Champions", "Loyal", "At risk", "Can't lose", "Lost", "Hibernating", "New"]
+    base = pd.DataFrame(
+        {
+            "clv": np.round(rng.gamma(1.5, 600, n), 2),
+            "share_of_wallet": np.round(rng.uniform(0.05, 1.0, n), 2),
+            "segment": rng.choice(segments, n),
+        },
+        index=pd.Index(rng.permutation(n), name="customer"),
+    )
+    before = base.copy()
+    out = value.portfolio_plan(base, clv_threshold=1_000, share_threshold=0.4)
+    expected = base.apply(plan_by_hand, axis=1, args=(1_000, 0.4))
+    assert out["plan"].astype(str).tolist() == expected.tolist()
+    assert set(out["plan"]) == set(value.PLANS)  # every rule is reached
+    assert list(out["plan"].cat.categories) == list(value.PLANS)
+    np.testing.assert_allclose(out["potential"], base["clv"] / base["share_of_wallet"])
+    pd.testing.assert_frame_equal(base, before)  # not mutated
+    # a valuable customer is invested in or retained whatever the RFM segment says
+    valuable = out[out["clv"] >= 1_000]
+    assert valuable["plan"].isin(value.PLANS[:2]).all()
+    renamed = base.rename(columns={"clv": "value", "segment": "rfm"})
+    other = value.portfolio_plan(
+        renamed, clv_threshold=1_000, share_threshold=0.4, clv="value", segment="rfm"
+    )
+    assert other["plan"].tolist() == out["plan"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("change", "kwargs", "error", "match"),
+    [
+        (lambda d: d.assign(share_of_wallet=0.0), {}, ValueError, r"column 'share_of_wallet': expected numbers > 0"),
+        (lambda d: d.assign(share_of_wallet=1.2), {}, ValueError, r"column 'share_of_wallet': expected numbers > 0 and <= 1"),
+        (lambda d: d.drop(columns="segment"), {}, KeyError, r"customers: missing column\(s\) 'segment'"),
+        (lambda d: d.assign(clv="a"), {}, TypeError, r"column 'clv': expected numbers"),
+        (lambda d: d, {"clv_threshold": 0}, ValueError, "clv_threshold: expected a number > 0"),
+        (lambda d: d, {"share_threshold": 50}, ValueError, r"share_threshold: expected a fraction in \(0, 1\]"),
+        (lambda d: d, {"win_back": "At risk"}, TypeError, "win_back: expected a tuple of segment names"),
+    ],
+)  # fmt: skip
+def test_portfolio_plan_refuses_bad_input(change, kwargs, error, match):
+    base = pd.DataFrame(
+        {"clv": [3000.0, 10.0], "share_of_wallet": [0.9, 0.3], "segment": ["Champions", "Lost"]}
+    )
+    args = {"clv_threshold": 1_000} | kwargs
+    with pytest.raises(error, match=match):
+        value.portfolio_plan(change(base), **args)
