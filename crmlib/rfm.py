@@ -32,6 +32,7 @@ from crmlib.validation import (
     as_numeric,
     require_columns,
     require_frame,
+    require_ids,
     require_number,
     require_positive_int,
 )
@@ -174,8 +175,10 @@ def summarize(
             if n:
                 raise ValueError(f"column {column!r}: expected no missing values, found {n}")
 
-    records = _Records(tx[customer], tx[invoice], ticks, money)
+    records = _Records(require_ids(tx[customer], customer), tx[invoice], ticks, money)
     n_missing = records.lines(records.group == 0)
+    if n_missing == len(tx):
+        raise ValueError(f"column {customer!r}: every row is missing its customer id")
     if n_missing:
         warnings.warn(
             f"tx: {n_missing} row(s) with no {customer!r} are left out",

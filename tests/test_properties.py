@@ -1,0 +1,195 @@
+"""Messy frames, generated: crmlib either answers or refuses clearly, and never mutates input.
+
+Hypothesis builds transaction logs the way real exports arrive (mixed id types, missing
+values, strings for numbers, dates in several forms, duplicated rows and indexes, negative
+and zero amounts). For every one, a public function must either return a valid result or
+raise an error that crmlib itself raised with a message; a raw error from deep inside
+pandas, NumPy or SciPy fails the test, and so does any change to the input frame.
+"""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmlib import evaluate, rfm
+from crmlib.validation import DataWarning
+
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+
+ids = st.one_of(
+    st.integers(1, 6),
+    st.sampled_from(["1", "2", "a", " 3", "3 "]),
+    st.none(),
+    st.just(float("nan")),
+)
+dates = st.one_of(
+    st.sampled_from(
+        ["2024-01-05", "2024-02-30", "05/01/2024", "01/05/2024", "2024-01-05T10:00+09:00",
+         "2024-01-05T10:00-05:00", "yesterday", "", "2099-12-31"]
+    ),
+    st.datetimes(min_value=pd.Timestamp("2023-01-01"), max_value=pd.Timestamp("2024-12-31")),
+    st.none(),
+)  # fmt: skip
+amounts = st.one_of(
+    st.floats(-100, 1000),
+    st.sampled_from([float("nan"), float("inf")]),
+    st.integers(-5, 500),
+    st.sampled_from(["12.5", "1,000", "abc", ""]),
+    st.none(),
+)
+invoices = st.one_of(st.integers(1, 8), st.sampled_from(["A1", "C2", "3"]), st.none())
+
+
+@st.composite
+def transaction_logs(draw) -> pd.DataFrame:
+    n = draw(st.integers(0, 12))
+    rows = [
+        {
+            "customer_id": draw(ids),
+            "date": draw(dates),
+            "amount": draw(amounts),
+            "invoice_id": draw(invoices),
+        }
+        for _ in range(n)
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "date", "amount", "invoice_id"])
+    if draw(st.booleans()) and n:
+        frame.index = [0] * n  # a duplicated index
+    return frame
+
+
+def _raised_by_crmlib(exc: BaseException) -> bool:
+    """The innermost frame of the traceback is crmlib's own code: a deliberate refusal."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and "/crmlib/" in frames[-1].filename.replace("\\", "/")
+
+
+def _call(fn, frame: pd.DataFrame, **kwargs):
+    before = frame.copy(deep=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = fn(frame, **kwargs)
+    except (TypeError, ValueError, KeyError) as exc:
+        assert _raised_by_crmlib(exc), f"raw {type(exc).__name__} from a dependency: {exc}"
+        assert str(exc), "an error without a message"
+        result = None
+    pd.testing.assert_frame_equal(frame, before)  # the input is never changed
+    return result
+
+
+@SETTINGS
+@given(transaction_logs())
+def test_rfm_summarize_and_score_answer_or_refuse_clearly(frame):
+    summary = _call(rfm.summarize, frame)
+    if summary is not None:
+        assert summary.index.is_unique
+        assert (summary["recency"] >= 0).all() and (summary["frequency"] >= 1).all()
+        if len(summary) >= 1:
+            _call(rfm.score, summary)
+
+
+@SETTINGS
+@given(
+    st.lists(st.one_of(st.integers(0, 1), st.booleans(), st.none(), st.just(2)), max_size=30),
+    st.lists(st.one_of(st.floats(-1, 2), st.just(float("nan")), st.none()), max_size=30),
+)
+def test_gains_table_answers_or_refuses_clearly(outcomes, scores):
+    frame = pd.DataFrame({"y": pd.Series(outcomes, dtype=object)})
+    score = pd.Series(scores, dtype=object)
+
+    def gains(df):
+        return evaluate.gains_table(df["y"], score, n_bins=min(3, max(1, len(df))))
+
+    table = _call(gains, frame)
+    if table is not None:
+        assert np.isclose(table["cum_gains"].iloc[-1], 1.0)
+
+
+@pytest.mark.parametrize("order", ["as_given", "reversed"])
+def test_gains_table_pairs_outcomes_and_scores_by_label(order):
+    y = pd.Series([1, 0, 1, 0, 0, 1, 0, 0], index=list("abcdefgh"))
+    score = pd.Series([0.9, 0.1, 0.8, 0.3, 0.2, 0.7, 0.4, 0.05], index=list("abcdefgh"))
+    shuffled = score.iloc[::-1] if order == "reversed" else score
+    expected = evaluate.gains_table(y, score, n_bins=4)
+    pd.testing.assert_frame_equal(evaluate.gains_table(y, shuffled, n_bins=4), expected)
+
+
+def test_gains_table_refuses_scores_of_other_customers():
+    y = pd.Series([1, 0, 1], index=["a", "b", "c"])
+    score = pd.Series([0.9, 0.1, 0.8], index=["a", "b", "z"])
+    with pytest.raises(ValueError, match=r"y_true and y_score: expected the same customers.*'c'"):
+        evaluate.gains_table(y, score, n_bins=1)
+
+
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        (["13/01/2024", "01/14/2024"], r"column 'date': dates are written day-first .*month-first"),
+        (["05/01/2024", "06/02/2024"], r"column 'date': dates such as '05/01/2024' could be"),
+        (
+            ["2024-01-05T10:00+09:00", "2024-01-05T10:00-05:00"],
+            r"column 'date': the dates carry different UTC offsets .*tz_convert",
+        ),
+    ],
+)
+def test_ambiguous_or_mixed_dates_are_refused_naming_the_column(dates, message):
+    tx = pd.DataFrame(
+        {"customer_id": [1, 2], "date": dates, "amount": [5.0, 6.0], "invoice_id": [1, 2]}
+    )
+    with pytest.raises(ValueError, match=message):
+        rfm.summarize(tx)
+
+
+def test_day_first_dates_are_read_one_way_for_the_whole_column():
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1],
+            "date": ["13/01/2024", "05/01/2024"],
+            "amount": [5.0, 6.0],
+            "invoice_id": [1, 2],
+        }
+    )
+    out = rfm.summarize(tx, as_of="2024-01-20")
+    assert out.loc[1, "recency"] == 7  # 13 January, not 1 May
+
+
+def test_a_date_far_outside_the_others_warns_that_it_moves_as_of():
+    days = pd.date_range("2024-01-01", periods=30, freq="D").strftime("%Y-%m-%d").tolist()
+    tx = pd.DataFrame(
+        {
+            "customer_id": range(31),
+            "date": [*days, "2099-01-05"],
+            "amount": 1.0,
+            "invoice_id": range(31),
+        }
+    )
+    with pytest.warns(DataWarning, match=r"column 'date': 1 date\(s\) lie far outside.*2099-01-05"):
+        rfm.summarize(tx)
+
+
+@pytest.mark.parametrize(
+    ("ids", "shown"), [([1, "1"], r"1 and '1'"), (["A7", " A7"], r"'A7' and ' A7'")]
+)
+def test_one_customer_written_two_ways_is_refused(ids, shown):
+    tx = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "date": ["2024-01-01", "2024-01-02"],
+            "amount": 1.0,
+            "invoice_id": [1, 2],
+        }
+    )
+    with pytest.raises(
+        ValueError, match=rf"column 'customer_id': the same id is written in two ways \({shown}\)"
+    ):
+        rfm.summarize(tx)
