@@ -90,9 +90,13 @@ def _numbers(
         hi = "" if high is None else f"{'<' if high_open else '<='} {high:g}"
         kind = "whole numbers" if whole else "finite numbers" if high is None else "numbers"
         bounds = " and ".join(filter(None, (lo, hi)))
+        found = np.unique(array[bad])
+        hint = ""
+        if high == 1 and ((found > 1) & (found <= 100)).all():
+            hint = f"; a percentage? Give a fraction: {found[0] / 100:g} for {found[0]:g}%"
         raise ValueError(
             f"{name}: expected {kind}{' ' + bounds if bounds else ''}, "
-            f"got {_preview(np.unique(array[bad]).tolist())}"
+            f"got {_preview(found.tolist())}{hint}"
         )
     return array
 
@@ -215,7 +219,7 @@ def clv(
     args = {
         "margin": _numbers(margin, "margin"),
         "retention": _numbers(retention, "retention", low=0, high=1, high_open=True),
-        "discount_rate": _numbers(discount_rate, "discount_rate", low=0),
+        "discount_rate": _numbers(discount_rate, "discount_rate", low=0, high=1),
         "horizon": _horizon(horizon),
         "acquisition_cost": _numbers(acquisition_cost, "acquisition_cost", low=0),
     }
@@ -287,7 +291,7 @@ def customer_equity(
     """
     _index_of({"customers": customers, "margin": margin, "retention": retention})
     counts = _numbers(customers, "customers", low=0)
-    d = _number(discount_rate, "discount_rate", low=0)
+    d = _number(discount_rate, "discount_rate", low=0, high=1)
     value = np.asarray(clv(margin, retention, d, horizon=horizon, timing=timing))
     counts, each = _broadcast({"customers": counts, "margin and retention": value})
     current = float((counts * each).sum())
@@ -355,15 +359,19 @@ def share_of_wallet(
     index = None
     if isinstance(spend_with_us, pd.Series) and isinstance(total_category_spend, pd.Series):
         index = spend_with_us.index
-        if not index.is_unique:
-            raise ValueError(
-                f"spend_with_us: expected one value per customer, repeated: "
-                f"{_preview(index[index.duplicated()].unique())}"
-            )
+        for name, values in (
+            ("spend_with_us", spend_with_us),
+            ("total_category_spend", total_category_spend),
+        ):
+            if not values.index.is_unique:
+                repeated = values.index[values.index.duplicated()].unique()
+                raise ValueError(
+                    f"{name}: expected one value per customer, repeated: {_preview(repeated)}"
+                )
         other = total_category_spend.index
         if not other.equals(index):
             missing, extra = index.difference(other), other.difference(index)
-            if len(missing) or len(extra) or not other.is_unique:
+            if len(missing) or len(extra):
                 raise ValueError(
                     "total_category_spend: expected the same customers as spend_with_us; "
                     f"{len(missing)} missing ({_preview(missing)}), "
@@ -464,7 +472,7 @@ def retention_vs_acquisition(
     m = _number(margin, "margin", low=0, low_open=True)
     keep_cost = _number(retention_cost, "retention_cost", low=0, low_open=True)
     multiple = _number(acquisition_multiple, "acquisition_multiple", low=0, low_open=True)
-    d = _number(discount_rate, "discount_rate", low=0)
+    d = _number(discount_rate, "discount_rate", low=0, high=1)
     leavers = n * churn
     if budget is None:
         budget = np.linspace(0, 2 * leavers * keep_cost, 11)

@@ -80,7 +80,7 @@ def test_clv_is_vectorised_and_keeps_series_index():
         ({"retention": 1.0}, ValueError, r"retention: expected numbers >= 0 and < 1, got 1\.0"),
         ({"retention": [0.5, -0.1]}, ValueError, r"retention: expected numbers >= 0 and < 1, got -0\.1"),
         ({"retention": np.nan}, ValueError, "retention: expected numbers, found 1 missing"),
-        ({"discount_rate": -0.01}, ValueError, "discount_rate: expected finite numbers >= 0, got -0.01"),
+        ({"discount_rate": -0.01}, ValueError, "discount_rate: expected numbers >= 0 and <= 1, got -0.01"),
         ({"margin": "a lot"}, TypeError, "margin: expected numbers, got <U5 values such as 'a lot'"),
         ({"margin": True}, TypeError, "margin: expected numbers, got bool"),
         ({"margin": np.inf}, ValueError, "margin: expected finite numbers, got inf"),
@@ -248,7 +248,7 @@ def test_retention_vs_acquisition_tidy_frame_and_economics():
         ((100, 0.2, 50.0, 20.0), {"budget": [[1.0]]}, ValueError, r"budget: expected a number or a 1-D array"),
         ((100, 0.2, 50.0, 20.0), {"acquisition_multiple": 0}, ValueError, "acquisition_multiple: expected finite numbers > 0"),
         ((100, 0.2, [50.0, 60.0], 20.0), {}, ValueError, r"margin: expected one number, got an array of shape \(2,\)"),
-        ((100, 0.2, 50.0, 20.0), {"discount_rate": -0.1}, ValueError, "discount_rate: expected finite numbers >= 0"),
+        ((100, 0.2, 50.0, 20.0), {"discount_rate": -0.1}, ValueError, "discount_rate: expected numbers >= 0 and <= 1"),
     ],
 )  # fmt: skip
 def test_retention_vs_acquisition_refuses_bad_input(args, kwargs, error, match):
@@ -325,3 +325,30 @@ def test_portfolio_plan_refuses_bad_input(change, kwargs, error, match):
     args = {"clv_threshold": 1_000} | kwargs
     with pytest.raises(error, match=match):
         value.portfolio_plan(change(base), **args)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"discount_rate": 10},
+            r"discount_rate: expected numbers >= 0 and <= 1, got 10.*a percentage\? Give a fraction: 0.1 for 10%",
+        ),
+        (
+            {"retention": 80},
+            r"retention: expected numbers .*got 80.*a percentage\? Give a fraction: 0.8 for 80%",
+        ),
+    ],
+)
+def test_a_rate_given_as_a_percentage_is_refused_with_the_fraction(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        clv(**({"margin": 100.0, "retention": 0.8, "discount_rate": 0.1} | kwargs))
+
+
+def test_share_of_wallet_names_a_repeated_customer_in_the_category_spend():
+    ours = pd.Series([20.0, 90.0], index=["ann", "bob"])
+    total = pd.Series([100.0, 100.0, 50.0], index=["ann", "bob", "bob"])
+    with pytest.raises(
+        ValueError, match=r"total_category_spend: expected one value per customer, repeated: 'bob'"
+    ):
+        share_of_wallet(ours, total)

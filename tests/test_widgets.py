@@ -71,7 +71,7 @@ def test_schedule_approaches_the_infinite_horizon_clv():
         (
             {"discount_rate": -0.1},
             ValueError,
-            r"discount_rate: expected finite numbers >= 0, got -0.1",
+            r"discount_rate: expected numbers >= 0 and <= 1, got -0.1",
         ),
         ({"margin": [100, 200]}, ValueError, r"margin: expected one number, got \[100, 200\]"),
         ({"timing": "middle"}, ValueError, r"timing: expected one of \('end', 'start'\)"),
