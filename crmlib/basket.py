@@ -1241,3 +1241,153 @@ def _fractions(values: float | Sequence[float], name: str, *, high_inclusive: bo
         require_fraction(v, name, low_inclusive=True, high_inclusive=high_inclusive) for v in items
     ]
     return np.array(checked, dtype=float)
+
+
+# --------------------------------------------------------------------------------------------
+# Redundant rules
+# --------------------------------------------------------------------------------------------
+
+__all__ += ["rule_improvement", "prune_redundant"]
+
+ANY_BASKET = "(any basket)"
+"""Shown as the antecedent of the empty rule ``-> C``, whose confidence is the support of C."""
+
+
+def rule_improvement(rules: pd.DataFrame, itemsets: pd.DataFrame) -> pd.DataFrame:
+    """How much each rule's antecedent adds over its simpler rules (Bayardo's *improvement*).
+
+    A rule A -> C is compared with every simpler rule A' -> C whose antecedent A' is a
+    proper subset of A, the empty one included (the rule "any basket -> C", whose confidence
+    is the support of C). Its improvement is
+
+        improvement(A -> C) = confidence(A -> C) - max over A' of confidence(A' -> C),
+
+    so a rule with improvement <= 0 has an item in its antecedent that does not raise the
+    chance of C: it is *redundant*, a longer way of saying what a simpler rule says. For a
+    one-item antecedent the only simpler rule is the empty one, and the improvement is
+    confidence - support(C) = support(C) x (lift - 1): positive exactly when lift > 1.
+
+    Parameters
+    ----------
+    rules : DataFrame
+        Output of :func:`association_rules` (columns ``antecedents``, ``consequents`` and
+        ``confidence``).
+    itemsets : DataFrame
+        The frequent itemsets the rules came from (output of :func:`frequent_itemsets`),
+        holding every subset of every rule's itemset. With its ``count`` column the
+        confidences are ratios of exact counts, so a redundant rule gets improvement 0.0
+        exactly, not a rounding error.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``rules`` with two columns added: ``improvement`` and ``simpler_rule``, the
+        simpler rule with the highest confidence (ties: the shortest, then by items), as
+        text such as ``"beer -> diapers"`` or ``"(any basket) -> diapers"``. Row order is kept.
+
+    Raises
+    ------
+    ValueError
+        If the support of a subset is missing from ``itemsets`` (pass the full output of
+        :func:`frequent_itemsets`, not a filtered part).
+
+    Examples
+    --------
+    Chips add nothing to beer -> diapers: half of the beer baskets hold diapers, with or
+    without chips.
+
+    >>> baskets = [["beer", "chips", "diapers"], ["beer", "diapers"], ["beer", "chips"],
+    ...            ["beer"], ["chips"], ["milk"]]
+    >>> found = frequent_itemsets(baskets, min_support=1 / 6)
+    >>> rules = association_rules(found, metric="confidence", min_threshold=0.5)
+    >>> table = rule_improvement(rules, found)
+    >>> table.loc[table["consequent_items"] == "diapers", ["rule", "improvement", "simpler_rule"]]
+                          rule  improvement             simpler_rule
+    4          beer -> diapers     0.166667  (any basket) -> diapers
+    7  beer + chips -> diapers     0.000000          beer -> diapers
+    """
+    require_frame(rules, "rules", allow_empty=True)
+    require_columns(rules, ["antecedents", "consequents", "confidence"], "rules")
+    require_frame(itemsets, "itemsets", allow_empty=True)
+    require_columns(itemsets, ["itemsets", "support"], "itemsets")
+    sets = [frozenset(s) for s in itemsets["itemsets"]]
+    if "count" in itemsets.columns:
+        mass = dict(zip(sets, itemsets["count"].to_numpy(dtype=np.int64).tolist(), strict=True))
+        total = int(round(mass[sets[0]] / float(itemsets["support"].iloc[0]))) if sets else 1
+    else:
+        mass = dict(zip(sets, itemsets["support"].to_numpy(dtype=float).tolist(), strict=True))
+        total = 1.0
+    rank = _item_ranks([*sets, *map(frozenset, rules["antecedents"])])
+
+    def amount(itemset: frozenset, rule: str) -> float:
+        if not itemset:
+            return total
+        if itemset not in mass:
+            raise ValueError(
+                f"itemsets: expected the support of every subset of each rule, but "
+                f"{_display(sorted(itemset, key=rank.__getitem__))} (needed for the rule "
+                f"{rule}) is missing; pass the full output of frequent_itemsets, not a "
+                "filtered part"
+            )
+        return mass[itemset]
+
+    improvements, simpler = [], []
+    for a, c in zip(rules["antecedents"], rules["consequents"], strict=True):
+        a, c = frozenset(a), frozenset(c)
+        ordered = sorted(a, key=rank.__getitem__)
+        text = f"{_display(ordered)} -> {_display(sorted(c, key=rank.__getitem__))}"
+        confidence = amount(a | c, text) / amount(a, text)
+        best, best_a = None, None
+        for size in range(len(ordered)):  # shortest first, so ties keep the simplest
+            for left in combinations(ordered, size):
+                sub = frozenset(left)
+                value = amount(sub | c, text) / amount(sub, text)
+                if best is None or value > best:
+                    best, best_a = value, left
+        improvements.append(confidence - best)
+        left_text = _display(best_a) if best_a else ANY_BASKET
+        simpler.append(f"{left_text} -> {_display(sorted(c, key=rank.__getitem__))}")
+    out = rules.copy()
+    out["improvement"] = np.array(improvements, dtype=float)
+    out["simpler_rule"] = pd.Series(simpler, index=rules.index, dtype="str")
+    return out
+
+
+def prune_redundant(
+    rules: pd.DataFrame, itemsets: pd.DataFrame, min_improvement: float = 0.0
+) -> pd.DataFrame:
+    """Keep the rules whose antecedent beats every simpler rule by more than ``min_improvement``.
+
+    A rule is dropped when some rule with fewer antecedent items (the empty antecedent
+    included) predicts the same consequent at least as well, up to ``min_improvement``: see
+    :func:`rule_improvement`. With the default 0, a rule survives only if each of its extra
+    items raises the confidence at all; 0.01 asks for at least one percentage point.
+
+    Parameters
+    ----------
+    rules, itemsets : DataFrame
+        As for :func:`rule_improvement`.
+    min_improvement : float in [0, 1), default 0
+        Smallest confidence gain (a fraction) over every simpler rule; a rule must gain
+        *more* than this to be kept.
+
+    Returns
+    -------
+    DataFrame
+        The kept rules, in their original order, with ``improvement`` and ``simpler_rule``
+        added; the index is renumbered from 0.
+
+    Examples
+    --------
+    >>> baskets = [["beer", "chips", "diapers"], ["beer", "diapers"], ["beer", "chips"],
+    ...            ["beer"], ["chips"], ["milk"]]
+    >>> found = frequent_itemsets(baskets, min_support=1 / 6)
+    >>> rules = association_rules(found, metric="confidence", min_threshold=0.5)
+    >>> len(rules), prune_redundant(rules, found)["rule"].tolist()
+    (9, ['diapers -> beer', 'beer -> diapers', 'diapers -> beer + chips'])
+    """
+    threshold = require_fraction(
+        min_improvement, "min_improvement", low_inclusive=True, high_inclusive=False
+    )
+    table = rule_improvement(rules, itemsets)
+    return table[table["improvement"] > threshold].reset_index(drop=True)
