@@ -21,7 +21,7 @@ DECLARED = [
     for r in group
     if Requirement(r).name != "crmlib"
 ]
-LINT_PATHS = ["crmlib", "course", "tests", "bench", "notebooks", "solutions", "exercises"]
+LINT_PATHS = ["crmlib", "course", "tests", "bench", "notebooks", "solutions", "exercises", "ko"]
 
 
 def locked() -> dict[str, str]:

@@ -1,5 +1,6 @@
 """The Korean edition stays in step with the English notebooks, cell by cell."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,16 @@ def test_every_korean_notebook_is_current():
         en = notebooks.read(translation.english_path(REPO, path))
         found = translation.problems(en, notebooks.read(REPO / path))
         assert found == [], f"{path}: update these cells, then `crm-workbook translate --accept`"
+
+
+@pytest.mark.parametrize("path", translation.korean_notebooks(REPO), ids=lambda p: p.as_posix())
+def test_korean_notebook_links_resolve_and_figures_use_a_korean_font(path):
+    """ko/ is two folders deeper: links to English chapters must still reach a file."""
+    nb = notebooks.read(REPO / path)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    links = re.findall(r"\]\(([^)#:]+\.(?:ipynb|md))\)", text)
+    assert links, "a Korean chapter links to the contents and its neighbours"
+    for link in links:
+        assert ((REPO / path).parent / link).resolve().exists(), f"broken link {link}"
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert 'setup(lang="ko")' in code[0], "Korean figures need setup(lang='ko')"

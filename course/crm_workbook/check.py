@@ -80,7 +80,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Checker", "fingerprint", "compare", "word_count"]
+__all__ = ["Checker", "fingerprint", "compare", "word_count", "korean"]
 
 RECORD_ENV = "CRM_WORKBOOK_RECORD_ANSWERS"
 #: Relative tolerance for decimal numbers when a check does not set ``rtol``.
@@ -508,12 +508,23 @@ class Checker:
     ``check(question, answer, rtol=None, ordered=True)`` prints the verdict for a computed
     answer; ``check.mistake``, ``check.written`` and ``check.choice`` are described in the
     module docstring. An answer of ``None``, ``...`` or an empty text is "not answered yet".
+    ``lang="ko"`` (the Korean edition) prints the verdicts and hints in Korean; hints and
+    model answers written by the solution's author are shown as written.
     With ``CRM_WORKBOOK_RECORD_ANSWERS`` set to a folder, every call records into the key
     there first (the solution notebook), then checks against it.
     """
 
     notebook: str
     key_dir: str | Path | None = None
+    lang: str = "en"
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {self.lang!r}")
+
+    def _say(self, message: str) -> None:
+        """Print a verdict in the notebook's language (``lang="ko"``: :func:`korean`)."""
+        print(korean(message) if self.lang == "ko" else message)
 
     # -- the key file --
 
@@ -571,11 +582,11 @@ class Checker:
         path = self._record_path() or self._key_path()
         entry = self._load(path).get(question)
         if entry is None or "kind" not in entry:
-            print(f"{question}: no answer key for this question in {self.notebook}")
+            self._say(f"{question}: no answer key for this question in {self.notebook}")
             return None
         special = ("written", "choice")
         if entry["kind"] != kind and (kind in special or entry["kind"] in special):
-            print(
+            self._say(
                 f"{question}: the answer key holds another kind of question; "
                 "re-run `crm-workbook execute` on the solutions"
             )
@@ -588,7 +599,7 @@ class Checker:
         self, question: str, answer: Any, *, rtol: float | None = None, ordered: bool = True
     ) -> None:
         if answer is None or answer is Ellipsis:
-            print(f"{question}: not answered yet")
+            self._say(f"{question}: not answered yet")
             return
         if self._record_path():
             self._record(question, fingerprint(answer, rtol=rtol, ordered=ordered))
@@ -596,7 +607,7 @@ class Checker:
         if entry is None:
             return
         hint = compare(answer, entry)
-        print(f"{question}: passed" if hint is None else f"{question}: not yet. {hint}")
+        self._say(f"{question}: passed" if hint is None else f"{question}: not yet. {hint}")
 
     def mistake(self, question: str, wrong: Any, hint: str) -> None:
         """Declare a classic wrong answer to ``question`` and the hint for it.
@@ -625,7 +636,7 @@ class Checker:
     def written(self, question: str, text: Any) -> None:
         """Check a written answer: long enough, then show the model answer."""
         if text is None or text is Ellipsis or not str(text).strip():
-            print(f"{question}: not answered yet")
+            self._say(f"{question}: not answered yet")
             return
         words = word_count(str(text))
         if self._record_path():
@@ -639,18 +650,20 @@ class Checker:
         if entry is None:
             return
         if words < MIN_WORDS:
-            print(
+            self._say(
                 f"{question}: not yet. Write a little more: at least {MIN_WORDS} words "
                 f"(in Korean about {MIN_WORDS * HANGUL_PER_WORD} characters), then check again."
             )
             return
-        print(f"{question}: answer noted ({words:.0f} words). Compare it with the model answer:")
+        self._say(
+            f"{question}: answer noted ({words:.0f} words). Compare it with the model answer:"
+        )
         print(_wrapped(_reveal(entry["value"])))
 
     def choice(self, question: str, answer: Any, reason: Any = "") -> None:
         """Check a multiple-choice letter once a one-line ``reason`` is written."""
         if answer is None or answer is Ellipsis or not str(answer).strip():
-            print(f"{question}: not answered yet")
+            self._say(f"{question}: not answered yet")
             return
         reason = "" if reason is None or reason is Ellipsis else str(reason).strip()
         letter = _letter(answer)
@@ -663,23 +676,275 @@ class Checker:
             entry = {"kind": "choice", "value": _hide(letter), "reason": _hide(reason)}
             self._record(question, entry)
         if word_count(reason) < MIN_REASON_WORDS:
-            print(
+            self._say(
                 f"{question}: write a one-line reason first (at least {MIN_REASON_WORDS} "
                 "words), then check again."
             )
             return
         if letter is None:
-            print(f'{question}: not yet. Answer with the letter of one option, e.g. "b".')
+            self._say(f'{question}: not yet. Answer with the letter of one option, e.g. "b".')
             return
         entry = self._entry(question, "choice")
         if entry is None:
             return
         if letter == _reveal(entry["value"]):
-            print(f"{question}: passed. The solution's reason, to compare with yours:")
+            self._say(f"{question}: passed. The solution's reason, to compare with yours:")
             print(_wrapped(_reveal(entry["reason"])))
             return
         for mistake in entry.get("mistakes", []):
             if mistake["kind"] == "text" and _letter(_reveal(mistake["value"])) == letter:
-                print(f"{question}: not yet. {mistake['hint']}")
+                self._say(f"{question}: not yet. {mistake['hint']}")
                 return
-        print(f"{question}: not yet. Not this one: reread the options and your reason.")
+        self._say(f"{question}: not yet. Not this one: reread the options and your reason.")
+
+
+# --- the Korean edition's messages --------------------------------------------------------
+
+#: Languages a :class:`Checker` speaks (``Checker(..., lang="ko")`` in the Korean edition).
+LANGUAGES = ("en", "ko")
+
+#: Every message the checks print, as a pattern of the English (matched whole) and its Korean.
+#: Groups named ``hint``, ``why``, ``tol`` and ``tip`` hold further messages and are translated
+#: in turn; ``what``, ``expected``, ``values``, ``got_values`` and ``more`` through
+#: ``_KO_WORDS``; other groups (question, numbers, names, code) are kept as they are. A message
+#: that matches no pattern (a mistake hint or model answer the solution's author wrote) is
+#: shown as written. ``tests/test_check_ko.py`` fails when a value hint, or a message of the
+#: cases it runs, has no Korean: add the Korean here with any new English message.
+_KO_MESSAGES: list[tuple[str, str]] = [
+    # verdicts
+    (r"(?P<q>\S+): passed", "{q}: 통과"),
+    (r"(?P<q>\S+): not answered yet", "{q}: 아직 답하지 않았습니다"),
+    (r"(?P<q>\S+): not yet\. (?P<hint>.+)", "{q}: 아직 아닙니다. {hint}"),
+    (
+        r"(?P<q>\S+): no answer key for this question in (?P<nb>\S+)",
+        "{q}: {nb}의 답안 키에 이 문제가 없습니다",
+    ),
+    (
+        r"(?P<q>\S+): the answer key holds another kind of question; "
+        r"re-run `crm-workbook execute` on the solutions",
+        "{q}: 답안 키에는 다른 유형의 문제가 들어 있습니다. "
+        "풀이 노트북에 `crm-workbook execute`를 다시 실행하세요",
+    ),
+    (
+        r"(?P<q>\S+): answer noted \((?P<n>\d+) words\)\. Compare it with the model answer:",
+        "{q}: 답을 확인했습니다({n}단어). 모범 답안과 비교해 보세요:",
+    ),
+    (
+        r"(?P<q>\S+): write a one-line reason first \(at least (?P<n>\d+) words\), "
+        r"then check again\.",
+        "{q}: 먼저 이유를 한 줄 쓰고(최소 {n}단어) 다시 확인하세요.",
+    ),
+    (
+        r"(?P<q>\S+): passed\. The solution's reason, to compare with yours:",
+        "{q}: 통과. 풀이에 적힌 이유입니다. 자신의 이유와 비교해 보세요:",
+    ),
+    # hints of written and choice answers
+    (
+        r"Write a little more: at least (?P<n>\d+) words \(in Korean about (?P<c>\d+) "
+        r"characters\), then check again\.",
+        "조금 더 쓰세요. 최소 {n}단어(한국어로 약 {c}자)를 쓴 뒤 다시 확인하세요.",
+    ),
+    (
+        r'Answer with the letter of one option, e\.g\. "b"\.',
+        '보기 하나의 기호로 답하세요(예: "b").',
+    ),
+    (
+        r"Not this one: reread the options and your reason\.",
+        "이 보기는 정답이 아닙니다. 보기와 자신이 쓴 이유를 다시 읽어 보세요.",
+    ),
+    # hints of computed answers: the key, the structure
+    (
+        r"The answer key is out of date: re-run `crm-workbook execute` on the solutions\.",
+        "답안 키가 오래되었습니다. 풀이 노트북에 `crm-workbook execute`를 다시 실행하세요.",
+    ),
+    (r"Could not read the answer: (?P<err>.+)", "답을 읽을 수 없습니다: {err}"),
+    (
+        r"Expected (?P<expected>.+?), got (?P<got>[\w.]+)\.(?P<tip>.*)",
+        "기대한 형태는 {expected}인데, 답은 {got} 객체입니다.{tip}",
+    ),
+    (
+        r" It holds a single value: take it out with \.item\(\) \(or \.iloc\[0\]\)\.",
+        " 값이 하나뿐이니 .item()(또는 .iloc[0])으로 꺼내세요.",
+    ),
+    (
+        r"Too (?P<more>many|few) rows or items \((?P<n>\d+)\): check your filter\.",
+        "행 또는 항목이 너무 {more}({n}개). 필터 조건을 확인하세요.",
+    ),
+    (
+        r"Expected the values as (?P<values>.+), got (?P<got_values>.+)\.",
+        "기대한 값의 종류는 {values}인데, 답의 값은 {got_values}입니다.",
+    ),
+    (
+        r"The columns are right but in another order: expected (?P<cols>\[.*\])\.",
+        "열은 맞지만 순서가 다릅니다. 기대한 순서: {cols}.",
+    ),
+    (
+        r"(?P<cols>\[.*\]) should be column\(s\), not the index: add \.reset_index\(\)\.",
+        "{cols}은(는) 인덱스가 아니라 열이어야 합니다. .reset_index()를 붙이세요.",
+    ),
+    (
+        r"Columns differ: missing (?P<missing>\[.*\]), unexpected (?P<extra>\[.*\])\.",
+        "열이 다릅니다. 빠진 열: {missing}, 예상하지 못한 열: {extra}.",
+    ),
+    (
+        r"Expected labels in the index \(e\.g\. a groupby result, or \.set_index\(\.\.\.\)\)\.",
+        "인덱스에 레이블이 있어야 합니다(예: groupby 결과나 .set_index(...)).",
+    ),
+    (
+        r"Expected a plain 0, 1, 2, \.\.\. index: move the labels into a column "
+        r"\(\.reset_index\(\)\)\.",
+        "인덱스는 0, 1, 2, ...이어야 합니다. 레이블은 열로 옮기세요(.reset_index()).",
+    ),
+    # hints of computed answers: the values
+    (
+        r"Your answer is (?P<v>-?inf|nan): check for a division by zero or missing data\.",
+        "답이 {v}입니다. 0으로 나누었거나 결측값이 있는지 확인하세요.",
+    ),
+    (r"(?P<what>Your answer is|Your values are) (?P<why>.+)", "{what} {why}"),
+    (r"about (?P<k>[\d.]+) times too large: (?P<why>.+)", "약 {k}배 큽니다. {why}"),
+    (r"about (?P<k>[\d.]+) times too small: (?P<why>.+)", "약 {k}배 작습니다. {why}"),
+    (
+        r"a percentage where a fraction is expected\?",
+        "비율(0~1)을 써야 할 곳에 퍼센트를 쓰지 않았나요?",
+    ),
+    (
+        r"a fraction where a percentage is expected\?",
+        "퍼센트를 써야 할 곳에 비율(0~1)을 쓰지 않았나요?",
+    ),
+    (
+        r"the right size with the wrong sign: check which value is subtracted from which, "
+        r"or the direction you counted in\.",
+        "크기는 맞지만 부호가 반대입니다. 어느 값에서 어느 값을 뺐는지, 어느 방향으로 셌는지 "
+        "확인하세요.",
+    ),
+    (
+        r"the complement of the expected fraction \(1 minus it\): e\.g\. the share who stayed "
+        r"where the share who left is asked, or the reverse\?",
+        "기대한 비율을 1에서 뺀 값(여집합)입니다. 예를 들어 떠난 고객의 비율을 묻는데 남은 "
+        "고객의 비율을 구하지 않았나요? 또는 그 반대는 아닌가요?",
+    ),
+    (
+        r"a yearly rate where a monthly one is expected\? A monthly rate r compounds to a "
+        r"yearly \(1 \+ r\) \*\* 12 - 1\.",
+        "연 비율이 아닌가요? 이 문제는 월 비율을 묻습니다. 월 비율 r을 복리로 계산한 연 비율은 "
+        "(1 + r) ** 12 - 1입니다.",
+    ),
+    (
+        r"a monthly rate where a yearly one is expected\? A monthly rate r compounds to a "
+        r"yearly \(1 \+ r\) \*\* 12 - 1\.",
+        "월 비율이 아닌가요? 이 문제는 연 비율을 묻습니다. 월 비율 r을 복리로 계산한 연 비율은 "
+        "(1 + r) ** 12 - 1입니다.",
+    ),
+    (
+        r"a yearly figure where a monthly one is expected, or months where years are\?",
+        "월 수치를 구할 곳에 연 수치를 구했거나, 연 단위로 쓸 곳에 개월 수를 쓰지 않았나요?",
+    ),
+    (
+        r"weeks where months are expected \(a month is 4\.345 weeks\), or a monthly rate "
+        r"where a weekly one is\?",
+        "개월 수를 쓸 곳에 주 수를 썼거나(한 달은 4.345주), 주 비율을 구할 곳에 월 비율을 "
+        "구하지 않았나요?",
+    ),
+    (
+        r"days where weeks are expected, or a weekly figure where a daily one is\?",
+        "주 수를 쓸 곳에 일 수를 썼거나, 일 수치를 구할 곳에 주 수치를 구하지 않았나요?",
+    ),
+    (
+        r"weeks where years are expected, or a yearly figure where a weekly one is\?",
+        "연 수를 쓸 곳에 주 수를 썼거나, 주 수치를 구할 곳에 연 수치를 구하지 않았나요?",
+    ),
+    (
+        r"days where years are expected, or a yearly figure where a daily one is\?",
+        "연 수를 쓸 곳에 일 수를 썼거나, 일 수치를 구할 곳에 연 수치를 구하지 않았나요?",
+    ),
+    (r"thousands where units are expected\?", "천 단위와 낱개 단위를 혼동하지 않았나요?"),
+    (
+        r"won where 만원 are expected \(1만원 = 10,000원\)\?",
+        "만원 단위로 쓸 곳에 원 단위로 쓰지 않았나요(1만원 = 10,000원)?",
+    ),
+    (
+        r"the same mix-up the other way round\?",
+        "같은 혼동을 반대 방향으로 하지 않았나요?",
+    ),
+    (
+        r"The values are right but the order is not: check the sort order\.",
+        "값은 맞지만 순서가 다릅니다. 정렬 순서를 확인하세요.",
+    ),
+    (
+        r"Not the expected answer \(capitalisation and spacing do not matter\)\.",
+        "기대한 답이 아닙니다(대소문자와 띄어쓰기는 상관없습니다).",
+    ),
+    (r"Not the expected answer\.", "기대한 답이 아닙니다."),
+    (r"Not the expected values? \((?P<tol>.+)\)\.", "기대한 값이 아닙니다({tol})."),
+    # the tolerance, stated in "Not the expected value(s) (...)"; parts are joined by "; "
+    (r"answers within (?P<p>[\d.e+-]+)% of it pass", "기대한 값과 {p}% 이내로 다르면 통과합니다"),
+    (r"numbers within (?P<p>[\d.e+-]+)% pass", "수치는 {p}% 이내로 다르면 통과합니다"),
+    (r"compared exactly", "정확히 일치해야 합니다"),
+    (r"numbers compared exactly", "수치는 정확히 일치해야 합니다"),
+    (r"a whole number, compared exactly", "정수이므로 정확히 일치해야 합니다"),
+    (r"whole numbers and labels must match exactly", "정수와 레이블은 정확히 일치해야 합니다"),
+    (
+        r"compared exactly, apart from spacing and capitalisation",
+        "띄어쓰기와 대소문자 외에는 정확히 일치해야 합니다",
+    ),
+]
+_KO_COMPILED = [(re.compile(pattern), template) for pattern, template in _KO_MESSAGES]
+_KO_WORDS = {
+    "Your answer is": "답이",
+    "Your values are": "값들이",
+    "many": "많습니다",
+    "few": "적습니다",
+    **dict(
+        zip(
+            _EXPECTED.values(),
+            ["숫자", "DataFrame", "Series", "문자열(str)", "True 또는 False", "값의 리스트"],
+            strict=True,
+        )
+    ),
+    "numbers": "숫자",
+    "text (str)": "문자열(str)",
+    "other values": "기타 값",
+}
+_KO_WORD_GROUPS = ("what", "expected", "values", "got_values", "more")
+
+
+def _korean_parts(groups: Mapping[str, str]) -> dict[str, str] | None:
+    """The groups of a matched message in Korean, or None when one of them has no Korean
+    (then the pattern does not apply: a hint an author wrote may look like a known one)."""
+    parts = {}
+    for name, text in groups.items():
+        if name == "hint":  # the check's own hint, or one the solution's author wrote
+            text = korean(text)
+        elif name in ("why", "tip") and text:
+            text = _korean_or_none(text)
+        elif name == "tol":
+            pieces = [_korean_or_none(piece) for piece in text.split("; ")]
+            text = None if None in pieces else "; ".join(pieces)
+        elif name in _KO_WORD_GROUPS:
+            text = _KO_WORDS.get(text)
+        if text is None:
+            return None
+        parts[name] = text
+    return parts
+
+
+def _korean_or_none(message: str) -> str | None:
+    for pattern, template in _KO_COMPILED:
+        found = pattern.fullmatch(message)
+        parts = None if found is None else _korean_parts(found.groupdict())
+        if parts is not None:
+            return template.format(**parts)
+    return None
+
+
+def korean(message: str) -> str:
+    """A check's message in Korean; text no pattern knows (an author's hint) stays as written.
+
+    >>> korean("q1: not yet. Your answer is about 100 times too large: a percentage where "
+    ...        "a fraction is expected?")
+    'q1: 아직 아닙니다. 답이 약 100배 큽니다. 비율(0~1)을 써야 할 곳에 퍼센트를 쓰지 않았나요?'
+    >>> korean("q4: not yet. Your answer is the share who stayed; the question asks who left.")
+    'q4: 아직 아닙니다. Your answer is the share who stayed; the question asks who left.'
+    """
+    translated = _korean_or_none(message)
+    return message if translated is None else translated
