@@ -26,7 +26,7 @@ run: $(STAMP)
 	$(BIN)/crm-workbook build
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks solutions \
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks solutions ko \
 		--nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env \
 		--doctest-modules crmlib course/crm_workbook
 

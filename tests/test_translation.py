@@ -75,6 +75,7 @@ def test_accept_refuses_an_unknown_cell():
 
 
 def test_every_korean_notebook_is_current():
+    assert Path("ko/notebooks/01_crm_definition.ipynb") in translation.korean_notebooks(REPO)
     for path in translation.korean_notebooks(REPO):
         en = notebooks.read(translation.english_path(REPO, path))
         found = translation.problems(en, notebooks.read(REPO / path))
