@@ -89,9 +89,10 @@ def test_spending_tables_add_up():
     monthly = tx.assign(period=tx["date"].dt.to_period("M"))
     spend = monthly.groupby(["customer", "period"])["amount"].sum()
     lapsed = status[status["status"] == "lapsed"]
-    expected = [spend.get((c, p - 1), 0.0) for c, p in zip(lapsed["customer"], lapsed["period"])]
+    pairs = zip(lapsed["customer"], lapsed["period"], strict=True)
+    expected = [spend.get((c, p - 1), 0.0) for c, p in pairs]
     assert np.isclose(lost.sum(), sum(expected))
-    assert np.isclose(amount.sum().sum() + 0.0, active_spend.sum())
+    assert np.isclose(amount.sum().sum(), active_spend.sum())
     assert by_month.sum() != 0
 
 
