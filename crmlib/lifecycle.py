@@ -108,9 +108,10 @@ def period_status(
     when = as_datetime(lines[date], date)
     spend = as_numeric(lines[amount], amount).astype(float)
     periods = when.dt.to_period(freq)
-    first, last = periods.min(), periods.max()
-    index = (periods - first).map(lambda offset: offset.n).to_numpy()
-    n_periods = (last - first).n + 1
+    first = periods.min()
+    ordinals = np.asarray(periods.array.asi8)  # period numbers, so no per-row Python objects
+    index = ordinals - first.ordinal
+    n_periods = int(index.max()) + 1
 
     codes, names = pd.factorize(lines[customer], sort=True)
     total = np.zeros((len(names), n_periods))
