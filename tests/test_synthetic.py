@@ -20,6 +20,7 @@ from crmlib.datasets.synthetic import (
     bank,
     baskets,
     bundled,
+    cafe,
     campaign,
     pipeline,
     retail,
@@ -28,7 +29,19 @@ from crmlib.datasets.synthetic import (
     tickets,
 )
 
-MODULES = [_common, bank, baskets, bundled, campaign, pipeline, retail, scorecard, telecom, tickets]
+MODULES = [
+    _common,
+    bank,
+    baskets,
+    bundled,
+    cafe,
+    campaign,
+    pipeline,
+    retail,
+    scorecard,
+    telecom,
+    tickets,
+]
 EVENTS = ["marriage", "child", "retirement", "home_purchase"]
 
 
@@ -120,6 +133,7 @@ def test_seed_changes_the_data():
         (datasets.load_telecom, lambda: datasets.make_telecom(5000, 0)),
         (datasets.load_tickets, lambda: datasets.make_tickets(8000, 0)),
         (datasets.load_pipeline, lambda: datasets.make_pipeline(3000, 0)),
+        (datasets.load_cafe_survey, lambda: datasets.make_cafe_survey(3000, 0)),
     ],
     ids=lambda f: getattr(f, "__name__", ""),
 )
@@ -167,6 +181,10 @@ def test_dtypes():
     assert bk["customers"]["marriage"].dtype == bool
     sc = datasets.load_scorecard()
     assert sc["survey"]["score"].dtype == "int64" and sc["survey"]["score"].between(1, 5).all()
+    cs = datasets.load_cafe_survey()
+    assert cs["repurchased"].dtype == bool and cs["satisfaction"].dtype == "int64"
+    items = [i for group in cafe.CAFE_ITEMS.values() for i in group]
+    assert cs[items].apply(lambda c: c.between(1, 7).all()).all()
 
 
 # --- planted effects ------------------------------------------------------------------------
@@ -250,6 +268,21 @@ def test_telecom_churn_drivers():
     short = t["tenure_months"] < 12
     assert t.loc[short, "churned"].mean() > t.loc[~short, "churned"].mean()
     assert t["subscriber_id"].is_unique
+
+
+def test_cafe_drivers_and_satisfaction_curve():
+    cs = datasets.load_cafe_survey()
+    rate = cs.groupby("satisfaction")["repurchased"].mean()
+    assert rate.is_monotonic_increasing
+    # the jump from "satisfied" to "completely satisfied" is the largest step
+    assert rate.diff().idxmax() == 5 and rate[5] - rate[4] > 0.2
+    assert (cs.loc[~cs["repurchased"], "spend_next_year"] == 0).all()
+    index = pd.DataFrame({k: cs[v].mean(axis=1) for k, v in cafe.CAFE_ITEMS.items()})
+    z = (index - index.mean()) / index.std()
+    X = np.column_stack([np.ones(len(cs)), z.to_numpy()])
+    beta = np.linalg.lstsq(X, cs["spend_next_year"].to_numpy(), rcond=None)[0][1:]
+    assert beta[0] > beta[2] > beta[1] > 0  # value > relationship > brand
+    assert cs["satisfaction"].value_counts(normalize=True)[4] > 0.3
 
 
 def test_tickets_satisfaction_and_peak():
@@ -385,6 +418,7 @@ def test_bank_pilot_lift_and_life_events():
         (lambda: datasets.make_telecom(10), ValueError, r"n_subscribers: .* >= 50"),
         (lambda: datasets.make_tickets(99), ValueError, r"n_tickets: .* >= 100"),
         (lambda: datasets.make_pipeline(0), ValueError, r"n_leads: .* >= 100"),
+        (lambda: datasets.make_cafe_survey(20), ValueError, r"n_customers: .* >= 50, got 20"),
         (lambda: datasets.make_scorecard(n_quarters=1), ValueError, r"n_quarters: .* >= 2"),
         (lambda: datasets.make_scorecard(n_employees=1), ValueError, r"n_employees: .* >= 2"),
         (lambda: datasets.make_scorecard(n_customers=0), ValueError, r"n_customers: .* >= 2"),
@@ -426,6 +460,7 @@ CARDS = {
     "tickets.md": ["tickets.csv"],
     "pipeline.md": ["pipeline.csv"],
     "scorecard.md": ["scorecard_survey.csv", "scorecard_kpis.csv"],
+    "cafe_survey.md": ["cafe_survey.csv"],
 }
 
 

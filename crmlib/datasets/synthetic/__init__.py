@@ -9,6 +9,7 @@ from .bank import BANK_SYSTEMS, make_bank
 from .baskets import make_baskets
 from .bundled import *  # noqa: F403 - loaders and writer, listed in bundled.__all__
 from .bundled import __all__ as _bundled_all
+from .cafe import CAFE_ITEMS, make_cafe_survey
 from .campaign import make_campaign
 from .pipeline import make_pipeline
 from .retail import make_retail, make_retail_customers
@@ -26,6 +27,8 @@ __all__ = [
     "make_tickets",
     "make_pipeline",
     "make_scorecard",
+    "make_cafe_survey",
+    "CAFE_ITEMS",
     "BANK_SYSTEMS",
     *_bundled_all,
 ]

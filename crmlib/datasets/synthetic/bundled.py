@@ -16,6 +16,7 @@ import pandas as pd
 from ._common import Schema, read_csv, to_csv_bytes
 from .bank import BANK_SCHEMAS, BANK_SYSTEMS, make_bank
 from .baskets import BASKETS_SCHEMA, make_baskets
+from .cafe import CAFE_SCHEMA, make_cafe_survey
 from .campaign import CAMPAIGN_SCHEMA, make_campaign
 from .pipeline import PIPELINE_SCHEMA, make_pipeline
 from .retail import RETAIL_CUSTOMERS_SCHEMA, RETAIL_SCHEMA, make_retail, make_retail_customers
@@ -36,6 +37,7 @@ __all__ = [
     "load_tickets",
     "load_pipeline",
     "load_scorecard",
+    "load_cafe_survey",
 ]
 
 SEED = 0  # every bundled file is generated with this seed
@@ -62,6 +64,7 @@ _GENERATORS: dict[str, Callable[[], pd.DataFrame | dict[str, pd.DataFrame]]] = {
     "tickets": lambda: make_tickets(n_tickets=8000, seed=SEED),
     "pipeline": lambda: make_pipeline(n_leads=3000, seed=SEED),
     "scorecard": lambda: make_scorecard(seed=SEED),
+    "cafe": lambda: make_cafe_survey(n_customers=3000, seed=SEED),
 }
 
 #: Every bundled file, in the order ``write_bundled`` writes them.
@@ -89,6 +92,8 @@ BUNDLED: tuple[BundledFile, ...] = (
                 'make_scorecard(seed=0)["survey"]'),
     BundledFile("scorecard_kpis.csv", KPI_SCHEMA, "scorecard", "kpis",
                 'make_scorecard(seed=0)["kpis"]'),
+    BundledFile("cafe_survey.csv", CAFE_SCHEMA, "cafe", None,
+                "make_cafe_survey(n_customers=3000, seed=0)"),
 )  # fmt: skip
 _BY_NAME = {b.filename: b for b in BUNDLED}
 
@@ -267,3 +272,16 @@ def load_scorecard(folder: str | Path | None = None) -> dict[str, pd.DataFrame]:
         "survey": _load("scorecard_survey.csv", folder),
         "kpis": _load("scorecard_kpis.csv", folder),
     }
+
+
+def load_cafe_survey(folder: str | Path | None = None) -> pd.DataFrame:
+    """Read ``cafe_survey.csv``: a coffee chain's member survey and next-year behaviour
+    (:func:`make_cafe_survey`).
+
+    Examples
+    --------
+    >>> survey = load_cafe_survey()
+    >>> sorted(survey["satisfaction"].unique().tolist())
+    [1, 2, 3, 4, 5]
+    """
+    return _load("cafe_survey.csv", folder)

@@ -1,0 +1,194 @@
+"""The relationship stages in a transaction log: acquired, retained, enhanced, lapsed.
+
+CRM organises a customer relationship into three stages, acquisition (관계획득), retention
+(관계유지) and enhancement (관계강화). In a log of purchases each customer's status in a
+period (a month, a quarter) can be read from what they bought in it and in the period
+before:
+
+==============  ==========================================================================
+status          the customer in this period
+==============  ==========================================================================
+``acquired``    buys for the first time in the log
+``reactivated`` buys again after at least one period without a purchase (won back)
+``enhanced``    bought last period and buys again, spending more than ``growth`` above it
+``retained``    bought last period and buys again, without spending that much more
+``lapsed``      bought last period, buys nothing in this one
+==============  ==========================================================================
+
+:func:`period_status` labels every active customer-period (and every first silent period,
+``lapsed``); :func:`flow_table` counts customers or adds up spending by period and status.
+
+Two cautions the functions cannot remove. The first period of a log has no "before", so
+everyone in it is ``acquired``, and customers won before the log began keep appearing as
+``acquired`` for a while (left-censoring): drop a warm-up period. And in a non-contractual
+setting a lapse is only a silent period, not a lost customer: many lapsed customers come back
+(``reactivated``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmlib.validation import as_datetime, as_numeric, require_columns, require_frame
+
+__all__ = ["STATUSES", "period_status", "flow_table"]
+
+#: The statuses in stage order: acquisition (acquired, reactivated), retention (retained),
+#: enhancement (enhanced), and the outflow (lapsed).
+STATUSES: tuple[str, ...] = ("acquired", "reactivated", "retained", "enhanced", "lapsed")
+
+_FREQS = ("M", "Q", "Y")
+
+
+def period_status(
+    tx: pd.DataFrame,
+    *,
+    customer: str = "customer",
+    date: str = "date",
+    amount: str = "amount",
+    freq: str = "M",
+    growth: float = 0.0,
+) -> pd.DataFrame:
+    """Label each customer's status in each period from a log of transaction lines.
+
+    A customer is *active* in a period when they have at least one line with a positive
+    ``amount`` in it; their spending in the period is the sum of all their lines in it,
+    so cancellations (negative amounts) are netted.
+
+    Parameters
+    ----------
+    tx : DataFrame
+        One row per transaction line.
+    customer, date, amount : str
+        Column names. Rows without a customer are dropped.
+    freq : {"M", "Q", "Y"}
+        Length of a period: month, quarter or year.
+    growth : float
+        A returning customer counts as ``enhanced`` when they spend more than
+        ``(1 + growth)`` times the previous period's spending; 0 means any increase.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer and period in which the customer is active, plus one row for
+        the first silent period after an active one (``lapsed``), sorted by period and
+        customer, with columns ``customer``, ``period`` (pandas Period), ``status``
+        (ordered categorical, :data:`STATUSES`), ``amount`` (spending in the period, 0 when
+        lapsed) and ``previous_amount`` (spending in the period before; 0 if none).
+        The last period of the log may be incomplete: compare it with care.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({
+    ...     "customer": ["a", "a", "a", "b", "b"],
+    ...     "date": pd.to_datetime(["2024-01-05", "2024-02-03", "2024-04-09",
+    ...                             "2024-02-10", "2024-03-01"]),
+    ...     "amount": [10.0, 25.0, 5.0, 40.0, 30.0]})
+    >>> s = period_status(tx)
+    >>> s.assign(period=s["period"].astype(str))[["customer", "period", "status"]]
+      customer   period       status
+    0        a  2024-01     acquired
+    1        a  2024-02     enhanced
+    2        b  2024-02     acquired
+    3        a  2024-03       lapsed
+    4        b  2024-03     retained
+    5        a  2024-04  reactivated
+    6        b  2024-04       lapsed
+    """
+    require_frame(tx, "tx")
+    require_columns(tx, [customer, date, amount], "tx")
+    if freq not in _FREQS:
+        raise ValueError(f"freq: expected one of {list(_FREQS)}, got {freq!r}")
+    if isinstance(growth, bool) or not isinstance(growth, int | float) or not growth >= 0:
+        raise ValueError(f"growth: expected a number >= 0, got {growth!r}")
+    lines = tx.loc[tx[customer].notna(), [customer, date, amount]]
+    if lines.empty:
+        raise ValueError(f"tx: column {customer!r} has no values; no customer can be followed")
+    when = as_datetime(lines[date], date)
+    spend = as_numeric(lines[amount], amount).astype(float)
+    periods = when.dt.to_period(freq)
+    first = periods.min()
+    ordinals = np.asarray(periods.array.asi8)  # period numbers, so no per-row Python objects
+    index = ordinals - first.ordinal
+    n_periods = int(index.max()) + 1
+
+    codes, names = pd.factorize(lines[customer], sort=True)
+    total = np.zeros((len(names), n_periods))
+    np.add.at(total, (codes, index), spend.to_numpy())
+    active = np.zeros((len(names), n_periods), dtype=bool)
+    buying = (spend > 0).to_numpy()
+    active[codes[buying], index[buying]] = True
+
+    before = np.zeros_like(active)
+    before[:, 1:] = active[:, :-1]
+    seen_before = np.zeros_like(active)
+    seen_before[:, 1:] = np.maximum.accumulate(active, axis=1)[:, :-1]
+    previous = np.zeros_like(total)
+    previous[:, 1:] = total[:, :-1]
+
+    status = np.full(active.shape, "", dtype=object)
+    status[active & ~seen_before] = "acquired"
+    status[active & seen_before & ~before] = "reactivated"
+    returning = active & before
+    more = total > (1.0 + growth) * previous
+    status[returning & more] = "enhanced"
+    status[returning & ~more] = "retained"
+    status[~active & before] = "lapsed"
+
+    rows, cols = np.nonzero(status != "")
+    out = pd.DataFrame(
+        {
+            "customer": names[rows],
+            "period": pd.PeriodIndex.from_ordinals(first.ordinal + cols, freq=first.freq),
+            "status": pd.Categorical(status[rows, cols], categories=STATUSES, ordered=True),
+            "amount": np.where(active[rows, cols], total[rows, cols], 0.0),
+            "previous_amount": previous[rows, cols],
+        }
+    )
+    return out.sort_values(["period", "customer"], kind="stable").reset_index(drop=True)
+
+
+def flow_table(status: pd.DataFrame, *, value: str = "customers") -> pd.DataFrame:
+    """Count customers, or add up spending, by period and status.
+
+    Parameters
+    ----------
+    status : DataFrame
+        The result of :func:`period_status`.
+    value : {"customers", "amount", "previous_amount"}
+        ``"customers"`` counts customers; ``"amount"`` adds up this period's spending (0 for
+        lapsed customers); ``"previous_amount"`` adds up the spending of the period before,
+        which for ``lapsed`` is the spending that walked away.
+
+    Returns
+    -------
+    DataFrame
+        One row per period (index ``period``), one column per status in :data:`STATUSES`
+        order; periods and statuses without customers show 0.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer": [1, 1, 2], "amount": [5.0, 9.0, 4.0],
+    ...                    "date": pd.to_datetime(["2024-01-02", "2024-02-02", "2024-01-09"])})
+    >>> flow_table(period_status(tx))
+    status   acquired  reactivated  retained  enhanced  lapsed
+    period
+    2024-01         2            0         0         0       0
+    2024-02         0            0         0         1       1
+    """
+    require_frame(status, "status")
+    require_columns(status, ["period", "status", "amount", "previous_amount"], "status")
+    values = ("customers", "amount", "previous_amount")
+    if value not in values:
+        raise ValueError(f"value: expected one of {list(values)}, got {value!r}")
+    stages = pd.Categorical(status["status"], categories=STATUSES)
+    if value == "customers":
+        table = pd.crosstab(status["period"], stages)
+    else:
+        table = pd.crosstab(status["period"], stages, values=status[value], aggfunc="sum")
+    table = table.reindex(columns=list(STATUSES)).fillna(0)
+    if value == "customers":
+        table = table.astype("int64")
+    table.columns.name, table.index.name = "status", "period"
+    return table
