@@ -23,7 +23,7 @@ class NoJupyter:
         if name.split(".")[0] in {JUPYTER!r}:
             raise ModuleNotFoundError(f"no module named {{name!r}} (blocked by the test)")
 sys.meta_path.insert(0, NoJupyter())
-import crmlib, crmlib.clv, crmlib.rfm, crmlib.value, crmlib.basket, crmlib.models
+import crmlib, crmlib.btyd, crmlib.rfm, crmlib.value, crmlib.basket, crmlib.models
 import crmlib.evaluate, crmlib.segment, crmlib.campaign, crmlib.warehouse, crmlib.plots
 from crmlib import datasets
 loaded = {{}}
