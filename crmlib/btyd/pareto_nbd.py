@@ -10,6 +10,7 @@ expressions", and the published CDNOW estimates are in Fader, Hardie & Lee (2005
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.special import gammaln, hyp2f1, roots_legendre
 from scipy.stats import nbinom
 
@@ -36,16 +37,30 @@ def _log_term(tau, rx, r_s_x, s, alpha, beta):
     return (1.0 - rx) * np.log(alpha + tau) - (s + 1.0) * np.log(beta + tau) + log_f
 
 
-def _log_parts(params, x, tx, big_t):
-    """Log of the two parts of the likelihood's bracket: alive at T, died in (t_x, T]."""
+def _pairs(x: np.ndarray, ages: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ``(x, age)`` pairs and the index of each row's pair."""
+    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([x, ages]))
+    return uniques.get_level_values(0).to_numpy(), uniques.get_level_values(1).to_numpy(), codes
+
+
+def _log_parts(params, x, tx, big_t, pairs=None):
+    """Log of the two parts of the likelihood's bracket: alive at T, died in (t_x, T].
+
+    The hypergeometric terms depend on ``(x, t_x)`` and ``(x, T)`` only, which repeat far
+    more than whole rows: ``pairs`` (from :func:`_pairs`) computes them once per pair.
+    """
     r, alpha, s, beta = params
     rx = r + x
-    r_s_x = rx + s
     alive = -rx * np.log(alpha + big_t) - s * np.log(beta + big_t)
-    at_tx = _log_term(tx, rx, r_s_x, s, alpha, beta)
-    at_t = _log_term(big_t, rx, r_s_x, s, alpha, beta)
+    if pairs is None:
+        at_tx = _log_term(tx, rx, rx + s, s, alpha, beta)
+        at_t = _log_term(big_t, rx, rx + s, s, alpha, beta)
+    else:
+        (x1, tx1, i1), (x2, t2, i2) = pairs
+        at_tx = _log_term(tx1, r + x1, r + x1 + s, s, alpha, beta)[i1]
+        at_t = _log_term(t2, r + x2, r + x2 + s, s, alpha, beta)[i2]
     with np.errstate(divide="ignore"):
-        died = np.log(s / r_s_x) + at_tx + np.log(-np.expm1(np.minimum(at_t - at_tx, 0.0)))
+        died = np.log(s / (rx + s)) + at_tx + np.log(-np.expm1(np.minimum(at_t - at_tx, 0.0)))
     return alive, died
 
 
@@ -89,11 +104,12 @@ class ParetoNBD(PurchaseModel):
     def _fit_rows(self, x, tx, big_t, w):
         ux, xi = np.unique(x, return_inverse=True)
         wx = np.bincount(xi, weights=w)
+        pairs = (_pairs(x, tx), _pairs(x, big_t))
 
         def neg_ll(theta: np.ndarray) -> float:
             params = np.exp(theta)
             r, alpha, s, beta = params
-            alive, died = _log_parts(params, x, tx, big_t)
+            alive, died = _log_parts(params, x, tx, big_t, pairs)
             ll = (
                 wx @ (gammaln(r + ux))
                 - gammaln(r)
