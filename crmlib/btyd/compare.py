@@ -71,8 +71,10 @@ def compare_models(
     --------
     >>> from crmlib.btyd import BetaGeo, summary_frame
     >>> s = summary_frame([0, 1, 3, 0, 2], [0, 5, 20, 0, 30], [30, 35, 40, 38, 36], unit="W")
-    >>> import warnings; warnings.simplefilter("ignore")  # 5 customers: parameters run off
-    >>> compare_models(s, {"BG/NBD": BetaGeo()}).table.columns.tolist()
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # 5 customers: the parameters run off
+    ...     warnings.simplefilter("ignore")
+    ...     compare_models(s, {"BG/NBD": BetaGeo()}).table.columns.tolist()
     ['parameters', 'log_likelihood', 'bic']
     """
     x, _, _ = histories(summary)

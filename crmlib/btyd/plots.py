@@ -151,6 +151,7 @@ def plot_frequency_recency_matrix(
         table.to_numpy(), origin="lower", aspect="auto", cmap="viridis",
         extent=(-0.5, table.columns[-1] + 0.5, -0.5, table.index[-1] + 0.5),
     )  # fmt: skip
+    ax.grid(False)
     unit = _unit({"m": model})
     age = table.attrs["age"]
     bar = ax.figure.colorbar(image, ax=ax)
