@@ -23,7 +23,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlib.plots import axes, percent_axis
-from crmlib.validation import require_columns, require_frame, require_positive_int
+from crmlib.validation import (
+    require_columns,
+    require_frame,
+    require_outcomes,
+    require_positive_int,
+)
 
 __all__ = ["calibration_table", "plot_calibration"]
 
@@ -32,16 +37,7 @@ _Z = 1.959963984540054  # two-sided 95 % normal quantile
 
 
 def _outcomes(y_true: object) -> np.ndarray:
-    values = pd.Series(np.asarray(y_true).ravel()) if not isinstance(y_true, pd.Series) else y_true
-    if values.isna().any():
-        raise ValueError(f"y_true: expected no missing outcomes, found {int(values.isna().sum())}")
-    found = set(pd.unique(values.astype(object)))
-    if not found <= {0, 1}:
-        shown = sorted(map(str, found - {0, 1}))[:5]
-        raise ValueError(f"y_true: expected outcomes 0/1 or False/True, found {shown}")
-    if len(values) == 0:
-        raise ValueError("y_true: expected at least one outcome, got none")
-    return values.to_numpy().astype(float)
+    return require_outcomes(y_true, "y_true")
 
 
 def _probabilities(y_score: object, n: int) -> np.ndarray:

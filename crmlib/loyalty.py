@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from crmlib.validation import as_numeric, require_columns, require_fraction, require_frame
+from crmlib.validation import (
+    as_numbers,
+    require_columns,
+    require_fraction,
+    require_frame,
+    require_outcomes,
+)
 
 __all__ = ["JONES_SASSER_ZONES", "zone", "rate_by_level", "LogisticCurve"]
 
@@ -90,12 +96,7 @@ def rate_by_level(
     require_columns(df, [level, outcome], "df")
     confidence = require_fraction(confidence, "confidence", high_inclusive=False)
     rows = df.loc[df[level].notna(), [level, outcome]]
-    y = rows[outcome]
-    if pd.api.types.is_bool_dtype(y):
-        y = y.astype(int)
-    y = as_numeric(y, outcome)
-    if not y.isin([0, 1]).all():
-        raise ValueError(f"column {outcome!r}: expected True/False or 0/1 outcomes")
+    y = pd.Series(require_outcomes(rows[outcome], f"column {outcome!r}"), index=rows.index)
     grouped = y.groupby(rows[level], sort=True, observed=True)
     n, k = grouped.size(), grouped.sum()
     z = stats.norm.ppf(0.5 + confidence / 2)
@@ -150,14 +151,12 @@ class LogisticCurve:
         """Fit the curve to levels ``x`` and outcomes ``y`` (True/False or 0/1)."""
         if isinstance(self.degree, bool) or self.degree not in (1, 2, 3, 4):
             raise ValueError(f"degree: expected 1, 2, 3 or 4, got {self.degree!r}")
-        x = np.asarray(x, dtype=float)
+        x = as_numbers(x, "x")
         y = np.asarray(y)
         if x.ndim != 1 or x.shape != y.shape:
             raise ValueError(f"x and y: expected two 1-d arrays of one length, got {x.shape} "
                              f"and {y.shape}")  # fmt: skip
-        if not np.isin(y, [0, 1]).all():
-            raise ValueError("y: expected True/False or 0/1 outcomes")
-        y = y.astype(float)
+        y = require_outcomes(y, "y")
         if len(np.unique(x)) <= self.degree:
             raise ValueError(
                 f"x: a degree-{self.degree} curve needs more than {self.degree} distinct "

@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from crmlib.validation import (
-    _preview,
     as_datetime,
     as_numeric,
+    preview,
     require_columns,
     require_frame,
     require_ids,
@@ -203,7 +203,7 @@ def summarize(
     bought[0] = False
     n_silent = int(np.count_nonzero(~bought[1:]))
     if n_silent:
-        shown = _preview(customers[~bought[1:]][:5].tolist())
+        shown = preview(customers[~bought[1:]][:5].tolist())
         warnings.warn(
             f"tx: {n_silent} customer(s) with no purchase line (only cancellations, returns "
             f"or zero amounts) are left out, e.g. {shown}",
@@ -490,7 +490,7 @@ def score(
     edges = _cutoffs(cutoffs, bins)
     if not summary.index.is_unique:
         dup = summary.index[summary.index.duplicated()].unique()
-        raise ValueError(f"summary: expected one row per customer, repeated: {_preview(dup)}")
+        raise ValueError(f"summary: expected one row per customer, repeated: {preview(dup)}")
     order = np.asarray(summary.index.argsort(), dtype=np.intp)
     # A low recency is good, so its value bins are reversed: "low" scores take high bins.
     swapped = {"first": "first", "low": "high", "high": "low"}
@@ -595,7 +595,7 @@ def _flags(scored: pd.DataFrame, responded: pd.Series | str) -> np.ndarray:
         if not responded.index.is_unique:
             dup = responded.index[responded.index.duplicated()].unique()
             raise ValueError(
-                f"responded: expected one value per customer, repeated: {_preview(dup)}"
+                f"responded: expected one value per customer, repeated: {preview(dup)}"
             )
         if not responded.index.equals(scored.index):
             missing = scored.index.difference(responded.index)
@@ -603,8 +603,8 @@ def _flags(scored: pd.DataFrame, responded: pd.Series | str) -> np.ndarray:
             if len(missing) or len(extra):
                 raise ValueError(
                     "responded: expected the same customers as scored's index; "
-                    f"{len(missing)} in scored are missing from responded ({_preview(missing)}), "
-                    f"{len(extra)} in responded are not in scored ({_preview(extra)})"
+                    f"{len(missing)} in scored are missing from responded ({preview(missing)}), "
+                    f"{len(extra)} in responded are not in scored ({preview(extra)})"
                 )
         flags = responded.reindex(scored.index)
     else:
@@ -738,7 +738,7 @@ def _scheme_table(scheme: Mapping, bins: int) -> tuple[np.ndarray, list[str]]:
     problems = []
     if (hits == 0).any():
         cells = _cell_labels(*(c[hits == 0] for c in cell), bins)
-        problems.append(f"{len(cells)} cell(s) in no segment: {_preview(cells.tolist(), 12)}")
+        problems.append(f"{len(cells)} cell(s) in no segment: {preview(cells.tolist(), 12)}")
     if (hits > 1).any():
         twice = []
         rs, fs, ms = (c[hits > 1] for c in cell)
@@ -820,7 +820,7 @@ def name_segments(
         if ((values < 1) | (values > bins)).any():
             bad = np.unique(values[(values < 1) | (values > bins)])
             raise ValueError(
-                f"column {name!r}: expected scores 1..{bins}, found {_preview(bad.tolist())}"
+                f"column {name!r}: expected scores 1..{bins}, found {preview(bad.tolist())}"
             )
         at.append(values - 1)
     out = scored.copy()

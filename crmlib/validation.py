@@ -15,6 +15,7 @@ import pandas as pd
 
 __all__ = [
     "DataWarning",
+    "preview",
     "require_frame",
     "require_columns",
     "as_datetime",
@@ -24,13 +25,29 @@ __all__ = [
     "require_fraction",
     "require_positive_int",
     "require_number",
+    "as_numbers",
+    "as_number",
+    "require_counts",
+    "require_outcomes",
+    "require_choice",
+    "shaped",
 ]
 
 
-def _preview(values: Iterable, limit: int = 8) -> str:
+def preview(values: Iterable, limit: int = 8) -> str:
+    """The first ``limit`` values as reprs, for an error message ("1, 'a', ... (40 in all)").
+
+    Examples
+    --------
+    >>> preview(range(20), limit=3)
+    '0, 1, 2, ... (20 in all)'
+    """
     values = list(values)
-    shown = ", ".join(repr(v) for v in values[:limit])
+    shown = ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in values[:limit])
     return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+_preview = preview  # the old private name, still imported by modules on other branches
 
 
 def require_frame(df: object, name: str = "tx", *, allow_empty: bool = False) -> pd.DataFrame:
@@ -252,14 +269,35 @@ def require_fraction(
     ok_lo = value >= 0 if low_inclusive else value > 0
     ok_hi = value <= 1 if high_inclusive else value < 1
     if not (ok_lo and ok_hi):
-        raise ValueError(f"{name}: expected a fraction in {lo}0, 1{hi}, got {value!r}")
+        hint = (
+            f"; a percentage? Give a fraction: {value / 100:g} for {value:g}%"
+            if 1 < value <= 100
+            else ""
+        )
+        raise ValueError(f"{name}: expected a fraction in {lo}0, 1{hi}, got {value!r}{hint}")
     return float(value)
 
 
 def require_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int >= ``minimum``, else raise naming it."""
+    """Return ``value`` as an int >= ``minimum``, else raise naming it.
+
+    Text such as ``"100"`` is refused (a setting read from a file or a form is converted by
+    the caller, who knows where it came from); so are floats, even whole ones, and booleans.
+
+    Examples
+    --------
+    >>> require_positive_int("100", "max_iter")
+    Traceback (most recent call last):
+    ...
+    TypeError: max_iter: expected a whole number >= 1, got '100' (text); write 100 without quotes
+    """
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name}: expected a whole number >= {minimum}, got {value!r}")
+        hint = ""
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            hint = f" (text); write {value.strip()} without quotes"
+        elif isinstance(value, float) and np.isfinite(value) and value == round(value):
+            hint = f" (a float); write {int(value)}"
+        raise TypeError(f"{name}: expected a whole number >= {minimum}, got {value!r}{hint}")
     if value < minimum:
         raise ValueError(f"{name}: expected a whole number >= {minimum}, got {value!r}")
     return int(value)
@@ -269,9 +307,224 @@ def require_number(
     value: object, name: str, *, minimum: float | None = None, strict: bool = False
 ) -> float:
     """Return ``value`` as a finite float (>= ``minimum``, or > it if ``strict``), else raise."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
-        raise TypeError(f"{name}: expected a finite number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, Real):
+        hint = " (text); write it without quotes" if isinstance(value, str) else ""
+        raise TypeError(f"{name}: expected a finite number, got {value!r}{hint}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
     if minimum is not None and (value <= minimum if strict else value < minimum):
         bound = f"> {minimum}" if strict else f">= {minimum}"
         raise ValueError(f"{name}: expected a number {bound}, got {value!r}")
     return float(value)
+
+
+def as_numbers(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    low_open: bool = False,
+    high: float | None = None,
+    high_open: bool = False,
+    whole: bool = False,
+) -> np.ndarray:
+    """``value`` (a number, list, array or Series) as a float array, checked element-wise.
+
+    The array form of :func:`require_number` and :func:`require_fraction`: booleans, text and
+    missing values are refused; ``low``/``high`` bound the values (open bounds with
+    ``low_open``/``high_open``); ``whole=True`` asks for whole numbers. Without an upper bound,
+    infinity is refused. When values above a bound of 1 look like percentages, the message
+    gives the fraction they probably mean.
+
+    Examples
+    --------
+    >>> as_numbers([0.8, 0.9], "retention", low=0, high=1).tolist()
+    [0.8, 0.9]
+    >>> as_numbers(80, "retention", low=0, high=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: retention: expected numbers >= 0 and <= 1, got 80.0; a percentage? Give a ...
+    """
+    if isinstance(value, pd.DataFrame):
+        raise TypeError(f"{name}: expected a number, array or Series, got a DataFrame")
+    try:
+        array = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name}: expected numbers, got {value!r}") from err
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        if array.dtype == object:  # numbers held as objects (a Series with None) are numbers
+            try:
+                converted = array.astype(np.float64)
+            except (TypeError, ValueError):
+                converted = None
+            if converted is not None and not any(isinstance(v, bool | str) for v in array.flat):
+                array = converted
+        if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+            raise TypeError(
+                f"{name}: expected numbers, got {array.dtype} values such as "
+                f"{preview(array.ravel()[:3].tolist())}"
+            )
+    if np.iscomplexobj(array):
+        raise TypeError(f"{name}: expected real numbers, got complex values")
+    array = array.astype(np.float64)
+    if np.isnan(array).any():
+        raise ValueError(f"{name}: expected numbers, found {int(np.isnan(array).sum())} missing")
+    bad = np.zeros(array.shape, dtype=bool)
+    if low is not None:
+        bad |= (array <= low) if low_open else (array < low)
+    if high is not None:
+        bad |= (array >= high) if high_open else (array > high)
+    if whole:
+        bad |= np.isfinite(array) & (array != np.round(array))  # infinity: 'forever'
+    elif high is None:
+        bad |= np.isinf(array)
+    if bad.any():
+        lo = "" if low is None else f"{'>' if low_open else '>='} {low:g}"
+        hi = "" if high is None else f"{'<' if high_open else '<='} {high:g}"
+        kind = "whole numbers" if whole else "finite numbers" if high is None else "numbers"
+        bounds = " and ".join(filter(None, (lo, hi)))
+        found = np.unique(array[bad])
+        hint = ""
+        if high == 1 and ((found > 1) & (found <= 100)).all():
+            hint = f"; a percentage? Give a fraction: {found[0] / 100:g} for {found[0]:g}%"
+        raise ValueError(
+            f"{name}: expected {kind}{' ' + bounds if bounds else ''}, "
+            f"got {preview(found.tolist())}{hint}"
+        )
+    return array
+
+
+def as_number(value: object, name: str, **bounds) -> float:
+    """One number, checked as :func:`as_numbers` checks each element.
+
+    Examples
+    --------
+    >>> as_number(0.1, "discount_rate", low=0, high=1)
+    0.1
+    """
+    array = as_numbers(value, name, **bounds)
+    if array.ndim:
+        raise ValueError(f"{name}: expected one number, got an array of shape {array.shape}")
+    return float(array)
+
+
+def require_counts(values: object, name: str) -> np.ndarray:
+    """``values`` as a float array of whole numbers >= 0 (counts of purchases, customers...).
+
+    Examples
+    --------
+    >>> require_counts([0, 2, 1.5], "repeat_purchases")
+    Traceback (most recent call last):
+    ...
+    ValueError: repeat_purchases: expected whole numbers >= 0 (counts), got 1.5
+    """
+    array = as_numbers(values, name)
+    bad = (array < 0) | (array != np.round(array))
+    if bad.any():
+        raise ValueError(
+            f"{name}: expected whole numbers >= 0 (counts), got {preview(np.unique(array[bad]))}"
+        )
+    return array
+
+
+def require_outcomes(
+    values: object, name: str = "y_true", *, need_both: bool = False
+) -> np.ndarray:
+    """``values`` as a 1-d float array of 0/1 outcomes (1 = responded, churned, bought...).
+
+    Accepted: booleans, and numbers that are all 0 or 1 (a pandas column with missing values
+    is refused, naming how many). Text such as ``"yes"``/``"no"`` or ``"1"``/``"0"`` is
+    refused: which label is the positive one is the caller's to say. ``need_both=True`` also
+    asks for at least one 0 and one 1.
+
+    Examples
+    --------
+    >>> require_outcomes([True, False, 1]).tolist()
+    [1.0, 0.0, 1.0]
+    >>> require_outcomes(["yes", "no"], "responded")
+    Traceback (most recent call last):
+    ...
+    ValueError: responded: expected True/False or 0/1 outcomes (1 = yes), got values such as ...
+    """
+    if isinstance(values, pd.DataFrame):
+        raise TypeError(f"{name}: expected one outcome per customer (1-d), got a DataFrame")
+    if isinstance(values, pd.Series):
+        series = values
+    else:
+        if np.ndim(values) > 1:
+            raise ValueError(
+                f"{name}: expected a 1-d list of 0/1 outcomes, got shape {np.shape(values)}"
+            )
+        series = pd.Series(list(np.ravel(values)), dtype=object)
+    if len(series) == 0:
+        raise ValueError(f"{name}: expected at least one outcome, got none")
+    missing = int(series.isna().sum())
+    if missing:
+        raise ValueError(
+            f"{name}: expected an outcome (0/1) for every customer, found {missing} missing"
+        )
+    numeric = all(isinstance(v, Real | np.bool_) for v in series.to_numpy(dtype=object))
+    ok = numeric and series.astype(float).isin([0.0, 1.0]).all()
+    if not ok:
+        found = pd.unique(
+            series[~series.map(lambda v: isinstance(v, Real | np.bool_) and v in (0, 1))].astype(
+                object
+            )
+        )[:4]
+        text = any(isinstance(v, str) for v in found)
+        fix = "; convert labels first, e.g. y == 'yes'" if text else ""
+        raise ValueError(
+            f"{name}: expected True/False or 0/1 outcomes (1 = yes), got values such as "
+            f"{preview(found)}{fix}"
+        )
+    y = series.to_numpy(dtype=float)
+    if need_both and (y.min() == y.max()):
+        raise ValueError(
+            f"{name}: expected both outcomes (some 0 and some 1), got only {int(y[0])}s"
+        )
+    return y
+
+
+def require_choice(value: object, name: str, choices: Iterable) -> object:
+    """Return ``value`` if it is one of ``choices``, else raise naming them all.
+
+    Examples
+    --------
+    >>> require_choice("start", "timing", ("end", "start"))
+    'start'
+    """
+    choices = tuple(choices)
+    try:
+        ok = value in choices and not isinstance(value, bool)
+    except TypeError:  # an unhashable value compared with strings
+        ok = False
+    if not ok:
+        raise ValueError(f"{name}: expected one of ({preview(choices, 20)}), got {value!r}")
+    return value
+
+
+def shaped(values: np.ndarray, like: object, name: str | None = None):
+    """Give a result the shape of the caller's input: a float for a number, a Series (same
+    index) for a Series or a DataFrame, else the array.
+
+    Examples
+    --------
+    >>> shaped(np.array([2.0]), 1.0)
+    2.0
+    >>> shaped(np.array([1.0, 2.0]), pd.Series([0, 0], index=["a", "b"]), "clv").to_dict()
+    {'a': 1.0, 'b': 2.0}
+    """
+    values = np.asarray(values)
+    if isinstance(like, pd.Series | pd.DataFrame | pd.Index):
+        index = like if isinstance(like, pd.Index) else like.index
+        if values.shape != (len(index),):
+            raise ValueError(
+                f"a Series argument gives the result's index ({len(index)} rows), "
+                f"but the result has shape {values.shape}"
+            )
+        return pd.Series(values, index=index, name=name)
+    if like is None:
+        return float(values) if values.ndim == 0 else values
+    if np.ndim(like) == 0 and values.size == 1:
+        return float(values.ravel()[0])
+    return values

@@ -27,12 +27,16 @@ import numpy as np
 import pandas as pd
 
 from crmlib.validation import (
-    _preview,
+    as_number,
+    as_numbers,
+    preview,
+    require_choice,
     require_columns,
     require_fraction,
     require_frame,
     require_number,
     require_positive_int,
+    shaped,
 )
 
 __all__ = [
@@ -47,70 +51,6 @@ __all__ = [
 ]
 
 TIMINGS = ("end", "start")
-
-
-def _numbers(
-    value: object,
-    name: str,
-    *,
-    low: float | None = None,
-    low_open: bool = False,
-    high: float | None = None,
-    high_open: bool = False,
-    whole: bool = False,
-) -> np.ndarray:
-    """``value`` (a number, array or Series) as a float array; raise naming ``name``.
-
-    Checks what ``validation.require_fraction`` checks for one number, element-wise.
-    """
-    if isinstance(value, pd.DataFrame):
-        raise TypeError(f"{name}: expected a number, array or Series, got a DataFrame")
-    try:
-        array = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name}: expected numbers, got {value!r}") from err
-    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
-        raise TypeError(
-            f"{name}: expected numbers, got {array.dtype} values such as {_first(array)}"
-        )
-    array = array.astype(np.float64)
-    if np.isnan(array).any():
-        raise ValueError(f"{name}: expected numbers, found {int(np.isnan(array).sum())} missing")
-    bad = np.zeros(array.shape, dtype=bool)
-    if low is not None:
-        bad |= (array <= low) if low_open else (array < low)
-    if high is not None:
-        bad |= (array >= high) if high_open else (array > high)
-    if whole:
-        bad |= np.isfinite(array) & (array != np.round(array))
-    elif high is None:
-        bad |= np.isinf(array)
-    if bad.any():
-        lo = "" if low is None else f"{'>' if low_open else '>='} {low:g}"
-        hi = "" if high is None else f"{'<' if high_open else '<='} {high:g}"
-        kind = "whole numbers" if whole else "finite numbers" if high is None else "numbers"
-        bounds = " and ".join(filter(None, (lo, hi)))
-        found = np.unique(array[bad])
-        hint = ""
-        if high == 1 and ((found > 1) & (found <= 100)).all():
-            hint = f"; a percentage? Give a fraction: {found[0] / 100:g} for {found[0]:g}%"
-        raise ValueError(
-            f"{name}: expected {kind}{' ' + bounds if bounds else ''}, "
-            f"got {_preview(found.tolist())}{hint}"
-        )
-    return array
-
-
-def _number(value: object, name: str, **bounds) -> float:
-    """One number, checked as :func:`_numbers` does."""
-    array = _numbers(value, name, **bounds)
-    if array.ndim:
-        raise ValueError(f"{name}: expected one number, got an array of shape {array.shape}")
-    return float(array)
-
-
-def _first(array: np.ndarray) -> str:
-    return _preview(array.ravel()[:3].tolist())
 
 
 def _index_of(named: dict[str, object]) -> pd.Index | None:
@@ -138,23 +78,8 @@ def _broadcast(arrays: dict[str, np.ndarray]) -> list[np.ndarray]:
         ) from err
 
 
-def _shaped(
-    result: np.ndarray, index: pd.Index | None, name: str
-) -> float | np.ndarray | pd.Series:
-    if index is not None:
-        if result.shape != (len(index),):
-            raise ValueError(
-                f"a Series argument gives the result's index ({len(index)} rows), "
-                f"but the result has shape {result.shape}"
-            )
-        return pd.Series(result, index=index, name=name)
-    return float(result) if result.ndim == 0 else result
-
-
 def _timing(timing: object) -> str:
-    if timing not in TIMINGS:
-        raise ValueError(f"timing: expected one of {TIMINGS}, got {timing!r}")
-    return timing
+    return require_choice(timing, "timing", TIMINGS)
 
 
 def _clv(margin, retention, discount_rate, horizon, timing) -> np.ndarray:
@@ -217,20 +142,20 @@ def clv(
     )
     timing = _timing(timing)
     args = {
-        "margin": _numbers(margin, "margin"),
-        "retention": _numbers(retention, "retention", low=0, high=1, high_open=True),
-        "discount_rate": _numbers(discount_rate, "discount_rate", low=0, high=1),
+        "margin": as_numbers(margin, "margin"),
+        "retention": as_numbers(retention, "retention", low=0, high=1, high_open=True),
+        "discount_rate": as_numbers(discount_rate, "discount_rate", low=0, high=1),
         "horizon": _horizon(horizon),
-        "acquisition_cost": _numbers(acquisition_cost, "acquisition_cost", low=0),
+        "acquisition_cost": as_numbers(acquisition_cost, "acquisition_cost", low=0),
     }
     m, r, d, t, cost = _broadcast(args)
-    return _shaped(_clv(m, r, d, t, timing) - cost, index, "clv")
+    return shaped(_clv(m, r, d, t, timing) - cost, index, "clv")
 
 
 def _horizon(horizon: object) -> np.ndarray:
     if horizon is None:
         return np.asarray(np.inf)
-    return _numbers(horizon, "horizon", low=1, whole=True)
+    return as_numbers(horizon, "horizon", low=1, whole=True)
 
 
 def customer_equity(
@@ -290,13 +215,13 @@ def customer_equity(
     Name: customer_equity, dtype: float64
     """
     _index_of({"customers": customers, "margin": margin, "retention": retention})
-    counts = _numbers(customers, "customers", low=0)
-    d = _number(discount_rate, "discount_rate", low=0, high=1)
+    counts = as_numbers(customers, "customers", low=0)
+    d = as_number(discount_rate, "discount_rate", low=0, high=1)
     value = np.asarray(clv(margin, retention, d, horizon=horizon, timing=timing))
     counts, each = _broadcast({"customers": counts, "margin and retention": value})
     current = float((counts * each).sum())
-    new = _number(new_customers, "new_customers", low=0)
-    cost = _number(acquisition_cost, "acquisition_cost", low=0)
+    new = as_number(new_customers, "new_customers", low=0)
+    cost = as_number(acquisition_cost, "acquisition_cost", low=0)
     future = 0.0
     if new > 0:
         if value.ndim:
@@ -366,7 +291,7 @@ def share_of_wallet(
             if not values.index.is_unique:
                 repeated = values.index[values.index.duplicated()].unique()
                 raise ValueError(
-                    f"{name}: expected one value per customer, repeated: {_preview(repeated)}"
+                    f"{name}: expected one value per customer, repeated: {preview(repeated)}"
                 )
         other = total_category_spend.index
         if not other.equals(index):
@@ -374,16 +299,16 @@ def share_of_wallet(
             if len(missing) or len(extra):
                 raise ValueError(
                     "total_category_spend: expected the same customers as spend_with_us; "
-                    f"{len(missing)} missing ({_preview(missing)}), "
-                    f"{len(extra)} not in spend_with_us ({_preview(extra)})"
+                    f"{len(missing)} missing ({preview(missing)}), "
+                    f"{len(extra)} not in spend_with_us ({preview(extra)})"
                 )
             total_category_spend = total_category_spend.reindex(index)
     elif isinstance(spend_with_us, pd.Series) or isinstance(total_category_spend, pd.Series):
         index = (
             spend_with_us if isinstance(spend_with_us, pd.Series) else total_category_spend
         ).index
-    ours = _numbers(spend_with_us, "spend_with_us", low=0)
-    total = _numbers(total_category_spend, "total_category_spend", low=0)
+    ours = as_numbers(spend_with_us, "spend_with_us", low=0)
+    total = as_numbers(total_category_spend, "total_category_spend", low=0)
     if ours.ndim != 1 or ours.shape != total.shape:
         raise ValueError(
             "spend_with_us, total_category_spend: expected two 1-D sequences of equal length, "
@@ -394,7 +319,7 @@ def share_of_wallet(
         where = index[over] if index is not None else np.flatnonzero(over)
         raise ValueError(
             f"spend_with_us: expected at most total_category_spend, but {int(over.sum())} "
-            f"customer(s) spend more with us than in the category: {_preview(where)}"
+            f"customer(s) spend more with us than in the category: {preview(where)}"
         )
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, ours / total, np.nan)
@@ -469,14 +394,14 @@ def retention_vs_acquisition(
     """
     n = require_positive_int(customers, "customers")
     churn = require_fraction(churn_rate, "churn_rate")
-    m = _number(margin, "margin", low=0, low_open=True)
-    keep_cost = _number(retention_cost, "retention_cost", low=0, low_open=True)
-    multiple = _number(acquisition_multiple, "acquisition_multiple", low=0, low_open=True)
-    d = _number(discount_rate, "discount_rate", low=0, high=1)
+    m = as_number(margin, "margin", low=0, low_open=True)
+    keep_cost = as_number(retention_cost, "retention_cost", low=0, low_open=True)
+    multiple = as_number(acquisition_multiple, "acquisition_multiple", low=0, low_open=True)
+    d = as_number(discount_rate, "discount_rate", low=0, high=1)
     leavers = n * churn
     if budget is None:
         budget = np.linspace(0, 2 * leavers * keep_cost, 11)
-    spend = _numbers(budget, "budget", low=0)
+    spend = as_numbers(budget, "budget", low=0)
     if spend.ndim > 1:
         raise ValueError(f"budget: expected a number or a 1-D array, got shape {spend.shape}")
     spend = np.atleast_1d(spend)
@@ -583,8 +508,8 @@ def portfolio_plan(
     for name, names in (("win_back", win_back), ("let_go", let_go)):
         if isinstance(names, str) or not all(isinstance(n, str) for n in names):
             raise TypeError(f"{name}: expected a tuple of segment names, got {names!r}")
-    value = _numbers(customers[clv], f"column {clv!r}")
-    wallet = _numbers(customers[share], f"column {share!r}", low=0, low_open=True, high=1)
+    value = as_numbers(customers[clv], f"column {clv!r}")
+    wallet = as_numbers(customers[share], f"column {share!r}", low=0, low_open=True, high=1)
     segments = customers[segment].astype(object)
     potential = value / wallet
     high, room = value >= threshold, wallet < room_below

@@ -19,7 +19,15 @@ from scipy.special import digamma
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from crmlib.validation import as_numeric, require_frame
+from crmlib.validation import (
+    as_numbers,
+    as_numeric,
+    require_counts,
+    require_frame,
+    require_number,
+    require_positive_int,
+)
+from crmlib.validation import shaped as shaped
 
 # The summary's columns; lifetimes calls the first three frequency, recency and T.
 X, TX, T = "repeat_purchases", "age_at_last_purchase", "age"
@@ -70,15 +78,18 @@ def require_summary_columns(summary: pd.DataFrame, columns: Sequence[str], name:
 
 
 def as_array(values: object, name: str, *, nonnegative: bool = True) -> np.ndarray:
-    """``values`` (scalar, list, array or Series) as a finite 1-d float array."""
-    series = values if isinstance(values, pd.Series) else pd.Series(np.atleast_1d(values))
-    if series.ndim != 1 or len(series) == 0:
-        raise ValueError(f"{name}: expected a non-empty 1-d array of numbers, got {values!r}")
-    arr = as_numeric(series, name).to_numpy(dtype=float)
-    if not np.isfinite(arr).all():
+    """``values`` (scalar, list, array or Series) as a finite 1-d float array.
+
+    The checks are :func:`crmlib.validation.as_numbers`' (a Series is read as a column:
+    :func:`crmlib.validation.as_numeric` names it), plus one dimension and, by default,
+    no negative value.
+    """
+    if isinstance(values, pd.Series):
+        values = as_numeric(values, name)
+    arr = np.atleast_1d(as_numbers(values, name, low=None))
+    if arr.ndim != 1 or len(arr) == 0:
         raise ValueError(
-            f"{name}: expected finite numbers, found {int((~np.isfinite(arr)).sum())} "
-            "missing or infinite value(s)"
+            f"{name}: expected a non-empty 1-d array of numbers, got shape {np.shape(values)}"
         )
     if nonnegative and (arr < 0).any():
         raise ValueError(
@@ -89,11 +100,8 @@ def as_array(values: object, name: str, *, nonnegative: bool = True) -> np.ndarr
 
 
 def check_counts(values: np.ndarray, name: str) -> None:
-    bad = values != np.round(values)
-    if bad.any():
-        raise ValueError(
-            f"{name}: expected whole numbers (counts of purchases), got {values[bad][0]:g}"
-        )
+    """Refuse values that are not whole numbers >= 0 (counts of purchases)."""
+    require_counts(values, name)
 
 
 def check_recency(x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, t_name: str = T) -> None:
@@ -227,17 +235,6 @@ def dbetaln(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return digamma(a) - both, digamma(b) - both
 
 
-def shaped(values: np.ndarray, like: object, name: str | None = None) -> Any:
-    """Give a result the shape of the caller's input: float, Series (same index) or array."""
-    if isinstance(like, pd.DataFrame):
-        return pd.Series(values, index=like.index, name=name)
-    if np.ndim(like) == 0:
-        return float(values[0])
-    if isinstance(like, pd.Series):
-        return pd.Series(values, index=like.index, name=name)
-    return values
-
-
 class Model(BaseEstimator):
     """Settings, the fitted check and the stored parameters of every customer-base model.
 
@@ -254,6 +251,14 @@ class Model(BaseEstimator):
     def __init__(self, *, max_iter: int = 1000, tol: float = 1e-8) -> None:
         self.max_iter = max_iter
         self.tol = tol
+
+    def _settings(self) -> tuple[int, float]:
+        """``max_iter`` and ``tol``, checked when ``fit`` starts (scikit-learn's convention:
+        the constructor only stores them)."""
+        model = type(self).__name__
+        max_iter = require_positive_int(self.max_iter, f"{model}(max_iter=)")
+        tol = require_number(self.tol, f"{model}(tol=)", minimum=0, strict=True)
+        return max_iter, tol
 
     def _params(self) -> np.ndarray:
         if getattr(self, "params_", None) is None:
@@ -320,6 +325,7 @@ class PurchaseModel(Model):
         -------
         self
         """
+        self._settings()
         x, tx, big_t = histories(summary)
         self.unit_ = summary_unit(summary, unit)
         rows, w = compress([x, tx, big_t], weights_of(summary, weights), len(x))

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, gammaln, logsumexp
+from scipy.special import betaln, digamma, gammaln
 
 from crmlib.btyd._base import (
     TX,
@@ -26,6 +26,7 @@ from crmlib.btyd._base import (
     shaped,
     weights_of,
 )
+from crmlib.validation import require_positive_int
 
 __all__ = ["BetaGeoBetaBinom"]
 
@@ -69,41 +70,85 @@ class BetaGeoBetaBinom(Model):
 
     _param_names = ("alpha", "beta", "gamma", "delta")
 
-    @staticmethod
-    def _layout(x: np.ndarray, tx: np.ndarray, n: np.ndarray):
-        """Offsets of the likelihood's terms, one column per term.
+    def __init__(
+        self, *, max_iter: int = 1000, tol: float = 1e-8, max_terms: int = 1_000_000
+    ) -> None:
+        super().__init__(max_iter=max_iter, tol=tol)
+        #: Most work that fit takes on: its likelihood's terms (one per opportunity after
+        #: each distinct history's last purchase) plus three per opportunity of the longest
+        #: history; a million is about 10 s on one core.
+        self.max_terms = max_terms
 
-        Column 0 is "alive through n": ``B(alpha+x, beta+n-x) B(gamma, delta+n)``; column
-        ``1+i`` is "died just after opportunity t_x+i": ``B(alpha+x, beta+t_x-x+i)
-        B(gamma+1, delta+t_x+i)`` for ``i < n - t_x`` (masked beyond), each over
-        ``B(alpha, beta) B(gamma, delta)``.
+    @staticmethod
+    def _layout(x: np.ndarray, tx: np.ndarray, n: np.ndarray) -> dict[str, np.ndarray]:
+        """Where the likelihood's terms are, in one flat array (no padding).
+
+        Each history has an "alive through n" term, ``B(alpha+x, beta+n-x) B(gamma,
+        delta+n)``, and one "died just after opportunity j" term ``B(alpha+x, beta+j-x)
+        B(gamma+1, delta+j)`` for each ``j`` in ``t_x .. n-1``, each over ``B(alpha, beta)
+        B(gamma, delta)``. The death terms of all histories are laid end to end; the Gamma
+        functions of whole-number offsets are read from tables of length ``max(n) + 1``, so a
+        term costs a few array look-ups, and the cost grows with the number of terms, not with
+        the number of customers times the longest history.
         """
-        i = np.arange(int(np.max(n - tx)), dtype=float)[None, :]
-        off_b = np.column_stack([n - x, tx[:, None] - x[:, None] + i])
-        off_c = np.append(0.0, np.ones(i.shape[1]))[None, :]
-        off_d = np.column_stack([n, tx[:, None] + i])
-        valid = np.column_stack([np.ones(len(x), dtype=bool), i < (n - tx)[:, None]])
-        return x[:, None], off_b, off_c, off_d, valid
+        counts = (n - tx).astype(np.int64)
+        rows = np.repeat(np.arange(len(x)), counts)
+        starts = np.cumsum(counts) - counts
+        j = (tx.astype(np.int64)[rows] + np.arange(counts.sum()) - starts[rows]).astype(np.int64)
+        return {
+            "x": x, "tx": tx, "n": n, "counts": counts, "rows": rows, "starts": starts,
+            "j": j, "k": j - x.astype(np.int64)[rows], "size": int(n.max()) + 1,
+        }  # fmt: skip
 
     @staticmethod
-    def _terms(params: np.ndarray, layout, *, grad: bool = False):
-        """Log of each term (-inf where masked) and, if asked, its parameter derivatives."""
+    def _loglik(params: np.ndarray, layout: dict, w: np.ndarray | None = None):
+        """Log of the alive term and log-likelihood of each history; with weights ``w``, also
+        the gradient of ``sum(w * loglik)`` with respect to the parameters."""
         alpha, beta, gamma, delta = params
-        off_a, off_b, off_c, off_d, valid = layout
-        args = (alpha + off_a, beta + off_b, gamma + off_c, delta + off_d)
-        log_t = betaln(args[0], args[1]) - betaln(alpha, beta)
-        log_t = log_t + betaln(args[2], args[3]) - betaln(gamma, delta)
-        log_t = np.where(valid, log_t, -np.inf)
-        if not grad:
-            return log_t, None
-        d_a, d_b = dbetaln(args[0], args[1])
-        d_c, d_d = dbetaln(args[2], args[3])
+        x, n, rows, j, k = (layout[c] for c in ("x", "n", "rows", "j", "k"))
+        grid = np.arange(layout["size"], dtype=float)
+        base = betaln(alpha, beta) + betaln(gamma, delta)
+        alive = betaln(alpha + x, beta + n - x) + betaln(gamma, delta + n) - base
+        # death term = gl(a+x) + gl(c+1) - base + gl(b+k) - gl(a+b+j) + gl(d+j) - gl(c+1+d+j)
+        head = gammaln(alpha + x) + gammaln(gamma + 1) - base
+        by_j = (
+            gammaln(delta + grid) - gammaln(alpha + beta + grid) - gammaln(gamma + 1 + delta + grid)
+        )
+        death = head[rows] + gammaln(beta + grid)[k] + by_j[j]
+        ll = alive.copy()
+        has = layout["counts"] > 0
+        if has.any():
+            starts = layout["starts"][has]
+            top = np.maximum.reduceat(death, starts)
+            summed = np.add.reduceat(np.exp(death - np.repeat(top, layout["counts"][has])), starts)
+            ll[has] = np.logaddexp(alive[has], top + np.log(summed))
+        if w is None:
+            return alive, ll
+        # Each term's share of its history's likelihood, times the history's weight.
+        w_alive = w * np.exp(alive - ll)
+        w_death = w[rows] * np.exp(death - ll[rows])
+        size = layout["size"]
+        per_j = np.bincount(j, weights=w_death, minlength=size)
+        per_k = np.bincount(k, weights=w_death, minlength=size)
+        per_row = np.bincount(rows, weights=w_death, minlength=len(x))
         d_a0, d_b0 = dbetaln(alpha, beta)
         d_c0, d_d0 = dbetaln(gamma, delta)
-        return log_t, (d_a - d_a0, d_b - d_b0, d_c - d_c0, d_d - d_d0)
+        d_a, d_b = dbetaln(alpha + x, beta + n - x)
+        d_c, d_d = dbetaln(gamma, delta + n)
+        psi_ab, psi_cd1 = digamma(alpha + beta + grid), digamma(gamma + 1 + delta + grid)
+        total = w.sum()
+        grad_a = w_alive @ d_a + per_row @ digamma(alpha + x) - per_j @ psi_ab - total * d_a0
+        grad_b = w_alive @ d_b + per_k @ digamma(beta + grid) - per_j @ psi_ab - total * d_b0
+        grad_c = w_alive @ d_c + per_row.sum() * digamma(gamma + 1) - per_j @ psi_cd1
+        grad_d = w_alive @ d_d + per_j @ (digamma(delta + grid) - psi_cd1) - total * d_d0
+        return alive, ll, np.array([grad_a, grad_b, grad_c - total * d_c0, grad_d])
 
     def fit(self, summary: pd.DataFrame, *, weights: object = None) -> BetaGeoBetaBinom:
         """Fit by maximum likelihood.
+
+        The cost grows with the number of distinct histories ``(x, t_x, n)`` times their
+        remaining opportunities ``n - t_x``; above :attr:`max_terms` such terms the fit is
+        refused with an estimate of its time and memory and what to do instead.
 
         Parameters
         ----------
@@ -118,20 +163,19 @@ class BetaGeoBetaBinom(Model):
         BetaGeoBetaBinom
             ``self``, fitted.
         """
+        self._settings()
         x, tx, n = _opportunities(summary)
         rows, w = compress([x, tx, n], weights_of(summary, weights), len(x))
         x, tx, n = rows.T
+        self._check_cost(x, tx, n, len(summary))
         total = w.sum()
         w = w / total
         layout = self._layout(x, tx, n)
 
         def neg_ll(theta: np.ndarray) -> tuple[float, np.ndarray]:
             params = np.exp(theta)
-            log_t, derivs = self._terms(params, layout, grad=True)
-            ll = logsumexp(log_t, axis=1)
-            share = np.exp(log_t - ll[:, None])  # each term's share of the likelihood
-            grad = np.array([(share * d).sum(axis=1) @ w for d in derivs]) * params
-            return -float(ll @ w), -grad
+            _, ll, grad = self._loglik(params, layout, w)
+            return -float(ll @ w), -grad * params
 
         result = maximize(
             neg_ll, np.zeros(4), jac=True, max_iter=self.max_iter, tol=self.tol,
@@ -141,10 +185,37 @@ class BetaGeoBetaBinom(Model):
         self.unit_ = "opportunity"
         return self
 
+    def _check_cost(self, x: np.ndarray, tx: np.ndarray, n: np.ndarray, n_rows: int) -> None:
+        """Refuse a fit whose likelihood has more than ``max_terms`` terms, with advice."""
+        terms = float((n - tx).sum())
+        work = terms + 3 * (n.max() + 1)
+        max_terms = require_positive_int(self.max_terms, "BetaGeoBetaBinom(max_terms=)")
+        if work <= max_terms:
+            return
+        seconds, gigabytes = work * 1e-5, terms * 60 / 1e9
+        # every sampled customer adds at most the longest history's terms
+        sample = int((self.max_terms - 3 * (n.max() + 1)) / (n - tx).max())
+        advice = (
+            f"fit on a random sample of customers, e.g. summary.sample({sample}, "
+            "random_state=0) (the cost grows with the customers' distinct histories), or "
+            if 50 <= sample < n_rows
+            else ""
+        )
+        raise ValueError(
+            f"summary: BG/BB's likelihood here has {terms:,.0f} terms (one per opportunity "
+            f"after each distinct history's last purchase: {len(x):,} histories with up to "
+            f"{int(n.max()):,} opportunities), more than max_terms={self.max_terms:,} with the "
+            f"tables it needs; the fit "
+            f"would take about {seconds:,.0f} s and {gigabytes:.1f} GB. With this many "
+            f"opportunities, {advice}fit BetaGeo() or ParetoNBD() on the same summary: "
+            f"continuous-time models whose cost does not grow with the number of "
+            f"opportunities (a day-level log summarised with btyd.summarize(unit='D') suits "
+            f"them best); or pass max_terms= above {work:,.0f} to fit anyway"
+        )
+
     def _log_likelihood(self, x, tx, n) -> tuple[np.ndarray, np.ndarray]:
         """Log of the 'alive through n' term and the log-likelihood of each row."""
-        log_t, _ = self._terms(self._params(), self._layout(x, tx, n))
-        return log_t[:, 0], logsumexp(log_t, axis=1)
+        return self._loglik(self._params(), self._layout(x, tx, n))
 
     def p_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability that each customer is alive at opportunity ``n + 1``.

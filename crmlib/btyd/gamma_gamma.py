@@ -88,6 +88,7 @@ class GammaGamma(Model):
         GammaGamma
             ``self``, fitted.
         """
+        self._settings()
         x, m = _spend_rows(summary)
         self.unit_ = summary_unit(summary, unit)
         w = weights_of(summary, weights)

@@ -57,6 +57,7 @@ class ShiftedBetaGeo(Model):
         ShiftedBetaGeo
             ``self``, fitted.
         """
+        self._settings()
         n = as_array(active, "active")
         if len(n) < 2:
             raise ValueError(f"active: expected counts for at least 2 periods, got {len(n)}")

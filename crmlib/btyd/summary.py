@@ -32,7 +32,13 @@ from crmlib.btyd._base import (
     check_recency,
     check_unit,
 )
-from crmlib.validation import as_datetime, as_numeric, require_columns, require_frame
+from crmlib.validation import (
+    as_datetime,
+    as_numeric,
+    require_columns,
+    require_frame,
+    require_ids,
+)
 
 __all__ = ["summarize", "summary_frame", "repeat_purchases_by_period"]
 
@@ -73,7 +79,7 @@ def _purchase_days(tx, customer, date, amount, unit, observation_end):
     dates = as_datetime(tx[date], date)
     stamp = pd.DatetimeIndex(dates).tz_localize(None) if dates.dt.tz is not None else dates
     ticks = stamp.to_numpy().astype(f"datetime64[{grain}]").astype(np.int64)
-    codes, ids = _factorize_sorted(tx[customer])
+    codes, ids = _factorize_sorted(require_ids(tx[customer], customer))
     values = (
         as_numeric(tx[amount], amount).to_numpy(dtype=float)
         if amount is not None
