@@ -410,6 +410,7 @@ def threshold_table(y_true: object, y_score: object, thresholds: object) -> pd.D
     0        0.5     0.50      0.500     0.5          0.5
     1        0.3     0.75      0.667     1.0          0.5
     """
+    y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
     y = _as_outcomes(y_true, need_positive=True)
     if y.min() == 1:
         raise ValueError("y_true: expected at least one non-responder (0), got none")
@@ -465,6 +466,7 @@ def best_threshold(
     break_even_score    0.333
     dtype: float64
     """
+    y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
     curve = profit_curve(y_true, y_score, cost_per_contact, value_per_response)
     best = best_depth(curve)
     n = int(best["contacted"])
@@ -512,6 +514,7 @@ def decile_table(
     1       2        0.3        0.7         1.0     1.0         2.0
     2       3        0.1        0.2         0.0    -2.0         0.0
     """
+    y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
     table = gains_table(y_true, y_score, n_bins)
     scores = np.sort(_as_scores(y_score, int(table["customers"].sum())))[::-1]
     bins = np.array_split(scores, len(table))
@@ -555,7 +558,8 @@ def plot_roc(y_true: object, y_score: object, *, ax: Axes | None = None) -> Axes
     ax = axes(ax)
     aucs = {}
     for name, scores in _scores_by_model(y_score).items():
-        y = _as_outcomes(y_true, need_positive=True)
+        outcomes, scores = align(y_true, scores, ("y_true", "y_score"))
+        y = _as_outcomes(outcomes, need_positive=True)
         s = _as_scores(scores, len(y))
         if y.min() == 1:
             raise ValueError("y_true: expected at least one non-responder (0), got none")
@@ -590,9 +594,10 @@ def plot_precision_recall(y_true: object, y_score: object, *, ax: Axes | None = 
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
     ax = axes(ax)
-    y = _as_outcomes(y_true, need_positive=True)
     scores_ap = {}
     for name, scores in _scores_by_model(y_score).items():
+        outcomes, scores = align(y_true, scores, ("y_true", "y_score"))
+        y = _as_outcomes(outcomes, need_positive=True)
         s = _as_scores(scores, len(y))
         precision, recall, _ = precision_recall_curve(y, s)
         scores_ap[name] = average_precision_score(y, s)

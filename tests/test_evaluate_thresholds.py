@@ -147,3 +147,18 @@ def test_plot_precision_recall_states_average_precision_and_base_rate(scored):
     ap = average_precision_score(y, score)
     assert ax.get_title() == f"model: average precision {ap:.2f} (random {y.mean():.2f})"
     assert ax.get_lines()[-1].get_ydata()[0] == pytest.approx(y.mean())
+
+
+def test_pandas_inputs_are_paired_by_label(scored):
+    y, score = scored
+    y_s = pd.Series(y, index=np.arange(len(y)) + 100)
+    s_s = pd.Series(score, index=y_s.index)[::-1]  # same labels, reversed order
+    pd.testing.assert_frame_equal(
+        ev.threshold_table(y_s, s_s, [0.5]), ev.threshold_table(y, score, [0.5])
+    )
+    pd.testing.assert_frame_equal(ev.decile_table(y_s, s_s), ev.decile_table(y, score))
+    pd.testing.assert_series_equal(
+        ev.best_threshold(y_s, s_s, 3.0, 10.0), ev.best_threshold(y, score, 3.0, 10.0)
+    )
+    ax = ev.plot_roc(y_s, {"model": s_s})
+    assert ax.get_title() == f"model ranks best: AUC {roc_auc_score(y, score):.2f} (0.5 = random)"
