@@ -365,3 +365,254 @@ def confusion_at(y_true: object, y_score: object, threshold: float) -> pd.DataFr
     labels = pd.Index(["negative (0)", "positive (1)"])
     counts = confusion_matrix(y.astype(int), (s >= threshold).astype(int), labels=[0, 1])
     return pd.DataFrame(counts, index=labels.rename("actual"), columns=labels.rename("predicted"))
+
+
+# --- Thresholds, ROC and precision-recall, decile table with score ranges -------------------
+# (chapter 09) A model's scores become a decision at a threshold: contact everyone scoring at
+# least t. These helpers tabulate what each threshold gives, draw the threshold-free curves
+# (ROC, precision-recall) and find the threshold a campaign's costs and values call for.
+
+__all__ += [
+    "threshold_table",
+    "best_threshold",
+    "decile_table",
+    "plot_roc",
+    "plot_precision_recall",
+]
+
+
+def threshold_table(y_true: object, y_score: object, thresholds: object) -> pd.DataFrame:
+    """Return what contacting everyone with a score ``>= threshold`` gives, per threshold.
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1 or bool
+        Actual outcomes, 1 = responder (or churner). Needs at least one of each.
+    y_score : array-like
+        Model scores; 1-d or 2-column ``predict_proba``.
+    thresholds : float or array-like of float
+        Score cut-offs; the table keeps their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per threshold with ``threshold``, ``flagged`` (share of customers predicted
+        1), ``precision`` (share of the flagged who are 1; NaN when nobody is flagged),
+        ``recall`` (share of all 1s that are flagged, also called sensitivity or true
+        positive rate), ``specificity`` (share of 0s not flagged), ``false_positive_rate``
+        (1 - specificity) and ``accuracy``.
+
+    Examples
+    --------
+    >>> table = threshold_table([1, 0, 1, 0], [.9, .6, .4, .1], [0.5, 0.3])
+    >>> table[["threshold", "flagged", "precision", "recall", "specificity"]].round(3)
+       threshold  flagged  precision  recall  specificity
+    0        0.5     0.50      0.500     0.5          0.5
+    1        0.3     0.75      0.667     1.0          0.5
+    """
+    y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
+    y = _as_outcomes(y_true, need_positive=True)
+    if y.min() == 1:
+        raise ValueError("y_true: expected at least one non-responder (0), got none")
+    s = _as_scores(y_score, len(y))
+    cuts = np.atleast_1d(np.asarray(thresholds, dtype=object))
+    cuts = np.array([require_number(t, "thresholds") for t in cuts.ravel()])
+    if cuts.size == 0:
+        raise ValueError("thresholds: expected at least one threshold, got none")
+    flagged = s[None, :] >= cuts[:, None]
+    tp = (flagged & (y == 1)).sum(axis=1)
+    fp = (flagged & (y == 0)).sum(axis=1)
+    n_flagged = flagged.sum(axis=1)
+    positives, negatives = y.sum(), len(y) - y.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(n_flagged > 0, tp / n_flagged, np.nan)
+    return pd.DataFrame(
+        {
+            "threshold": cuts,
+            "flagged": n_flagged / len(y),
+            "precision": precision,
+            "recall": tp / positives,
+            "specificity": 1 - fp / negatives,
+            "false_positive_rate": fp / negatives,
+            "accuracy": (tp + negatives - fp) / len(y),
+        }
+    )
+
+
+def best_threshold(
+    y_true: object, y_score: object, cost_per_contact: float, value_per_response: float
+) -> pd.Series:
+    """Return the score threshold that makes a campaign most profitable.
+
+    The :func:`profit_curve`'s best depth, read as a rule: contact everyone whose score is
+    ``>= threshold``. Within a group of tied scores profit changes linearly, so the best depth
+    always ends at a tie group's edge and the rule reaches exactly that depth. When contacting
+    nobody is best, the threshold is infinite.
+
+    Returns
+    -------
+    pandas.Series
+        ``threshold``, ``contacted``, ``depth``, ``profit``, and ``break_even_score``
+        (``cost_per_contact / value_per_response``: the threshold to use if the scores are
+        calibrated probabilities, i.e. a score of 0.3 means a 30% chance).
+
+    Examples
+    --------
+    >>> best_threshold([1, 1, 0, 0], [.9, .8, .3, .1], 1, 3).round(3)
+    threshold           0.800
+    contacted           2.000
+    depth               0.500
+    profit              4.000
+    break_even_score    0.333
+    dtype: float64
+    """
+    y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
+    curve = profit_curve(y_true, y_score, cost_per_contact, value_per_response)
+    best = best_depth(curve)
+    n = int(best["contacted"])
+    scores = np.sort(_as_scores(y_score, len(curve) - 1))[::-1]
+    threshold = float(scores[n - 1]) if n > 0 else float("inf")
+    return pd.Series(
+        {
+            "threshold": threshold,
+            "contacted": float(n),
+            "depth": float(best["depth"]),
+            "profit": float(best["profit"]),
+            "break_even_score": float(cost_per_contact) / float(value_per_response),
+        }
+    )
+
+
+def decile_table(
+    y_true: object,
+    y_score: object,
+    n_bins: int = 10,
+    *,
+    cost_per_contact: float | None = None,
+    value_per_response: float | None = None,
+) -> pd.DataFrame:
+    """Return the :func:`gains_table` with each bin's score range, and profit if priced.
+
+    The score range turns a decile into a rule ("contact scores of 0.42 and above"). Given
+    ``cost_per_contact`` and ``value_per_response``, ``profit`` is each bin's value of its
+    responders minus the cost of contacting it, and ``cum_profit`` the campaign's profit
+    when contacting down to that bin.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The gains table's columns plus ``min_score`` and ``max_score``, and ``profit`` and
+        ``cum_profit`` when both money arguments are given.
+
+    Examples
+    --------
+    >>> t = decile_table([1, 0, 1, 0, 0, 0], [.9, .8, .7, .3, .2, .1], n_bins=3,
+    ...                  cost_per_contact=1, value_per_response=3)
+    >>> t[["decile", "min_score", "max_score", "responders", "profit", "cum_profit"]]
+       decile  min_score  max_score  responders  profit  cum_profit
+    0       1        0.8        0.9         1.0     1.0         1.0
+    1       2        0.3        0.7         1.0     1.0         2.0
+    2       3        0.1        0.2         0.0    -2.0         0.0
+    """
+    y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
+    table = gains_table(y_true, y_score, n_bins)
+    scores = np.sort(_as_scores(y_score, int(table["customers"].sum())))[::-1]
+    bins = np.array_split(scores, len(table))
+    table["min_score"] = [b.min() for b in bins]
+    table["max_score"] = [b.max() for b in bins]
+    if (cost_per_contact is None) != (value_per_response is None):
+        raise ValueError(
+            "cost_per_contact and value_per_response: expected both (to price the table) or "
+            f"neither, got {cost_per_contact!r} and {value_per_response!r}"
+        )
+    if cost_per_contact is not None:
+        cost = require_number(cost_per_contact, "cost_per_contact", minimum=0)
+        value = require_number(value_per_response, "value_per_response", minimum=0, strict=True)
+        table["profit"] = value * table["responders"] - cost * table["customers"]
+        table["cum_profit"] = table["profit"].cumsum()
+    return table
+
+
+def _scores_by_model(y_score: object) -> dict[str, object]:
+    if isinstance(y_score, Mapping):
+        if not y_score:
+            raise ValueError("y_score: expected at least one model's scores, got an empty mapping")
+        return dict(y_score)
+    return {"model": y_score}
+
+
+def plot_roc(y_true: object, y_score: object, *, ax: Axes | None = None) -> Axes:
+    """Plot the ROC curve (true positive rate against false positive rate) with its AUC.
+
+    ``y_score`` is one model's scores, or a mapping ``{name: scores}``. The AUC is the chance
+    that a randomly chosen 1 scores above a randomly chosen 0 (ties count half); 0.5 is a
+    coin. The title names the model with the highest AUC.
+
+    Examples
+    --------
+    >>> plot_roc([1, 0, 1, 0], {"a": [.9, .8, .7, .1], "b": [.1, .9, .2, .8]}).get_title()
+    'a ranks best: AUC 0.75 (0.5 = random)'
+    """
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    ax = axes(ax)
+    aucs = {}
+    for name, scores in _scores_by_model(y_score).items():
+        outcomes, scores = align(y_true, scores, ("y_true", "y_score"))
+        y = _as_outcomes(outcomes, need_positive=True)
+        s = _as_scores(scores, len(y))
+        if y.min() == 1:
+            raise ValueError("y_true: expected at least one non-responder (0), got none")
+        fpr, tpr, _ = roc_curve(y, s)
+        aucs[name] = roc_auc_score(y, s)
+        ax.plot(fpr, tpr, label=f"{name} (AUC {aucs[name]:.2f})")
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="random (AUC 0.50)")
+    best = max(aucs, key=aucs.get)
+    ax.set(
+        xlabel="False positive rate (share of 0s flagged)",
+        ylabel="True positive rate (recall: share of 1s flagged)",
+        title=f"{best} ranks best: AUC {aucs[best]:.2f} (0.5 = random)",
+    )
+    percent_axis(percent_axis(ax, "x"), "y")
+    ax.legend()
+    return ax
+
+
+def plot_precision_recall(y_true: object, y_score: object, *, ax: Axes | None = None) -> Axes:
+    """Plot precision against recall, with the base rate that random contacts would give.
+
+    ``y_score`` is one model's scores, or a mapping ``{name: scores}``. Average precision
+    (the area under the curve, as scikit-learn computes it) summarises each curve; the title
+    names the model with the highest.
+
+    Examples
+    --------
+    >>> ax = plot_precision_recall([1, 0, 1, 0], [.9, .8, .7, .1])
+    >>> ax.get_title()
+    'model: average precision 0.83 (random 0.50)'
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    ax = axes(ax)
+    scores_ap = {}
+    for name, scores in _scores_by_model(y_score).items():
+        outcomes, scores = align(y_true, scores, ("y_true", "y_score"))
+        y = _as_outcomes(outcomes, need_positive=True)
+        s = _as_scores(scores, len(y))
+        precision, recall, _ = precision_recall_curve(y, s)
+        scores_ap[name] = average_precision_score(y, s)
+        ax.plot(
+            recall, precision, drawstyle="steps-post", label=f"{name} (AP {scores_ap[name]:.2f})"
+        )
+    base = y.mean()
+    ax.axhline(base, linestyle="--", color="grey", label=f"random ({base:.2f})")
+    best = max(scores_ap, key=scores_ap.get)
+    ax.set(
+        xlabel="Recall (share of all 1s reached)",
+        ylabel="Precision (share of contacts who are 1s)",
+        title=f"{best}: average precision {scores_ap[best]:.2f} (random {base:.2f})",
+        ylim=(0, 1.02),
+    )
+    percent_axis(percent_axis(ax, "x"), "y")
+    ax.legend()
+    return ax

@@ -12,14 +12,16 @@ k-means starts from, and the fitted pipeline's ``predict`` uses the same numberi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import combinations
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from scipy.cluster import hierarchy
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -27,6 +29,7 @@ from crmlib.plots import axes
 from crmlib.validation import (
     as_numeric,
     require_columns,
+    require_fraction,
     require_frame,
     require_positive_int,
 )
@@ -36,6 +39,8 @@ __all__ = [
     "kmeans_segments",
     "choose_k",
     "plot_choose_k",
+    "stability",
+    "plot_dendrogram",
     "profile",
     "plot_profile",
 ]
@@ -131,11 +136,12 @@ def kmeans_segments(
     sizes = np.bincount(km.labels_, minlength=k)
     # Largest first; equal sizes ordered by centre coordinates, so the result is seed-free.
     order = np.lexsort((*km.cluster_centers_.T[::-1], -sizes))
-    new_label = np.empty(k, dtype=int)
-    new_label[order] = np.arange(k)
-    km.cluster_centers_ = km.cluster_centers_[order]
-    km.labels_ = new_label[km.labels_]
-    labels = pd.Series(km.labels_, index=df.index, name="segment")
+    # Refit from the renumbered centres rather than editing the fitted KMeans: the search
+    # starts at its own solution, so scikit-learn's fit returns the same clusters, now in
+    # the new numbering, with every fitted attribute its own (and clone(pipeline).fit(df)
+    # reproduces it).
+    pipeline.set_params(kmeans__init=km.cluster_centers_[order], kmeans__n_init=1).fit(data)
+    labels = pd.Series(pipeline.named_steps["kmeans"].labels_, index=df.index, name="segment")
     return Segmentation(labels, pipeline)
 
 
@@ -219,6 +225,127 @@ def plot_choose_k(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     best = int(table.loc[table["silhouette"].idxmax(), "k"])
     ax.set_title(f"Silhouette is highest at k={best}")
     ax.set_xticks(table["k"])
+    return ax
+
+
+def stability(
+    df: pd.DataFrame,
+    k_range: Iterable[int] = range(2, 9),
+    columns: Sequence[str] | None = None,
+    seed: int = 0,
+    *,
+    n_resamples: int = 5,
+    sample_share: float = 0.5,
+    n_init: int = 10,
+) -> pd.DataFrame:
+    """Return how stable the k-means segments are for each number of segments.
+
+    Segments worth naming should come back when the analysis is repeated on other customers.
+    For each k, k-means is fitted on ``n_resamples`` random subsamples (each ``sample_share``
+    of the customers, drawn without replacement), each fit assigns *every* customer to a
+    segment, and the assignments are compared pairwise with the adjusted Rand index (1 = the
+    same segments, 0 = no more agreement than chance; segment numbers do not matter).
+
+    Parameters
+    ----------
+    df, columns, n_init
+        As in :func:`kmeans_segments`.
+    k_range : iterable of int, default range(2, 9)
+        Numbers of segments to try, each from 2 to the subsample size - 1.
+    seed : int, default 0
+        Seed of the subsamples and of k-means' starts.
+    n_resamples : int, default 5
+        Number of subsamples, at least 2.
+    sample_share : float, default 0.5
+        Share of customers in each subsample, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``k``, ``stability`` (mean adjusted Rand index over the pairs of subsamples)
+        and ``stability_min`` (the worst pair).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"x": np.r_[rng.normal(0, 1, 50), rng.normal(10, 1, 50)]})
+    >>> stability(df, k_range=[2, 3]).round(2)
+       k  stability  stability_min
+    0  2       1.00            1.0
+    1  3       0.69            0.5
+    """
+    data = _numeric_frame(df, columns)
+    ks = [require_positive_int(k, "k_range", minimum=2) for k in k_range]
+    if not ks:
+        raise ValueError("k_range: expected at least one number of segments, got none")
+    n_resamples = require_positive_int(n_resamples, "n_resamples", minimum=2)
+    share = require_fraction(sample_share, "sample_share", high_inclusive=False)
+    n_init = require_positive_int(n_init, "n_init")
+    size = int(round(share * len(data)))
+    if max(ks) >= size:
+        raise ValueError(
+            f"k_range: expected values below the subsample size ({size} = sample_share x "
+            f"{len(data)} customers), got {max(ks)}"
+        )
+    rng = np.random.default_rng(seed)
+    samples = [np.sort(rng.choice(len(data), size, replace=False)) for _ in range(n_resamples)]
+    rows = []
+    for k in ks:
+        assigned = [
+            _pipeline(k, seed + i, n_init).fit(data.iloc[rows_]).predict(data)
+            for i, rows_ in enumerate(samples)
+        ]
+        agreement = [adjusted_rand_score(a, b) for a, b in combinations(assigned, 2)]
+        rows.append((k, float(np.mean(agreement)), float(np.min(agreement))))
+    return pd.DataFrame(rows, columns=["k", "stability", "stability_min"])
+
+
+def plot_dendrogram(
+    df: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    sample_size: int = 200,
+    seed: int = 0,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw Ward's hierarchical clustering of a random sample of customers as a dendrogram.
+
+    Variables are standardised as in :func:`kmeans_segments`. Hierarchical clustering keeps
+    every pairwise distance (memory grows with n squared), so it is drawn on a seeded sample;
+    the tree shows the last 30 merges. The title names the number of clusters left when the
+    tree is cut in its largest gap between successive merge heights, a common rule of thumb.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [0, 0.1, 0.2, 5, 5.1, 5.2, 10, 10.1, 10.2]})
+    >>> plot_dendrogram(df).get_title()
+    "Ward's tree of 9 customers: the largest gap leaves 3 clusters"
+    """
+    data = _numeric_frame(df, columns)
+    sample_size = require_positive_int(sample_size, "sample_size", minimum=3)
+    if sample_size < len(data):
+        data = data.sample(sample_size, random_state=seed).sort_index(kind="stable")
+    scaled = StandardScaler().fit_transform(data)
+    tree = hierarchy.linkage(scaled, method="ward")
+    heights = tree[:, 2]
+    # Cutting just below merge i (counted from the last) leaves i + 1 clusters.
+    gaps = np.diff(heights)[::-1]
+    clusters = int(np.argmax(gaps)) + 2
+    ax = axes(ax, figsize=(8.0, 4.0))
+    hierarchy.dendrogram(
+        tree,
+        truncate_mode="lastp",
+        p=30,
+        no_labels=True,
+        color_threshold=float(heights[-clusters + 1] + heights[-clusters]) / 2,
+        ax=ax,
+    )
+    ax.grid(False, axis="x")
+    ax.set(
+        xlabel="Customers (groups of the sample; the tree shows the last 30 merges)",
+        ylabel="Merge height (Ward distance, standardised)",
+        title=f"Ward's tree of {len(data)} customers: the largest gap leaves {clusters} clusters",
+    )
     return ax
 
 

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
@@ -221,3 +222,68 @@ def test_plot_profile_heatmap_names_the_strongest_deviation(blobs):
     assert len(ax.texts) == table["index"].size  # one annotation per cell
     with pytest.raises(KeyError, match="table: expected a profile"):
         sg.plot_profile(pd.DataFrame({"a": [1]}))
+
+
+# --- fitted objects are scikit-learn's own; stability; dendrogram ----------------------------
+
+
+def test_fitted_kmeans_is_not_edited_and_refits_identically(blobs):
+    df, _ = blobs
+    labels, pipeline = sg.kmeans_segments(df, 3, seed=1)
+    km = pipeline.named_steps["kmeans"]
+    scaled = pipeline.named_steps["scale"].transform(df[["spend", "visits"]])
+    # Every fitted attribute agrees with the others, as scikit-learn's fit leaves them ...
+    np.testing.assert_array_equal(km.predict(scaled), km.labels_)
+    centres = pd.DataFrame(scaled).groupby(km.labels_).mean().to_numpy()
+    np.testing.assert_allclose(km.cluster_centers_, centres)
+    assert km.inertia_ == pytest.approx(((scaled - centres[km.labels_]) ** 2).sum())
+    # ... and the settings reproduce them: a clone fitted on the same data gives the same
+    # segments (an edited KMeans would come back in its raw numbering).
+    refit = clone(pipeline).fit(df[["spend", "visits"]])
+    np.testing.assert_array_equal(refit.named_steps["kmeans"].labels_, labels)
+
+
+def test_stability_is_high_for_real_groups_and_lower_for_too_many(blobs):
+    df, _ = blobs
+    table = sg.stability(df, k_range=[2, 3, 6], n_resamples=4)
+    assert table.columns.tolist() == ["k", "stability", "stability_min"]
+    assert table["k"].tolist() == [2, 3, 6]
+    three = table.set_index("k")
+    assert three.loc[3, "stability"] > 0.95
+    assert three.loc[6, "stability"] < three.loc[3, "stability"]
+    assert (table["stability_min"] <= table["stability"] + 1e-12).all()
+    pd.testing.assert_frame_equal(table, sg.stability(df, k_range=[2, 3, 6], n_resamples=4))
+
+
+def test_stability_is_near_zero_without_structure():
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"a": rng.uniform(size=400), "b": rng.uniform(size=400)})
+    noise = sg.stability(df, k_range=[5], n_resamples=4).loc[0, "stability"]
+    assert noise < 0.9  # uniform noise: the cut moves from one subsample to the next
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"k_range": []}, ValueError, r"k_range: expected at least one"),
+        ({"n_resamples": 1}, ValueError, r"n_resamples: expected a whole number >= 2"),
+        ({"sample_share": 1.0}, ValueError, r"sample_share: expected a fraction in \(0, 1\)"),
+        ({"k_range": [70]}, ValueError, r"k_range: .*below the subsample size \(62"),
+    ],
+)
+def test_stability_bad_input(blobs, kwargs, error, match):
+    df, _ = blobs
+    with pytest.raises(error, match=match):
+        sg.stability(df, **kwargs)
+
+
+def test_plot_dendrogram_finds_the_planted_groups_on_a_sample(blobs):
+    df, _ = blobs
+    fig, ax = plt.subplots()
+    assert sg.plot_dendrogram(df, sample_size=90, ax=ax) is ax
+    assert ax.get_title() == "Ward's tree of 90 customers: the largest gap leaves 3 clusters"
+    # The same sample on every call.
+    again = sg.plot_dendrogram(df, sample_size=90)
+    assert [t.get_text() for t in again.texts] == [t.get_text() for t in ax.texts]
+    with pytest.raises(ValueError, match="sample_size: expected a whole number >= 3"):
+        sg.plot_dendrogram(df, sample_size=2)

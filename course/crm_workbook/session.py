@@ -20,6 +20,7 @@ from importlib import metadata
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 PACKAGES = (
     "crmlib",
@@ -32,6 +33,9 @@ PACKAGES = (
     "mlxtend",
     "ipywidgets",
 )
+
+
+_THREADS = None  # the active thread limit, kept alive for the session
 
 
 def _format_warning(message, category, filename, lineno, line=None) -> str:
@@ -52,6 +56,10 @@ def setup(seed: int = 42, lang: str = "en") -> None:
         raise ValueError(f"lang: expected 'en' or 'ko', got {lang!r}")
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the global state some libraries still use
+    # The workbook's tables are small: one BLAS/OpenMP thread is fastest and keeps run times
+    # steady when several kernels share a machine (k-means ran 30-70x slower threaded there).
+    global _THREADS
+    _THREADS = threadpool_limits(1)
     # Show NumPy scalars as plain numbers (0.25), not NumPy 2's np.float64(0.25).
     np.set_printoptions(legacy="1.25")
     pd.set_option("display.precision", 3)
