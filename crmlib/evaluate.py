@@ -16,7 +16,6 @@ ones and every count is a whole number; with ties, responder counts in a bin can
 from __future__ import annotations
 
 from collections.abc import Mapping
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ from crmlib.validation import (
     require_columns,
     require_frame,
     require_number,
+    require_outcomes,
     require_positive_int,
 )
 
@@ -45,25 +45,7 @@ __all__ = [
 
 def _as_outcomes(y_true: object, *, need_positive: bool = False) -> np.ndarray:
     """Return ``y_true`` as a 1-d 0/1 float array, refusing anything that is not binary."""
-    y = np.asarray(y_true)
-    if y.ndim != 1:
-        raise ValueError(f"y_true: expected a 1-d array of 0/1 outcomes, got shape {y.shape}")
-    if len(y) == 0:
-        raise ValueError("y_true: expected at least one customer, got none")
-    # Text such as "0"/"1" or "yes"/"no" is refused: which label is the responder is not ours
-    # to guess.
-    numeric = y.dtype.kind in "biuf" or (
-        y.dtype.kind == "O" and all(isinstance(v, Real) for v in y)
-    )
-    if not (numeric and np.isin(y.astype(float), (0.0, 1.0)).all()):
-        found = pd.unique(pd.Series(np.asarray(y_true), dtype=object))[:4].tolist()
-        raise ValueError(
-            "y_true: expected binary outcomes 0/1 or False/True (1 = responder), "
-            f"got values such as {found}; convert labels first, e.g. y == 'yes'"
-        )
-    if need_positive and y.sum() == 0:
-        raise ValueError("y_true: expected at least one responder (1), got none")
-    return y.astype(float)
+    return require_outcomes(y_true, "y_true", need_positive=need_positive)
 
 
 def _as_scores(y_score: object, n: int) -> np.ndarray:

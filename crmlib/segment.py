@@ -31,6 +31,7 @@ from crmlib.validation import (
     require_columns,
     require_fraction,
     require_frame,
+    require_int_list,
     require_positive_int,
 )
 
@@ -182,9 +183,7 @@ def choose_k(
     2  4     0.00        0.70
     """
     data = _numeric_frame(df, columns)
-    ks = [require_positive_int(k, "k_range", minimum=2) for k in k_range]
-    if not ks:
-        raise ValueError("k_range: expected at least one number of segments, got none")
+    ks = require_int_list(k_range, "k_range", minimum=2)
     if max(ks) >= len(data):
         raise ValueError(
             f"k_range: expected values below the number of customers ({len(data)}), got {max(ks)}"
@@ -275,9 +274,7 @@ def stability(
     1  3       0.69            0.5
     """
     data = _numeric_frame(df, columns)
-    ks = [require_positive_int(k, "k_range", minimum=2) for k in k_range]
-    if not ks:
-        raise ValueError("k_range: expected at least one number of segments, got none")
+    ks = require_int_list(k_range, "k_range", minimum=2)
     n_resamples = require_positive_int(n_resamples, "n_resamples", minimum=2)
     share = require_fraction(sample_share, "sample_share", high_inclusive=False)
     n_init = require_positive_int(n_init, "n_init")

@@ -7,7 +7,7 @@ what was found. None of them modifies its input: conversions return new objects.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from numbers import Real
 
 import numpy as np
@@ -30,6 +30,7 @@ __all__ = [
     "require_counts",
     "require_outcomes",
     "require_choice",
+    "require_int_list",
     "shaped",
 ]
 
@@ -310,8 +311,8 @@ def require_number(
     if isinstance(value, bool) or not isinstance(value, Real):
         hint = " (text); write it without quotes" if isinstance(value, str) else ""
         raise TypeError(f"{name}: expected a finite number, got {value!r}{hint}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    if not np.isfinite(value):  # TypeError, as before: tests and callers rely on it
+        raise TypeError(f"{name}: expected a finite number, got {value!r}")
     if minimum is not None and (value <= minimum if strict else value < minimum):
         bound = f"> {minimum}" if strict else f">= {minimum}"
         raise ValueError(f"{name}: expected a number {bound}, got {value!r}")
@@ -428,14 +429,14 @@ def require_counts(values: object, name: str) -> np.ndarray:
 
 
 def require_outcomes(
-    values: object, name: str = "y_true", *, need_both: bool = False
+    values: object, name: str = "y_true", *, need_positive: bool = False, need_both: bool = False
 ) -> np.ndarray:
     """``values`` as a 1-d float array of 0/1 outcomes (1 = responded, churned, bought...).
 
     Accepted: booleans, and numbers that are all 0 or 1 (a pandas column with missing values
     is refused, naming how many). Text such as ``"yes"``/``"no"`` or ``"1"``/``"0"`` is
     refused: which label is the positive one is the caller's to say. ``need_both=True`` also
-    asks for at least one 0 and one 1.
+    asks for at least one 0 and one 1, ``need_positive=True`` for at least one 1.
 
     Examples
     --------
@@ -444,7 +445,7 @@ def require_outcomes(
     >>> require_outcomes(["yes", "no"], "responded")
     Traceback (most recent call last):
     ...
-    ValueError: responded: expected True/False or 0/1 outcomes (1 = yes), got values such as ...
+    ValueError: responded: expected binary outcomes (True/False or 0/1, 1 = yes), got values such as ...
     """
     if isinstance(values, pd.DataFrame):
         raise TypeError(f"{name}: expected one outcome per customer (1-d), got a DataFrame")
@@ -457,11 +458,12 @@ def require_outcomes(
             )
         series = pd.Series(list(np.ravel(values)), dtype=object)
     if len(series) == 0:
-        raise ValueError(f"{name}: expected at least one outcome, got none")
+        raise ValueError(f"{name}: expected at least one customer, got none")
     missing = int(series.isna().sum())
     if missing:
         raise ValueError(
-            f"{name}: expected an outcome (0/1) for every customer, found {missing} missing"
+            f"{name}: expected binary outcomes (True/False or 0/1) for every customer, found "
+            f"{missing} missing"
         )
     numeric = all(isinstance(v, Real | np.bool_) for v in series.to_numpy(dtype=object))
     ok = numeric and series.astype(float).isin([0.0, 1.0]).all()
@@ -474,10 +476,12 @@ def require_outcomes(
         text = any(isinstance(v, str) for v in found)
         fix = "; convert labels first, e.g. y == 'yes'" if text else ""
         raise ValueError(
-            f"{name}: expected True/False or 0/1 outcomes (1 = yes), got values such as "
+            f"{name}: expected binary outcomes (True/False or 0/1, 1 = yes), got values such as "
             f"{preview(found)}{fix}"
         )
     y = series.to_numpy(dtype=float)
+    if need_positive and y.sum() == 0:
+        raise ValueError(f"{name}: expected at least one responder (1), got none")
     if need_both and (y.min() == y.max()):
         raise ValueError(
             f"{name}: expected both outcomes (some 0 and some 1), got only {int(y[0])}s"
@@ -528,3 +532,34 @@ def shaped(values: np.ndarray, like: object, name: str | None = None):
     if np.ndim(like) == 0 and values.size == 1:
         return float(values.ravel()[0])
     return values
+
+
+def require_int_list(values: object, name: str, *, minimum: int = 1) -> list[int]:
+    """``values`` (a list, range or array of whole numbers) as a non-empty list of ints.
+
+    One number where a list is expected is refused with the list it probably means.
+
+    Examples
+    --------
+    >>> require_int_list(range(2, 5), "k_range", minimum=2)
+    [2, 3, 4]
+    >>> require_int_list(5, "k_range", minimum=2)
+    Traceback (most recent call last):
+    ...
+    TypeError: k_range: expected a list of whole numbers >= 2, got one number 5; for every value from 2 to 5 write range(2, 6) ...
+    """
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        if isinstance(values, int | np.integer) and not isinstance(values, bool):
+            raise TypeError(
+                f"{name}: expected a list of whole numbers >= {minimum}, got one number "
+                f"{values!r}; for every value from {minimum} to {values} write "
+                f"range({minimum}, {int(values) + 1}) (or [{values}] for that one value)"
+            )
+        raise TypeError(
+            f"{name}: expected a list of whole numbers >= {minimum}, "
+            f"got {type(values).__name__} {values!r}"
+        )
+    items = list(values)
+    if not items:
+        raise ValueError(f"{name}: expected at least one value, got none")
+    return [require_positive_int(v, name, minimum=minimum) for v in items]

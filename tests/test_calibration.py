@@ -97,7 +97,7 @@ def test_wilson_interval_stays_in_range_and_covers_the_rate():
     [
         ([0, 1], [0.2, 1.5], {}, "y_score: expected probabilities"),
         ([0, 1], [0.2], {}, "y_score: expected 2"),
-        ([0, 2], [0.2, 0.3], {}, "y_true: expected True/False or 0/1 outcomes"),
+        ([0, 2], [0.2, 0.3], {}, "y_true: expected binary outcomes"),
         ([0, 1], [0.2, np.nan], {}, "y_score: expected no missing"),
         ([0, 1], [0.2, 0.3], {"strategy": "equal"}, "strategy: expected one of"),
         ([0, 1], [0.2, 0.3], {"n_bins": 0}, "n_bins"),

@@ -57,7 +57,7 @@ def test_missing_levels_are_left_out_and_bad_outcomes_refused():
     df.loc[:9, "sat"] = pd.NA
     assert loyalty.rate_by_level(df, "sat", "bought")["customers"].sum() == 90
     df["bought"] = np.where(df["bought"], 2, 0)
-    with pytest.raises(ValueError, match="column 'bought': expected True/False or 0/1"):
+    with pytest.raises(ValueError, match="column 'bought': expected binary outcomes \\(True/False or 0/1"):
         loyalty.rate_by_level(df, "sat", "bought")
     with pytest.raises(KeyError, match="missing column"):
         loyalty.rate_by_level(df, "satisfaction", "bought")
@@ -96,7 +96,7 @@ def test_curve_arguments_are_checked():
         loyalty.LogisticCurve(degree=7).fit([1, 2, 3], [0, 1, 1])
     with pytest.raises(ValueError, match="needs more than 2 distinct levels"):
         loyalty.LogisticCurve(degree=2).fit([1, 1, 2, 2], [0, 1, 0, 1])
-    with pytest.raises(ValueError, match="y: expected True/False or 0/1"):
+    with pytest.raises(ValueError, match="y: expected binary outcomes \\(True/False or 0/1"):
         loyalty.LogisticCurve(degree=1).fit([1, 2, 3], [0, 2, 1])
     with pytest.raises(RuntimeError, match="call fit"):
         loyalty.LogisticCurve().predict([1.0])
