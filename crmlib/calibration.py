@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 
 from crmlib.plots import axes, percent_axis
 from crmlib.validation import (
+    align,
     require_columns,
     require_frame,
     require_outcomes,
@@ -108,6 +109,7 @@ def calibration_table(
     1            4           0.175           0.25  0.075
     2            4           0.750           0.75  0.000
     """
+    y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
     y = _outcomes(y_true)
     p = _probabilities(y_score, len(y))
     if isinstance(n_bins, bool) or not isinstance(n_bins, Integral):

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from crmlib.validation import (
+    align,
+    as_numbers,
     as_numeric,
     require_columns,
     require_fraction,
@@ -121,7 +123,9 @@ def driver_importance(
     (['value', 'brand'], [1.0, 0.0])
     """
     require_frame(scores, "scores")
-    y = np.asarray(outcome, dtype=float)
+    if isinstance(outcome, pd.Series) and len(outcome) == len(scores):
+        scores, outcome = align(scores, outcome, ("scores", "outcome"))  # pair by label
+    y = as_numbers(outcome, "outcome")
     if y.shape != (len(scores),):
         raise ValueError(
             f"outcome: expected {len(scores)} values (one per row of scores), got shape {y.shape}"

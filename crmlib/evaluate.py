@@ -15,6 +15,7 @@ ones and every count is a whole number; with ties, responder counts in a bin can
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -24,7 +25,9 @@ from sklearn.metrics import confusion_matrix
 
 from crmlib.plots import axes, percent_axis
 from crmlib.validation import (
+    DataWarning,
     align,
+    preview,
     require_columns,
     require_frame,
     require_number,
@@ -46,6 +49,20 @@ __all__ = [
 def _as_outcomes(y_true: object, *, need_positive: bool = False) -> np.ndarray:
     """Return ``y_true`` as a 1-d 0/1 float array, refusing anything that is not binary."""
     return require_outcomes(y_true, "y_true", need_positive=need_positive)
+
+
+def _warn_outside(cuts: np.ndarray, s: np.ndarray, name: str) -> None:
+    """Warn when a threshold above 1 meets scores that are probabilities: nobody is flagged
+    there, and a percentage given for a probability is the usual cause."""
+    above = cuts[cuts > 1]
+    if len(above) and s.min() >= 0 and s.max() <= 1:
+        warnings.warn(
+            f"{name}: {preview(above[:3].tolist())} lies above every score (the scores are "
+            f"probabilities, at most {s.max():.4g}), so nobody is flagged there"
+            + ("; a percentage? Give 0.5 for 50%" if (above <= 100).all() else ""),
+            DataWarning,
+            stacklevel=3,
+        )
 
 
 def _as_scores(y_score: object, n: int) -> np.ndarray:
@@ -344,6 +361,7 @@ def confusion_at(y_true: object, y_score: object, threshold: float) -> pd.DataFr
     y = _as_outcomes(y_true)
     s = _as_scores(y_score, len(y))
     threshold = require_number(threshold, "threshold")
+    _warn_outside(np.array([threshold]), s, "threshold")
     labels = pd.Index(["negative (0)", "positive (1)"])
     counts = confusion_matrix(y.astype(int), (s >= threshold).astype(int), labels=[0, 1])
     return pd.DataFrame(counts, index=labels.rename("actual"), columns=labels.rename("predicted"))
@@ -401,6 +419,7 @@ def threshold_table(y_true: object, y_score: object, thresholds: object) -> pd.D
     cuts = np.array([require_number(t, "thresholds") for t in cuts.ravel()])
     if cuts.size == 0:
         raise ValueError("thresholds: expected at least one threshold, got none")
+    _warn_outside(cuts, s, "thresholds")
     flagged = s[None, :] >= cuts[:, None]
     tp = (flagged & (y == 1)).sum(axis=1)
     fp = (flagged & (y == 0)).sum(axis=1)

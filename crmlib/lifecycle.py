@@ -27,10 +27,20 @@ setting a lapse is only a silent period, not a lost customer: many lapsed custom
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
-from crmlib.validation import as_datetime, as_numeric, require_columns, require_frame
+from crmlib.validation import (
+    DataWarning,
+    as_datetime,
+    as_numeric,
+    preview,
+    require_columns,
+    require_frame,
+    require_ids,
+)
 
 __all__ = ["STATUSES", "period_status", "flow_table"]
 
@@ -102,11 +112,25 @@ def period_status(
         raise ValueError(f"freq: expected one of {list(_FREQS)}, got {freq!r}")
     if isinstance(growth, bool) or not isinstance(growth, int | float) or not growth >= 0:
         raise ValueError(f"growth: expected a number >= 0, got {growth!r}")
+    if 1 < growth <= 100:
+        warnings.warn(
+            f"growth={growth:g}: a customer counts as enhanced only when spending grows by more "
+            f"than {growth:.0%} from one period to the next; a percentage? Give "
+            f"{growth / 100:g} for {growth:g}%",
+            DataWarning,
+            stacklevel=2,
+        )
     lines = tx.loc[tx[customer].notna(), [customer, date, amount]]
     if lines.empty:
         raise ValueError(f"tx: column {customer!r} has no values; no customer can be followed")
     when = as_datetime(lines[date], date)
+    require_ids(lines[customer], customer)
     spend = as_numeric(lines[amount], amount).astype(float)
+    if not (spend > 0).any():
+        raise ValueError(
+            f"column {amount!r}: no line has a positive amount, so no customer is ever active "
+            f"(found {preview(spend.unique()[:3])}); is it the right column?"
+        )
     periods = when.dt.to_period(freq)
     first = periods.min()
     ordinals = np.asarray(periods.array.asi8)  # period numbers, so no per-row Python objects

@@ -181,6 +181,6 @@ class LogisticCurve:
     def predict(self, x: Sequence[float]) -> np.ndarray:
         """The fitted probability at each level in ``x``."""
         if not hasattr(self, "coef_"):
-            raise RuntimeError("LogisticCurve: call fit(x, y) before predict")
-        eta = self._design(np.asarray(x, dtype=float)) @ self.coef_
+            raise RuntimeError("LogisticCurve is not fitted yet: call fit(x, y) before predict")
+        eta = self._design(np.atleast_1d(as_numbers(x, "x"))) @ self.coef_
         return 1.0 / (1.0 + np.exp(-eta))

@@ -31,7 +31,15 @@ from sklearn.tree import DecisionTreeClassifier
 
 from crmlib.evaluate import gains_table
 from crmlib.plots import axes
-from crmlib.validation import require_columns, require_frame, require_positive_int
+from crmlib.validation import (
+    align,
+    require_choice,
+    require_columns,
+    require_frame,
+    require_int_list,
+    require_number,
+    require_positive_int,
+)
 
 __all__ = [
     "column_types",
@@ -119,6 +127,24 @@ class _Columns:
         return f"{self.kind} columns"
 
 
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
+def _class_weight(value: object) -> object:
+    if value is None or value == "balanced" or isinstance(value, Mapping):
+        return value
+    raise ValueError(
+        f"class_weight: expected None, 'balanced' or a dict class -> weight, got {value!r}"
+    )
+
+
+def _depth(value: object, name: str, *, minimum: int) -> int | None:
+    return None if value is None else require_positive_int(value, name, minimum=minimum)
+
+
 def _onehot_name(feature: str, category: object) -> str:
     return f"{feature}={category}"
 
@@ -162,6 +188,8 @@ def preprocessor(
     [-1.22, 0.0, 1.22]
     """
     numeric, categorical = _check_overrides(numeric, categorical)
+    _flag(scale, "scale")
+    require_choice(drop, "drop", (None, "first", "if_binary"))
     # SimpleImputer refuses boolean columns: numbers go in as floats, categories as text.
     steps = [
         ("as_float", FunctionTransformer(_as_float, feature_names_out="one-to-one")),
@@ -229,6 +257,10 @@ def logistic_regression(
     >>> model.predict_proba(X).shape
     (20, 2)
     """
+    require_number(C, "C", minimum=0, strict=True)
+    require_positive_int(max_iter, "max_iter")
+    _class_weight(class_weight)
+    require_positive_int(seed, "seed", minimum=0)
     return Pipeline(
         [
             ("prep", preprocessor(numeric, categorical, drop="first")),
@@ -341,6 +373,10 @@ def decision_tree(
     >>> model.predict(pd.DataFrame({"age": [30, 50]})).tolist()
     [0, 1]
     """
+    _depth(max_depth, "max_depth", minimum=1)
+    require_positive_int(min_samples_leaf, "min_samples_leaf")
+    _class_weight(class_weight)
+    require_positive_int(seed, "seed", minimum=0)
     return Pipeline(
         [
             ("prep", preprocessor(numeric, categorical, scale=False)),
@@ -377,6 +413,8 @@ def tree_rules(model: Pipeline, *, decimals: int = 2, show_weights: bool = True)
     <BLANKLINE>
     """
     model = _fitted(model, "decision_tree", "tree_")
+    decimals = require_positive_int(decimals, "decimals", minimum=0)
+    _flag(show_weights, "show_weights")
     return sklearn.tree.export_text(
         model[-1],
         feature_names=list(model.named_steps["prep"].get_feature_names_out()),
@@ -399,6 +437,7 @@ def plot_tree(model: Pipeline, *, max_depth: int | None = None, ax: Axes | None 
     model = _fitted(model, "decision_tree", "tree_")
     names = list(model.named_steps["prep"].get_feature_names_out())
     ax = axes(ax, figsize=(10.0, 6.0))
+    max_depth = _depth(max_depth, "max_depth", minimum=0)
     sklearn.tree.plot_tree(
         model[-1],
         feature_names=names,
@@ -440,6 +479,18 @@ def neural_network(
     >>> model.predict(pd.DataFrame({"age": [25, 55]})).tolist()
     [0, 1]
     """
+    if isinstance(hidden_layer_sizes, int | np.integer) and not isinstance(
+        hidden_layer_sizes, bool
+    ):
+        raise TypeError(
+            f"hidden_layer_sizes: expected a tuple of layer sizes, got the number "
+            f"{hidden_layer_sizes}; write ({hidden_layer_sizes},) for one hidden layer"
+        )
+    require_int_list(hidden_layer_sizes, "hidden_layer_sizes")
+    require_number(alpha, "alpha", minimum=0)
+    require_positive_int(max_iter, "max_iter")
+    _flag(early_stopping, "early_stopping")
+    require_positive_int(seed, "seed", minimum=0)
     return Pipeline(
         [
             ("prep", preprocessor(numeric, categorical)),
@@ -512,6 +563,8 @@ def compare_models(
             f"got {type(models).__name__}" + (" (empty)" if isinstance(models, Mapping) else "")
         )
     cv = require_positive_int(cv, "cv", minimum=2)
+    if isinstance(y, pd.Series) and len(y) == len(X):
+        X, y = align(X, y, ("X", "y"))  # pair by label, not by position
     y = np.asarray(y)
     if len(y) != len(X):
         raise ValueError(f"X and y: expected the same length, got {len(X)} and {len(y)}")

@@ -222,6 +222,8 @@ def customer_equity(
     current = float((counts * each).sum())
     new = as_number(new_customers, "new_customers", low=0)
     cost = as_number(acquisition_cost, "acquisition_cost", low=0)
+    if acquisition_periods is not None:
+        acquisition_periods = require_positive_int(acquisition_periods, "acquisition_periods")
     future = 0.0
     if new > 0:
         if value.ndim:

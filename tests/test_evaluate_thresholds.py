@@ -15,6 +15,7 @@ from sklearn.metrics import (
 )
 
 import crmlib.evaluate as ev
+from crmlib.validation import DataWarning
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +53,8 @@ def test_threshold_table_matches_sklearn(scored):
 
 def test_threshold_table_precision_is_undefined_when_nobody_is_flagged(scored):
     y, score = scored
-    table = ev.threshold_table(y, score, 2.0)
+    with pytest.warns(DataWarning, match="thresholds: 2.0 lies above every score"):
+        table = ev.threshold_table(y, score, 2.0)
     assert len(table) == 1 and np.isnan(table.loc[0, "precision"])
     assert table.loc[0, "recall"] == 0 and table.loc[0, "specificity"] == 1
 

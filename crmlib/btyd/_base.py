@@ -290,7 +290,7 @@ class Model(BaseEstimator):
                 f"got {', '.join(params) or 'none'}"
             )
         self.params_ = pd.Series(
-            [float(params[k]) for k in self._param_names],
+            [require_number(params[k], k, minimum=0, strict=True) for k in self._param_names],
             index=list(self._param_names),
             name="value",
         )
@@ -384,6 +384,6 @@ class PurchaseModel(Model):
         """``P(X(t) = k)`` for ``k = 0..max_count`` (rows) and each ``t`` (columns)."""
         self._params()
         t_arr = as_array(t, "t")
-        k = np.arange(int(max_count) + 1, dtype=float)
+        k = np.arange(require_positive_int(max_count, "max_count", minimum=0) + 1, dtype=float)
         with np.errstate(divide="ignore", under="ignore", over="ignore", invalid="ignore"):
             return self._pmf(k[:, None], t_arr[None, :])

@@ -24,7 +24,7 @@ from crmlib.btyd._base import (
     histories,
     require_summary_columns,
 )
-from crmlib.validation import require_positive_int
+from crmlib.validation import require_number, require_positive_int
 
 __all__ = [
     "calibration_holdout",
@@ -205,8 +205,11 @@ def frequency_recency_matrix(
     if kind not in ("p_alive", "expected_purchases"):
         raise ValueError(f"kind: expected 'p_alive' or 'expected_purchases', got {kind!r}")
     x, _, big_t = histories(summary)
-    top = int(np.ceil(np.percentile(x, 99))) if max_repeat is None else max_repeat
-    top = require_positive_int(max(top, 1), "max_repeat")
+    if max_repeat is None:
+        top = max(int(np.ceil(np.percentile(x, 99))), 1)
+    else:
+        top = require_positive_int(max_repeat, "max_repeat")
+    horizon = require_number(horizon, "horizon", minimum=0, strict=True)
     age = float(big_t.max())
     xs = np.arange(top + 1, dtype=float)
     txs = np.arange(0, np.floor(age) + 1, dtype=float)

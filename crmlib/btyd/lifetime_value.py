@@ -94,6 +94,11 @@ def expected_clv(
             f"got {horizon_years!r} years = {n_periods:g} periods"
         )
     rate = require_number(annual_discount_rate, "annual_discount_rate", minimum=-1, strict=True)
+    if rate > 1:
+        raise ValueError(
+            f"annual_discount_rate: expected a fraction per year (0.1 for 10%), got {rate:g}"
+            + (f"; a percentage? Give {rate / 100:g} for {rate:g}%" if rate <= 100 else "")
+        )
     margin = require_fraction(margin, "margin")
     histories(summary)
     period = 365.25 / periods_per_year / DAYS_PER_UNIT[unit]  # one period in the model's unit

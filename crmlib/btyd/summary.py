@@ -247,7 +247,7 @@ def summary_frame(
     lengths = {len(a) for a in arrays.values()}
     if len(lengths) > 1:
         raise ValueError(
-            "expected arrays of the same length, got lengths "
+            f"{', '.join(arrays)}: expected arrays of the same length, got lengths "
             f"{ {k: len(v) for k, v in arrays.items()} }"
         )
     check_counts(arrays[X], X)
