@@ -1,0 +1,414 @@
+"""Bad inputs across the public API: each is refused by crmlib with a message that names the
+argument or column (or warned about, saying what was done), never a raw dependency error.
+
+One row per bad input: the call, the error class and a pattern that must name the argument.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlib import (
+    btyd,
+    calibration,
+    drivers,
+    evaluate,
+    lifecycle,
+    loyalty,
+    models,
+    rfm,
+    segment,
+    validation,
+    value,
+)
+from crmlib.validation import DataWarning
+
+
+@pytest.fixture(scope="module")
+def tx():
+    rng = np.random.default_rng(0)
+    n = 400
+    return pd.DataFrame(
+        {
+            "customer": rng.integers(1, 60, n),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), "D"),
+            "amount": rng.gamma(2.0, 20.0, n).round(2),
+            "invoice": np.arange(n),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def summary(tx):
+    return btyd.summarize(tx, customer="customer", date="date", amount="amount", unit="W")
+
+
+@pytest.fixture(scope="module")
+def bg(summary):
+    return btyd.BetaGeo().fit(summary)
+
+
+@pytest.fixture(scope="module")
+def scored(tx):
+    return rfm.score(
+        rfm.summarize(tx, customer="customer", date="date", amount="amount", invoice="invoice")
+    )
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    rng = np.random.default_rng(1)
+    return rng.integers(0, 2, 200), rng.random(200)
+
+
+@pytest.fixture(scope="module")
+def telecom():
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"age": rng.integers(20, 70, 120), "plan": rng.choice(["a", "b"], 120)})
+    y = pd.Series((X["age"] + rng.normal(0, 10, 120) > 45).astype(int), index=X.index)
+    return X, y
+
+
+# ------------------------------------------------------------------ btyd settings (issue 11)
+MODELS = [btyd.BetaGeo, btyd.ParetoNBD, btyd.ModifiedBetaGeo, btyd.GammaGamma]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    ("setting", "error", "match"),
+    [
+        ({"max_iter": "100"}, TypeError, r"\(max_iter=\): expected a whole number >= 1, got '100' \(text\)"),
+        ({"max_iter": 0}, ValueError, r"\(max_iter=\): expected a whole number >= 1, got 0"),
+        ({"max_iter": 10.0}, TypeError, r"\(max_iter=\): .* \(a float\); write 10"),
+        ({"tol": -1}, ValueError, r"\(tol=\): expected a number > 0, got -1"),
+        ({"tol": "1e-8"}, TypeError, r"\(tol=\): expected a finite number, got '1e-8'"),
+    ],
+)  # fmt: skip
+def test_btyd_settings_are_checked_by_crmlib_in_fit(model, setting, error, match, summary):
+    estimator = model(**setting)  # scikit-learn convention: the constructor only stores
+    assert estimator.get_params()[next(iter(setting))] == next(iter(setting.values()))
+    with pytest.raises(error, match=match):
+        estimator.fit(summary)
+
+
+def test_sbg_and_bgbb_settings_are_checked_too():
+    with pytest.raises(TypeError, match=r"ShiftedBetaGeo\(max_iter=\)"):
+        btyd.ShiftedBetaGeo(max_iter="5").fit([1000, 800, 650])
+    frame = btyd.summary_frame([1, 2, 0], [3, 5, 0], [6, 6, 6], unit="Y")
+    with pytest.raises(ValueError, match=r"BetaGeoBetaBinom\(tol=\)"):
+        btyd.BetaGeoBetaBinom(tol=-1).fit(frame)
+    with pytest.raises(ValueError, match=r"BetaGeoBetaBinom\(max_terms=\)"):
+        btyd.BetaGeoBetaBinom(max_terms=0).fit(frame)
+
+
+# ------------------------------------------------------------------ BG/BB cost guard
+def test_bgbb_refuses_a_runaway_fit_with_an_estimate_and_the_alternative_works():
+    frame = btyd.summary_frame([3, 0, 5], [10, 0, 7], [1e6] * 3, unit="D")
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"summary: BG/BB's likelihood here has 2,999,983 terms"):
+        btyd.BetaGeoBetaBinom().fit(frame)
+    assert time.perf_counter() - start < 2  # refused up front, not after minutes
+    with pytest.raises(ValueError, match=r"about \d+ s and [\d.]+ GB.*fit BetaGeo\(\)"):
+        btyd.BetaGeoBetaBinom().fit(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # three customers do not identify the model
+        btyd.BetaGeo().fit(frame)  # the advice, taken, works
+
+
+def test_bgbb_sample_advice_works_when_taken():
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 4, 300)
+    tx = np.where(x > 0, x + rng.integers(0, 50, 300), 0)
+    frame = btyd.summary_frame(x, tx, np.full(300, 2_000.0), unit="D")
+    model = btyd.BetaGeoBetaBinom(max_terms=200_000)
+    with pytest.raises(ValueError, match=r"summary\.sample\((\d+), random_state=0\)") as info:
+        model.fit(frame)
+    size = int(info.value.args[0].split("summary.sample(")[1].split(",")[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(frame.sample(size, random_state=0))  # no refusal: the advice was right
+    assert np.isfinite(model.log_likelihood_)
+
+
+def test_bgbb_cost_grows_with_distinct_histories_not_customers():
+    # 20,000 customers with 5 distinct histories fit as fast as 5 customers
+    frame = btyd.summary_frame([0, 1, 2, 3, 1], [0, 3, 5, 6, 1], [6] * 5, unit="Y")
+    many = frame.loc[frame.index.repeat(4000)].reset_index(drop=True)
+    many.attrs["unit"] = "Y"
+    start = time.perf_counter()
+    a = btyd.BetaGeoBetaBinom().fit(many)
+    assert time.perf_counter() - start < 5
+    b = btyd.BetaGeoBetaBinom().fit(frame, weights=np.full(5, 4000.0))
+    np.testing.assert_allclose(a.params_, b.params_, rtol=1e-6)
+
+
+# ------------------------------------------------------------------ btyd data and predictions
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda s, m: btyd.summarize(pd.DataFrame({"c": [1, "1"], "d": ["2024-01-01", "2024-01-02"]}), customer="c", date="d"),
+         ValueError, r"column 'c': the same id is written in two ways \(1 and '1'\)"),
+        (lambda s, m: btyd.summarize(pd.DataFrame({"c": ["a", " a"], "d": ["2024-01-01", "2024-01-02"]}), customer="c", date="d"),
+         ValueError, r"column 'c': the same id is written in two ways"),
+        (lambda s, m: btyd.summarize(pd.DataFrame({"c": ["a", "b"], "d": ["05/01/2024", "06/01/2024"]}), customer="c", date="d"),
+         ValueError, r"column 'd': dates such as '05/01/2024' could be day-first or month-first"),
+        (lambda s, m: btyd.summarize(pd.DataFrame({"c": ["a", "b"], "d": ["2024-01-01T10:00+09:00", "2024-01-01T10:00+00:00"]}), customer="c", date="d"),
+         ValueError, r"column 'd': the dates carry different UTC offsets"),
+        (lambda s, m: btyd.summary_frame([1, 2], [1], [2], unit="W"),
+         ValueError, r"repeat_purchases, age_at_last_purchase, age: expected arrays of the same length"),
+        (lambda s, m: m.purchase_probabilities(10, -1), ValueError, r"max_count: expected a whole number >= 0"),
+        (lambda s, m: m.purchase_probabilities(10, 2.5), TypeError, r"max_count: expected a whole number"),
+        (lambda s, m: btyd.BetaGeo().set_fitted("W", r=-1, alpha=1, a=1, b=1), ValueError, r"r: expected a number > 0"),
+        (lambda s, m: btyd.BetaGeo().set_fitted("W", r="1", alpha=1, a=1, b=1), TypeError, r"r: expected a finite number"),
+        (lambda s, m: btyd.frequency_recency_matrix(m, s, horizon=-1), ValueError, r"horizon: expected a number > 0"),
+        (lambda s, m: btyd.frequency_recency_matrix(m, s, max_repeat=-1), ValueError, r"max_repeat: expected a whole number >= 1"),
+        (lambda s, m: m.conditional_expected_purchases(s, "10"), TypeError, r"t: expected numbers"),
+        (lambda s, m: m.p_alive(pd.DataFrame({"repeat_purchases": [1.5], "age_at_last_purchase": [1.0], "age": [2.0]})),
+         ValueError, r"repeat_purchases: expected whole numbers >= 0 \(counts\), got 1.5"),
+        (lambda s, m: btyd.expected_clv(m, btyd.GammaGamma().fit(s), s, horizon_years=1, annual_discount_rate=10),
+         ValueError, r"annual_discount_rate: expected a fraction per year .*got 10; a percentage\? Give 0.1"),
+    ],
+    ids=["ids-number-text", "ids-spaces", "dates-undecidable", "dates-offsets", "lengths",
+         "max_count-negative", "max_count-float", "set_fitted-negative", "set_fitted-text",
+         "horizon-negative", "max_repeat-negative", "t-text", "fractional-x", "discount-percent"],
+)  # fmt: skip
+def test_btyd_bad_data_is_refused_naming_it(make, error, match, summary, bg):
+    with pytest.raises(error, match=match):
+        make(summary, bg)
+
+
+def test_bg_nbd_predictions_stay_finite_for_huge_frequencies(bg):
+    frame = btyd.summary_frame([1e6, 1e3], [50, 50], [52, 52], unit="W")
+    assert np.isfinite(bg.conditional_expected_purchases(frame, 10)).all()
+    assert np.isfinite(bg.p_alive(frame)).all()
+
+
+# ------------------------------------------------------------------ value
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: value.customer_equity(5, 100, 0.8, 0.1, acquisition_periods=0), ValueError, r"acquisition_periods: expected a whole number >= 1"),
+        (lambda: value.customer_equity(5, 100, 0.8, 0.1, acquisition_periods="3"), TypeError, r"acquisition_periods: .*'3' \(text\)"),
+        (lambda: value.clv([100, "a"], 0.8, 0.1), TypeError, r"margin: expected numbers"),
+        (lambda: value.clv(100, [0.8, 95], 0.1), ValueError, r"retention: .*a percentage\? Give a fraction: 0.95 for 95%"),
+        (lambda: value.clv(100, 0.8, 0.1, timing="begin"), ValueError, r"timing: expected one of \('end', 'start'\), got 'begin'"),
+        (lambda: value.clv(100, 0.8, 0.1, horizon=2.5), ValueError, r"horizon: expected whole numbers >= 1, got 2.5"),
+        (lambda: value.retention_vs_acquisition(1000, 20, 50, 10), ValueError, r"churn_rate: .*0.2 for 20%"),
+        (lambda: value.portfolio_plan(pd.DataFrame({"clv": [1.0], "share_of_wallet": [0.5], "segment": ["Lost"]}), clv_threshold="10"),
+         TypeError, r"clv_threshold: expected a finite number, got '10' \(text\)"),
+    ],
+    ids=["periods-0", "periods-text", "margin-text", "retention-percent", "timing", "horizon-2.5",
+         "churn-percent", "threshold-text"],
+)  # fmt: skip
+def test_value_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+# ------------------------------------------------------------------ models
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: models.logistic_regression(C=-1), ValueError, r"C: expected a number > 0"),
+        (lambda: models.logistic_regression(C="1"), TypeError, r"C: expected a finite number"),
+        (lambda: models.logistic_regression(max_iter=0), ValueError, r"max_iter: expected a whole number >= 1"),
+        (lambda: models.logistic_regression(class_weight="even"), ValueError, r"class_weight: expected None, 'balanced' or a dict"),
+        (lambda: models.decision_tree(max_depth=0), ValueError, r"max_depth: expected a whole number >= 1"),
+        (lambda: models.decision_tree(min_samples_leaf=0), ValueError, r"min_samples_leaf: expected a whole number >= 1"),
+        (lambda: models.neural_network(hidden_layer_sizes=16), TypeError, r"hidden_layer_sizes: .*write \(16,\)"),
+        (lambda: models.neural_network(hidden_layer_sizes=(0,)), ValueError, r"hidden_layer_sizes: expected a whole number >= 1"),
+        (lambda: models.neural_network(alpha=-1), ValueError, r"alpha: expected a number >= 0"),
+        (lambda: models.neural_network(early_stopping="no"), TypeError, r"early_stopping: expected True or False"),
+        (lambda: models.preprocessor(drop="last"), ValueError, r"drop: expected one of \(None, 'first', 'if_binary'\)"),
+        (lambda: models.preprocessor(scale="yes"), TypeError, r"scale: expected True or False"),
+    ],
+    ids=["C-negative", "C-text", "max_iter-0", "class_weight", "max_depth-0", "leaf-0",
+         "layers-int", "layers-0", "alpha-negative", "early_stopping", "drop", "scale"],
+)  # fmt: skip
+def test_model_settings_are_checked_by_crmlib(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_tree_helpers_check_their_settings(telecom):
+    X, y = telecom
+    tree = models.decision_tree(min_samples_leaf=5).fit(X, y)
+    with pytest.raises(ValueError, match=r"decimals: expected a whole number >= 0, got -1"):
+        models.tree_rules(tree, decimals=-1)
+    with pytest.raises(ValueError, match=r"max_depth: expected a whole number >= 0, got -1"):
+        models.plot_tree(tree, max_depth=-1)
+
+
+def test_compare_models_pairs_y_with_X_by_label(telecom):
+    X, y = telecom
+    candidates = {"logit": models.logistic_regression()}
+    tidy = models.compare_models(candidates, X, y, cv=3)
+    shuffled = models.compare_models(candidates, X, y.sample(frac=1, random_state=0), cv=3)
+    pd.testing.assert_frame_equal(tidy, shuffled)
+
+
+# ------------------------------------------------------------------ outcomes (one check)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda y, s: evaluate.gains_table(["yes", "no"] * 100, s),
+        lambda y, s: calibration.calibration_table(["yes", "no"] * 100, s),
+        lambda y, s: loyalty.LogisticCurve(1).fit(np.arange(200) % 5, ["yes", "no"] * 100),
+        lambda y, s: validation.require_outcomes(["yes", "no"], "y_true"),
+    ],
+    ids=["evaluate", "calibration", "loyalty", "validation"],
+)
+def test_text_outcomes_get_one_message_everywhere(call, outcomes):
+    y, s = outcomes
+    with pytest.raises(
+        ValueError,
+        match=r"y(_true)?: expected binary outcomes \(True/False or 0/1, 1 = yes\).*y == 'yes'",
+    ):
+        call(y, s)
+
+
+def test_outcome_checks_agree_on_missing_values_and_numpy_booleans():
+    with pytest.raises(ValueError, match=r"responded: expected binary outcomes .* found 1 missing"):
+        validation.require_outcomes(pd.Series([1, None, 0]), "responded")
+    assert validation.require_outcomes(np.array([True, False])).tolist() == [1.0, 0.0]
+    with pytest.raises(ValueError, match=r"y: expected both outcomes"):
+        validation.require_outcomes([1, 1], "y", need_both=True)
+
+
+def test_calibration_table_pairs_series_by_label(outcomes):
+    y, s = outcomes
+    tidy = calibration.calibration_table(pd.Series(y), pd.Series(s))
+    shuffled = calibration.calibration_table(
+        pd.Series(y), pd.Series(s).sample(frac=1, random_state=0)
+    )
+    pd.testing.assert_frame_equal(tidy, shuffled)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda y, s: evaluate.confusion_at(y, s, 50),
+        lambda y, s: evaluate.threshold_table(y, s, [0.5, 50]),
+    ],
+    ids=["confusion_at", "threshold_table"],
+)
+def test_a_percentage_threshold_on_probabilities_warns(call, outcomes):
+    y, s = outcomes
+    with pytest.warns(DataWarning, match=r"thresholds?: 50.0 lies above every score.*Give 0.5"):
+        call(y, s)
+
+
+# ------------------------------------------------------------------ segment, lifecycle, loyalty, drivers
+@pytest.fixture(scope="module")
+def points():
+    rng = np.random.default_rng(4)
+    return pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+
+
+@pytest.mark.parametrize(
+    "function", [segment.choose_k, segment.stability], ids=["choose_k", "stability"]
+)
+@pytest.mark.parametrize(
+    ("k_range", "error", "match"),
+    [
+        (5, TypeError, r"k_range: .*one number 5; for every value from 2 to 5 write range\(2, 6\)"),
+        ("23", TypeError, r"k_range: expected a list of whole numbers >= 2, got str"),
+        ([], ValueError, r"k_range: expected at least one value"),
+        ([2, 1], ValueError, r"k_range: expected a whole number >= 2, got 1"),
+    ],
+)  # fmt: skip
+def test_k_range_must_be_a_list(function, k_range, error, match, points):
+    with pytest.raises(error, match=match):
+        function(points, k_range=k_range)
+
+
+def test_choose_k_advice_works_when_taken(points):
+    with pytest.raises(TypeError, match=r"range\(2, 4\)"):
+        segment.choose_k(points, k_range=3)
+    assert segment.choose_k(points, k_range=range(2, 4))["k"].tolist() == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (lambda t: t.assign(customer=[1, "1"] * (len(t) // 2)), ValueError, r"column 'customer': the same id is written in two ways"),
+        (lambda t: t.assign(amount=-1.0), ValueError, r"column 'amount': no line has a positive amount"),
+        (lambda t: t.assign(date="soon"), ValueError, r"column 'date': \d+ value\(s\) are not dates"),
+    ],
+    ids=["ids", "no-positive-amount", "dates"],
+)  # fmt: skip
+def test_period_status_bad_logs(change, error, match, tx):
+    with pytest.raises(error, match=match):
+        lifecycle.period_status(change(tx))
+
+
+def test_period_status_warns_about_a_growth_that_looks_like_a_percentage(tx):
+    with pytest.warns(DataWarning, match=r"growth=10: .* more than 1000% .* Give 0.1 for 10%"):
+        lifecycle.period_status(tx, growth=10)
+
+
+def test_logistic_curve_predict_names_x():
+    curve = loyalty.LogisticCurve(1).fit([1, 2, 3, 4, 5] * 4, [0, 0, 1, 0, 1] * 4)
+    with pytest.raises(TypeError, match=r"x: expected numbers"):
+        curve.predict(["high"])
+    with pytest.raises(RuntimeError, match=r"LogisticCurve is not fitted yet"):
+        loyalty.LogisticCurve().predict([1])
+
+
+def test_driver_importance_names_a_text_outcome_and_pairs_by_label():
+    rng = np.random.default_rng(5)
+    scores = pd.DataFrame(rng.normal(size=(150, 2)), columns=["value", "brand"])
+    y = 2 * scores["value"] + scores["brand"] + rng.normal(size=150)
+    with pytest.raises(TypeError, match=r"outcome: expected numbers"):
+        drivers.driver_importance(scores, ["a"] * 150)
+    tidy = drivers.driver_importance(scores, y, n_boot=100)
+    shuffled = drivers.driver_importance(scores, y.sample(frac=1, random_state=0), n_boot=100)
+    pd.testing.assert_frame_equal(tidy, shuffled)
+
+
+# ------------------------------------------------------------------ validation helpers
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: validation.require_positive_int("7", "n_bins"), TypeError, r"n_bins: .*'7' \(text\); write 7 without quotes"),
+        (lambda: validation.require_positive_int(3.0, "n_bins"), TypeError, r"n_bins: .*\(a float\); write 3"),
+        (lambda: validation.require_fraction(35, "share"), ValueError, r"share: .*Give a fraction: 0.35 for 35%"),
+        (lambda: validation.require_number("2", "cost"), TypeError, r"cost: expected a finite number, got '2' \(text\)"),
+        (lambda: validation.as_numbers([1, None, 2], "spend"), ValueError, r"spend: expected numbers, found 1 missing"),
+        (lambda: validation.as_numbers([True, False], "spend"), TypeError, r"spend: expected numbers, got bool"),
+        (lambda: validation.require_counts([1, -1], "visits"), ValueError, r"visits: expected whole numbers >= 0 \(counts\), got -1"),
+        (lambda: validation.require_choice("x", "kind", ("a", "b")), ValueError, r"kind: expected one of \('a', 'b'\), got 'x'"),
+        (lambda: validation.require_choice(["a"], "kind", ("a", "b")), ValueError, r"kind: expected one of"),
+        (lambda: validation.as_number([1.0, 2.0], "rate"), ValueError, r"rate: expected one number, got an array of shape \(2,\)"),
+    ],
+    ids=["int-text", "int-float", "fraction-percent", "number-text", "numbers-missing",
+         "numbers-bool", "counts-negative", "choice", "choice-unhashable", "one-number"],
+)  # fmt: skip
+def test_validation_helpers_name_the_argument(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_shaped_and_preview_are_public_and_plain():
+    assert validation.preview([np.int64(1), "a"]) == "1, 'a'"
+    series = validation.shaped(np.array([1.0, 2.0]), pd.Series([0, 0], index=["x", "y"]), "v")
+    assert series.index.tolist() == ["x", "y"] and series.name == "v"
+    assert validation.shaped(np.array([3.0]), 1.0) == 3.0
+    with pytest.raises(ValueError, match=r"a Series argument gives the result's index"):
+        validation.shaped(np.ones((2, 2)), pd.Series([0, 0]))
+
+
+def test_no_crmlib_module_imports_the_private_preview():
+    import crmlib
+
+    root = __import__("pathlib").Path(crmlib.__file__).parent
+    mine = ["rfm.py", "value.py", "btyd", "models.py", "calibration.py", "lifecycle.py",
+            "loyalty.py", "drivers.py", "evaluate.py", "segment.py"]  # fmt: skip
+    for name in mine:
+        for path in [root / name] if name.endswith(".py") else sorted((root / name).glob("*.py")):
+            assert "_preview" not in path.read_text(encoding="utf-8"), path.name
