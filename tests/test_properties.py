@@ -193,3 +193,91 @@ def test_one_customer_written_two_ways_is_refused(ids, shown):
         ValueError, match=rf"column 'customer_id': the same id is written in two ways \({shown}\)"
     ):
         rfm.summarize(tx)
+
+
+# --- btyd.summarize and the scorers (issue 11, second round) --------------------------------
+from crmlib import btyd, calibration  # noqa: E402
+
+
+@SETTINGS
+@given(transaction_logs(), st.sampled_from(["D", "W", "M"]), st.booleans())
+def test_btyd_summarize_answers_or_refuses_clearly(frame, unit, with_amount):
+    kwargs = {"customer": "customer_id", "date": "date", "unit": unit}
+    if with_amount:
+        kwargs["amount"] = "amount"
+    summary = _call(btyd.summarize, frame, **kwargs)
+    if summary is not None:
+        assert summary.index.is_unique and summary.attrs["unit"] == unit
+        x = summary["repeat_purchases"]
+        assert (x >= 0).all() and (x == x.round()).all()
+        assert (summary["age_at_last_purchase"] <= summary["age"]).all()
+        assert (summary.loc[x == 0, "age_at_last_purchase"] == 0).all()
+        # every customer in the summary appears in the log, spelt the same way
+        assert set(summary.index) <= set(frame["customer_id"].dropna())
+
+
+@SETTINGS
+@given(transaction_logs())
+def test_btyd_summary_counts_one_purchase_per_customer_and_day(frame):
+    summary = _call(btyd.summarize, frame, customer="customer_id", date="date", unit="D")
+    if summary is not None:
+        days = pd.to_datetime(frame["date"], format="mixed", utc=True, errors="coerce")
+        per_customer = (
+            days.dt.tz_localize(None)
+            .dt.floor("D")
+            .groupby(frame["customer_id"].to_numpy())
+            .nunique()
+        )
+        expected = per_customer.reindex(summary.index) - 1
+        assert (summary["repeat_purchases"].to_numpy() == expected.to_numpy()).all()
+
+
+scores_st = st.lists(st.one_of(st.floats(-1, 2), st.just(float("nan")), st.none()), max_size=30)
+outcomes_st = st.lists(
+    st.one_of(st.integers(0, 1), st.booleans(), st.none(), st.just(2), st.just("yes")),
+    max_size=30,
+)
+
+SCORERS = {
+    "calibration_table": lambda y, s: calibration.calibration_table(y, s, n_bins=2),
+    "threshold_table": lambda y, s: evaluate.threshold_table(y, s, [0.25, 0.5]),
+    "decile_table": lambda y, s: evaluate.decile_table(y, s, n_bins=min(3, max(1, len(y)))),
+    "confusion_at": lambda y, s: evaluate.confusion_at(y, s, 0.5),
+    "profit_curve": lambda y, s: evaluate.profit_curve(y, s, 1.0, 10.0),
+    "best_threshold": lambda y, s: evaluate.best_threshold(y, s, 1.0, 10.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCORERS))
+@SETTINGS
+@given(outcomes=outcomes_st, scores=scores_st, shuffle=st.booleans())
+def test_scorers_answer_or_refuse_clearly(name, outcomes, scores, shuffle):
+    frame = pd.DataFrame({"y": pd.Series(outcomes, dtype=object)})
+    score = pd.Series(scores, dtype=object)
+    if shuffle:
+        score = score.iloc[::-1]
+    before = score.copy()
+
+    def scorer(df):
+        return SCORERS[name](df["y"], score)
+
+    result = _call(scorer, frame)
+    pd.testing.assert_series_equal(score, before)
+    if result is not None and name == "confusion_at":
+        assert int(result.to_numpy().sum()) == len(frame)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 1), st.floats(0, 1)), min_size=4, max_size=30))
+def test_scorers_do_not_depend_on_row_order(pairs):
+    y = pd.Series([p[0] for p in pairs])
+    s = pd.Series([p[1] for p in pairs])
+    if y.nunique() < 2:
+        return
+    order = np.random.default_rng(len(pairs)).permutation(len(pairs))
+    for name in ("calibration_table", "threshold_table", "confusion_at"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = SCORERS[name](y, s)
+            b = SCORERS[name](y.iloc[order], s.iloc[order])
+        pd.testing.assert_frame_equal(a, b, check_exact=False)
