@@ -57,7 +57,9 @@ def test_missing_levels_are_left_out_and_bad_outcomes_refused():
     df.loc[:9, "sat"] = pd.NA
     assert loyalty.rate_by_level(df, "sat", "bought")["customers"].sum() == 90
     df["bought"] = np.where(df["bought"], 2, 0)
-    with pytest.raises(ValueError, match="column 'bought': expected binary outcomes \\(True/False or 0/1"):
+    with pytest.raises(
+        ValueError, match="column 'bought': expected binary outcomes \\(True/False or 0/1"
+    ):
         loyalty.rate_by_level(df, "sat", "bought")
     with pytest.raises(KeyError, match="missing column"):
         loyalty.rate_by_level(df, "satisfaction", "bought")
