@@ -34,6 +34,7 @@ from crmlib.validation import (
     require_frame,
     require_ids,
     require_number,
+    require_outcomes,
     require_positive_int,
 )
 
@@ -611,13 +612,7 @@ def _flags(scored: pd.DataFrame, responded: pd.Series | str) -> np.ndarray:
         raise TypeError(
             f"responded: expected a boolean Series or a column name, got {type(responded).__name__}"
         )
-    if flags.isna().any():
-        raise ValueError(f"{name}: expected True/False for every customer, found missing values")
-    if not pd.api.types.is_bool_dtype(flags):
-        ok = pd.api.types.is_numeric_dtype(flags) and flags.isin([0, 1]).all()
-        if not ok:
-            raise TypeError(f"{name}: expected booleans or 0/1, got {flags.dtype} values")
-    return flags.to_numpy(np.int64)
+    return require_outcomes(flags, name).astype(np.int64)
 
 
 def response_weights(scored: pd.DataFrame, responded: pd.Series | str) -> pd.DataFrame:

@@ -748,9 +748,13 @@ def test_cell_response_without_responders_has_no_index():
         (
             lambda r: r.astype(float).where(r.index != r.index[0]),
             ValueError,
-            "found missing values",
+            r"responded: expected binary outcomes \(True/False or 0/1\) for every customer, found 1 missing",
         ),
-        (lambda r: r.astype(int) * 2, TypeError, "responded: expected booleans or 0/1, got int64"),
+        (
+            lambda r: r.astype(int) * 2,
+            ValueError,
+            r"responded: expected binary outcomes \(True/False or 0/1, 1 = yes\), got values such as 2",
+        ),
         (
             lambda r: r.to_numpy(),
             TypeError,

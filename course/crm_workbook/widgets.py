@@ -23,7 +23,7 @@ from IPython.display import display
 from matplotlib.axes import Axes
 
 from crmlib import plots, value
-from crmlib.validation import _preview, require_columns, require_frame, require_positive_int
+from crmlib.validation import preview, require_columns, require_frame, require_positive_int
 
 __all__ = [
     "clv_schedule",
@@ -298,7 +298,7 @@ def _rfm_selection(
         known = names.cat.categories if isinstance(names.dtype, pd.CategoricalDtype) else None
         known = list(known if known is not None else pd.unique(names.dropna()))
         if segment not in known:
-            raise ValueError(f"segment: expected one of {_preview(known, 20)}, got {segment!r}")
+            raise ValueError(f"segment: expected one of {preview(known, 20)}, got {segment!r}")
         mask &= (names == segment).to_numpy()
         parts.append(str(segment))
     for letter, given in (("r", r), ("f", f), ("m", m)):
