@@ -1,5 +1,6 @@
 """The case-study runner: typed parameters checked before papermill runs anything."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -118,6 +119,21 @@ def test_run_executes_with_typed_values_from_the_repository(tmp_path, monkeypatc
     assert "3 int 0.5 x True a" in printed
     assert "cwd is repo: True" in printed
     assert out.with_suffix(".html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_run_with_ranges_injects_values_without_papermill_noise(tmp_path, monkeypatch, caplog):
+    make_case(tmp_path, RANGED)
+    nb = notebooks.read(tmp_path / "notebooks" / "cases" / "demo.ipynb")
+    nb.cells[2].source = "print(n, share, size, mode)"
+    notebooks.write(nb, tmp_path / "notebooks" / "cases" / "demo.ipynb")
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="papermill"):
+        out = cases.run(tmp_path, "demo", {"size": "8", "mode": "b"}, html=False, progress=False)
+    printed = "".join(
+        o.get("text", "") for c in notebooks.read(out).cells for o in c.get("outputs", [])
+    )
+    assert "10 0.1 8 b" in printed
+    assert not [r for r in caplog.records if r.name.startswith("papermill")]
 
 
 def test_a_range_error_inside_the_case_is_reported_in_one_line(tmp_path, capsys):

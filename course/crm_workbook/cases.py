@@ -295,10 +295,14 @@ def validate(spec: dict[str, Parameter], values: dict[str, Any], case: str) -> d
 
 class _ValidatedParameters(logging.Filter):
     """Papermill cannot parse ``Literal[...]`` annotations and warns that such parameters are
-    unknown; they have been validated against the cell already, so the warning is noise."""
+    unknown, and it reads a line with more than one ``=`` (a range such as ``x >= 0``) as
+    unparsable; the cell has been parsed and the values validated already, so both warnings
+    are noise."""
+
+    NOISE = ("Passed unknown parameter", "Unable to parse line")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Passed unknown parameter")
+        return not record.getMessage().startswith(self.NOISE)
 
 
 _PAPERMILL_FILTER = _ValidatedParameters()
@@ -340,7 +344,8 @@ def run(
     output = output or repo / "build" / "cases" / f"{output_name(path.stem, values)}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONHASHSEED"] = "0"  # inherited by the kernel papermill starts
-    logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding twice is a no-op
+    for logger in ("papermill", "papermill.translators"):  # a filter does not propagate
+        logging.getLogger(logger).addFilter(_PAPERMILL_FILTER)  # adding twice is a no-op
     try:
         papermill.execute_notebook(
             str(path),
