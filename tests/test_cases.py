@@ -220,8 +220,16 @@ def test_a_plain_comment_is_not_a_range(tmp_path):
 
 # The real case studies, each with at least two parameter sets (the defaults first).
 CASE_RUNS = {
-    "bank_of_america_segmentation": [{}, {"n_customers": 10000, "seed": 7, "n_segments": 4}],
-    "beer_and_diapers": [{}, {"dataset": "groceries", "min_support": 0.02}],
+    "bank_of_america_segmentation": [
+        {},
+        {"n_customers": 10000, "seed": 7, "n_segments": 4},
+        {"n_customers": 400, "pilot_size": 200},  # a tiny pilot: every life event too rare
+    ],
+    "beer_and_diapers": [
+        {},
+        {"dataset": "groceries", "min_support": 0.02},
+        {"min_support": 0.2},  # no rule passes: the case warns and goes on
+    ],
 }
 CASES = sorted(p.stem for p in (REPO / "notebooks" / "cases").glob("*.ipynb"))
 
