@@ -308,6 +308,7 @@ class SplinkMatcher:
             table["name__pairs"], table["name__consonants"] = _letter_pair_codes(table["name"])
         con = duckdb.connect()
         con.execute("SET threads = 1")  # same sums in the same order: reproducible EM
+        con.execute("SET enable_progress_bar = false")  # no progress widgets in notebooks
         db_api = DuckDBAPI(con)
         settings = SettingsCreator(
             link_type="dedupe_only",

@@ -29,6 +29,7 @@ from crmlib.validation import require_columns, require_frame
 
 __all__ = [
     "CHANNEL_KINDS",
+    "connect",
     "date_dimension",
     "build_star",
     "query",
@@ -53,6 +54,29 @@ def _duckdb(con: object):
         raise TypeError(
             f"con: expected a DuckDB connection (duckdb.connect()), got {type(con).__name__}"
         )
+    return con
+
+
+def connect(database: str = ":memory:", *, threads: int = 1):
+    """A DuckDB connection that gives the same results on every run, and stays quiet.
+
+    DuckDB adds up a column in parallel pieces whose order varies, so the last digits of a
+    floating-point sum can change from run to run; with one thread they do not. The progress
+    bar (which notebooks show as a widget for slow queries) is switched off.
+
+    Examples
+    --------
+    >>> con = connect()
+    >>> con.execute("SELECT current_setting('threads')").fetchone()[0]
+    1
+    """
+    import duckdb
+
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads: expected a whole number >= 1, got {threads!r}")
+    con = duckdb.connect(database)
+    con.execute(f"SET threads = {threads}")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -256,7 +280,6 @@ def scan_bytes(frame: pd.DataFrame, needed: Mapping[str, Sequence[str]]) -> pd.D
         One row per query (in the order given): ``query``, ``columns``, ``row_store_bytes``,
         ``column_store_bytes``, ``ratio`` (row / column).
     """
-    import duckdb
 
     require_frame(frame, "frame")
     if not isinstance(needed, Mapping) or not needed:
@@ -279,8 +302,7 @@ def scan_bytes(frame: pd.DataFrame, needed: Mapping[str, Sequence[str]]) -> pd.D
     )
     row_bytes = (pages - 1) * page_size  # page 1 holds the schema
     lite.close()
-    duck = duckdb.connect()
-    duck.execute("SET threads = 1")
+    duck = connect()
     duck.register("t", plain)
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "t.parquet")
