@@ -114,3 +114,17 @@ def test_column_store_reads_less_for_few_columns_and_is_deterministic():
     assert (first["ratio"] > 1).all()
     with pytest.raises(KeyError, match="nope"):
         olap.scan_bytes(frame, {"x": ["nope"]})
+
+
+def test_connect_is_single_threaded_and_quiet():
+    con = olap.connect()
+    settings = dict(
+        con.execute(
+            "SELECT name, value FROM duckdb_settings() "
+            "WHERE name IN ('threads', 'enable_progress_bar') ORDER BY name"
+        ).fetchall()
+    )
+    assert settings == {"enable_progress_bar": "false", "threads": "1"}
+    assert olap.connect(threads=2).execute("SELECT current_setting('threads')").fetchone()[0] == 2
+    with pytest.raises(ValueError, match="threads"):
+        olap.connect(threads=0)
