@@ -254,6 +254,7 @@ html_theme_options = {{
     "search_bar_text": "Search the workbook...",
     "logo": {{"text": {title!r}}},
 }}
+html_favicon = "_static/favicon.svg"
 html_context = {{"default_mode": "light"}}
 html_show_sourcelink = False
 html_copy_source = True
@@ -287,6 +288,16 @@ dl.glossary dt:target, dl.glossary dt:target + dd { background: #fff4d6; }
 """
 
 
+FAVICON = """\
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">
+<rect width="64" height="64" rx="14" fill="#0b6e69"/>
+<path d="M14 46 L26 32 L36 40 L50 20" stroke="#fff" stroke-width="6" fill="none"
+ stroke-linecap="round" stroke-linejoin="round"/>
+<circle cx="50" cy="20" r="5" fill="#f59e0b"/>
+</svg>
+"""
+
+
 def mathjax_folder() -> Path:
     """The MathJax 3 files of the ``sphinx-mathjax-offline`` package."""
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
@@ -315,6 +326,7 @@ def stage(pages: list[Page], src: Path) -> Path:
     static = src / "_static"
     static.mkdir()
     (static / "workbook.css").write_text(CSS, encoding="utf-8")
+    (static / "favicon.svg").write_text(FAVICON, encoding="utf-8")
     mathjax = mathjax_folder()
     (static / "mathjax").mkdir()
     for part in MATHJAX_PARTS:
