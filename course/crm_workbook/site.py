@@ -172,10 +172,9 @@ def course_order(pages: list[Page]) -> dict[str, list[Page]]:
     sections: dict[str, list[Page]] = {kind: [] for kind in SECTIONS}
     for page in pages:
         if page.kind == "chapter":
-            sections["chapter"] += [
-                page,
-                *([exercises[page.rel.stem]] * (page.rel.stem in exercises)),
-            ]
+            sections["chapter"].append(page)
+            if page.rel.stem in exercises:
+                sections["chapter"].append(exercises[page.rel.stem])
         elif page.kind in ("case", "korean"):
             sections[page.kind].append(page)
     chapters = {p.rel.stem for p in pages if p.kind == "chapter"}
@@ -233,7 +232,6 @@ language = "en"
 
 # The notebooks are executed before the build (crm-workbook build): never re-run them here.
 nb_execution_mode = "off"
-nb_output_stderr = "remove"
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "smartquotes"]
 myst_heading_anchors = 3
@@ -245,7 +243,7 @@ html_static_path = ["_static"]
 html_css_files = ["workbook.css"]
 html_theme = "sphinx_book_theme"
 html_theme_options = {{
-    "home_page_in_toc": True,
+    "home_page_in_toc": False,
     "show_navbar_depth": 1,
     "show_toc_level": 2,
     "use_download_button": True,
