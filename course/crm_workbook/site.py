@@ -224,6 +224,7 @@ CONF = """\
 # Written by crm_workbook.site: the Sphinx configuration of the course site.
 project = {title!r}
 html_title = {title!r}
+author = "CRM Workbook contributors"
 copyright = "CRM Workbook contributors; code MIT, text and generated data CC BY 4.0"
 extensions = ["myst_nb"]
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
