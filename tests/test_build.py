@@ -19,9 +19,14 @@ def make_repo(root: Path, *, broken: bool = False, bad_link: bool = False) -> Pa
         "notebooks/01_definition.ipynb": "# 01 What CRM is\n[next](02_scope.ipynb) [c](CONTENTS.md)"
         + TERMS.replace("| churn | 이탈 |\n", ""),
         "notebooks/10_strategy.ipynb": "# 10 CRM strategy",
-        "notebooks/cases/beer.ipynb": "# Beer and diapers\n[Contents](../CONTENTS.md)",
+        "notebooks/cases/beer.ipynb": "# Beer and diapers\n[Contents](../CONTENTS.md) "
+        "[data](../../crmlib/datasets/data/baskets.md)",
         "exercises/01_definition.ipynb": "# Exercises 01\n[Chapter](../notebooks/01_definition.ipynb)",
     }
+    cards = root / "crmlib" / "datasets" / "data"
+    cards.mkdir(parents=True)
+    (cards / "README.md").write_text("# Datasets\n\n- [baskets](baskets.md)\n")
+    (cards / "baskets.md").write_text("# baskets: till receipts\n\nGenerated.\n")
     for rel, heading in pages.items():
         code = "1 / 0" if broken and "02" in rel else "print(6 * 7)"
         nb = new_notebook(cells=[new_markdown_cell(heading), new_code_cell(code)])
@@ -77,7 +82,7 @@ def fake_site(tmp_path_factory) -> Path:
     """The site of the fake repository, built from its stored notebooks."""
     repo = make_repo(tmp_path_factory.mktemp("repo"))
     html = repo.parent / "html"
-    site.build_site(build.site_pages(repo, build.discover(repo), repo), html)
+    site.build_site(build.site_pages(repo, build.discover(repo), repo), html, repo=repo)
     return html
 
 
@@ -91,6 +96,15 @@ def test_site_glossary_links_terms_to_their_chapters(fake_site):
     assert 'href="notebooks/01_definition.html"' in clv and 'href="notebooks/02_scope.html"' in clv
     scope = (html / "notebooks" / "02_scope.html").read_text()
     assert 'href="../glossary.html#term-churn"' in scope, "key terms link to the glossary"
+
+
+def test_site_has_the_data_cards_the_notebooks_link_to(fake_site):
+    case = (fake_site / "notebooks" / "cases" / "beer.html").read_text()
+    assert 'href="../../crmlib/datasets/data/baskets.html"' in case
+    card = (fake_site / "crmlib" / "datasets" / "data" / "baskets.html").read_text()
+    assert "till receipts" in card
+    index = (fake_site / "index.html").read_text()
+    assert 'href="crmlib/datasets/data/README.html"' in index, "the data cards are in the sidebar"
 
 
 def test_site_works_offline(fake_site):
@@ -112,7 +126,9 @@ def test_site_works_offline(fake_site):
 def test_a_broken_link_fails_the_build(tmp_path):
     repo = make_repo(tmp_path, bad_link=True)
     with pytest.raises(SystemExit) as failed:
-        site.build_site(build.site_pages(repo, build.discover(repo), repo), tmp_path / "html")
+        site.build_site(
+            build.site_pages(repo, build.discover(repo), repo), tmp_path / "html", repo=repo
+        )
     message = str(failed.value)
     assert "did not build" in message and "99_missing.ipynb" in message
     assert str(tmp_path) + "/" not in message.replace("site-src/", ""), "no machine paths"
@@ -141,7 +157,7 @@ def test_key_terms_and_markdown_outputs_render(tmp_path):
     notebooks.execute(nb, repo / "notebooks")
     notebooks.write(nb, repo / "notebooks" / "10_strategy.ipynb")
     html = tmp_path / "html"
-    site.build_site(build.site_pages(repo, build.discover(repo), repo), html)
+    site.build_site(build.site_pages(repo, build.discover(repo), repo), html, repo=repo)
     page = (html / "notebooks" / "10_strategy.html").read_text()
     assert "Churn is <strong>26.5%</strong> a month." in page, "md() output renders as Markdown"
 

@@ -128,7 +128,8 @@ def build(repo: Path, jobs: int = 2) -> Path:
             f"{len(failed)} notebook(s) failed: {', '.join(str(e.path) for e in failed)}"
         )
     print("\nBuilding the site (Sphinx)...", flush=True)
-    index = site.build_site(site_pages(repo, entries, out / "executed"), out / "html", jobs)
+    pages = site_pages(repo, entries, out / "executed")
+    index = site.build_site(pages, out / "html", jobs, repo=repo)
     print(f"\nThe workbook is at {index.resolve()}")
     return index
 

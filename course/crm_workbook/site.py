@@ -43,6 +43,9 @@ SECTIONS = {
 }
 KEY_TERMS_HEADER = re.compile(r"^\|\s*English\s*\|\s*한국어\s*\|\s*$")
 CONTENTS_LINK = re.compile(r"\]\(((?:\.\./)*)(?:notebooks/)?CONTENTS\.md\)")
+# Markdown pages of the repository that notebooks link to: the data cards. The folder's
+# README is in the sidebar; the cards are reached from it (and from the chapters' links).
+DATA_CARDS = Path("crmlib") / "datasets" / "data"
 # MathJax parts that the pages load (the speech-rule engine, 4 MB, only on a reader's request).
 MATHJAX_PARTS = ("tex-chtml.js", "output", "input", "ui", "a11y", "adaptors")
 
@@ -182,7 +185,9 @@ def course_order(pages: list[Page]) -> dict[str, list[Page]]:
     return {kind: items for kind, items in sections.items() if items}
 
 
-def index_markdown(sections: dict[str, list[Page]], titles: dict[Path, str]) -> str:
+def index_markdown(
+    sections: dict[str, list[Page]], titles: dict[Path, str], *, data: bool = False
+) -> str:
     """The home page: what the course is, how to work with it, the contents in course order."""
     lines = [
         f"# {TITLE}",
@@ -216,7 +221,8 @@ def index_markdown(sections: dict[str, list[Page]], titles: dict[Path, str]) -> 
         lines += ["```{toctree}", ":hidden:", ":maxdepth: 1", f":caption: {SECTIONS[kind]}", ""]
         lines += [p.rel.with_suffix("").as_posix() for p in pages]
         lines += ["```", ""]
-    lines += ["```{toctree}", ":hidden:", ":caption: Reference", "", "glossary", "```", ""]
+    reference = ["glossary", *([f"{DATA_CARDS.as_posix()}/README"] if data else [])]
+    lines += ["```{toctree}", ":hidden:", ":caption: Reference", "", *reference, "```", ""]
     return "\n".join(lines)
 
 
@@ -228,6 +234,8 @@ author = "CRM Workbook contributors"
 copyright = "CRM Workbook contributors; code MIT, text and generated data CC BY 4.0"
 extensions = ["myst_nb"]
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+# Every warning fails the build (-W); heading levels are the authors' choice, not an error.
+suppress_warnings = ["myst.header"]
 root_doc = "index"
 language = "en"
 
@@ -308,17 +316,32 @@ def mathjax_folder() -> Path:
     return Path(spec.origin).parent / "static" / "mathjax"
 
 
-def stage(pages: list[Page], src: Path) -> Path:
-    """Write the Sphinx source folder: notebooks, index, glossary, configuration, assets."""
+def stage_data_cards(repo: Path, src: Path) -> bool:
+    """Copy the data cards (``crmlib/datasets/data/*.md``) to the same place in ``src``."""
+    cards = sorted((repo / DATA_CARDS).glob("*.md"))
+    for card in cards:
+        text = card.read_text(encoding="utf-8")
+        if card.name != "README.md":  # reached from the README, not from the sidebar
+            text = f"---\norphan: true\n---\n{text}"
+        (src / DATA_CARDS).mkdir(parents=True, exist_ok=True)
+        (src / DATA_CARDS / card.name).write_text(text, encoding="utf-8")
+    return any(card.name == "README.md" for card in cards)
+
+
+def stage(pages: list[Page], src: Path, repo: Path | None = None) -> Path:
+    """Write the Sphinx source folder: notebooks, index, glossary, data cards (from ``repo``),
+    configuration and assets."""
     shutil.rmtree(src, ignore_errors=True)
     src.mkdir(parents=True)
+    has_data = repo is not None and stage_data_cards(repo, src)
     titles, chapters = {}, []
     for page in pages:
         nb = stage_notebook(page, src / page.rel)
         titles[page.rel] = notebooks.title(nb, page.rel.stem)
         if page.kind == "chapter":
             chapters.append((titles[page.rel], page.rel, notebooks.read(page.source)))
-    (src / "index.md").write_text(index_markdown(course_order(pages), titles), encoding="utf-8")
+    index = index_markdown(course_order(pages), titles, data=has_data)
+    (src / "index.md").write_text(index, encoding="utf-8")
     glossary = glossary_markdown(glossary_terms(chapters))
     (src / "glossary.md").write_text(glossary, encoding="utf-8")
     (src / "conf.py").write_text(CONF.format(title=TITLE), encoding="utf-8")
@@ -334,23 +357,29 @@ def stage(pages: list[Page], src: Path) -> Path:
     return src
 
 
-def sphinx(src: Path, out: Path, jobs: int = 1) -> None:
-    """Run Sphinx on ``src`` into ``out``; any warning (e.g. a broken link) fails the build."""
+def sphinx(src: Path, out: Path, jobs: int = 1, *, strict: bool = True) -> None:
+    """Run Sphinx on ``src`` into ``out``; any warning (e.g. a broken link) fails the build,
+    unless ``strict`` is False (then they are only printed)."""
     shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q"]
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "--keep-going", "-q"]
+    command += ["-W"] if strict else []
     command += ["-j", str(max(1, jobs)), "-d", str(src.parent / "doctrees"), str(src), str(out)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     done = subprocess.run(command, capture_output=True, text=True, env=env)
+    problems = (done.stderr.strip() or done.stdout.strip()).replace(str(src) + os.sep, "")
     if done.returncode != 0:
-        problems = done.stderr.strip() or done.stdout.strip()
-        problems = problems.replace(str(src) + os.sep, "")
         raise SystemExit(f"the site did not build (Sphinx found these problems):\n{problems}")
+    if problems:
+        print(problems, file=sys.stderr)
 
 
-def build_site(pages: list[Page], out: Path, jobs: int = 1) -> Path:
-    """Stage ``pages`` next to ``out`` and build the site into ``out``; return its index."""
-    src = stage(pages, out.parent / "site-src")
-    sphinx(src, out, jobs)
+def build_site(
+    pages: list[Page], out: Path, jobs: int = 1, *, repo: Path | None = None, strict: bool = True
+) -> Path:
+    """Stage ``pages`` (and the data cards of ``repo``) next to ``out`` and build the site
+    into ``out``; return its index. See :func:`sphinx` for ``strict``."""
+    src = stage(pages, out.parent / "site-src", repo)
+    sphinx(src, out, jobs, strict=strict)
     return out / "index.html"
 
 
