@@ -209,6 +209,20 @@ def no_widget_errors(page) -> None:
     assert "Loading widget" not in body
 
 
+def slider_values(explorer) -> dict[str, float]:
+    """The sliders' values as their readouts show them, by description."""
+    pairs = explorer.locator(".widget-slider").evaluate_all(
+        "els => els.map(e => [e.querySelector('.widget-label').textContent.trim(),"
+        " e.querySelector('.widget-readout').textContent.trim()])"
+    )
+    return {label: float(value) for label, value in pairs}
+
+
+def clv_to_date(explorer) -> float:
+    """The last row's CLV to date in the calculator's table."""
+    return float(explorer_table(explorer)[-1][-1])
+
+
 def test_clv_calculator_first_render_and_slider(browser, lab):
     page, console = open_notebook(browser, lab, "04_customer_value.ipynb")
     run_all(page)
@@ -216,12 +230,14 @@ def test_clv_calculator_first_render_and_slider(browser, lab):
     explorer.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)  # the browser's echo of the slider values has arrived
     assert chart_drawn(explorer), "the first render shows the chart (issue 14: it was blank)"
-    last = lambda rows: rows[-1][-1]  # noqa: E731 (clv_to_date of the last period)
-    expected = widgets.clv_schedule(100.0, 0.8, 0.1, 10).round(2)["clv_to_date"].iloc[-1]
-    rows = explorer_table(explorer)
-    assert float(last(rows)) == pytest.approx(expected), rows
-    set_readout(explorer, "retention", "0.9")
-    expected = widgets.clv_schedule(100.0, 0.9, 0.1, 10).round(2)["clv_to_date"].iloc[-1]
+    start = slider_values(explorer)
+    args = [start["margin"], start["retention"], start["discount rate"], int(start["horizon"])]
+    expected = widgets.clv_schedule(*args).round(2)["clv_to_date"].iloc[-1]
+    assert clv_to_date(explorer) == pytest.approx(expected), explorer_table(explorer)
+    retention = 0.9 if start["retention"] != 0.9 else 0.7
+    set_readout(explorer, "retention", str(retention))
+    args[1] = retention
+    expected = widgets.clv_schedule(*args).round(2)["clv_to_date"].iloc[-1]
     page.wait_for_function(
         "([el, want]) => { const t = el.querySelector('.crm-explorer-output table');"
         " if (!t) return false; const r = t.rows[t.rows.length - 1];"
@@ -229,6 +245,7 @@ def test_clv_calculator_first_render_and_slider(browser, lab):
         arg=[explorer.element_handle(), float(expected)],
         timeout=30_000,
     )
+    assert slider_values(explorer)["retention"] == retention
     assert chart_drawn(explorer)
     no_widget_errors(page)
     assert console.errors == []

@@ -289,7 +289,7 @@ div.cell_output img { max-width: 100%; height: auto; }
 dl.glossary dt { font-size: 1.05rem; margin-top: 0.8rem; }
 dl.glossary dt:target, dl.glossary dt:target + dd { background: #fff4d6; }
 .workbook-widget { border: 1px solid #d5e3e2; border-radius: 8px; padding: 0.6rem 0.9rem;
-  margin: 0.4rem 0; background: #f6fbfa; }
+  margin: 0.4rem 0; background: #f6fbfa; overflow-x: auto; }
 .workbook-widget .controls { font-size: 0.9rem; color: #35504e; margin-bottom: 0.4rem; }
 .workbook-widget .controls b { color: #0b6e69; }
 """
