@@ -1,4 +1,4 @@
-# CRM Workbook. `make run` builds the HTML workbook; `make test` runs every check.
+# CRM Workbook. `make run` builds the course site; `make test` runs every check.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +10,7 @@ ifneq ($(wildcard ../shared/datasets),)
 export CRMLIB_DATA ?= $(abspath ../shared/datasets)
 endif
 
-.PHONY: run test lab data exercises notebooks timing bench lock clean
+.PHONY: run test browser lab data exercises notebooks timing bench lock clean
 
 # The environment: exact versions from requirements.lock, which also installs crmlib (.) and
 # the course toolkit (course/) in editable mode.
@@ -22,13 +22,32 @@ $(STAMP): requirements.lock pyproject.toml course/pyproject.toml
 	$(BIN)/python -m pip install --progress-bar on -r requirements.lock
 	@touch $(STAMP)
 
+# Execute every notebook into build/executed, then build the course site into build/html.
 run: $(STAMP)
 	$(BIN)/crm-workbook build
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks solutions ko \
 		--nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env \
 		--doctest-modules crmlib course/crm_workbook
+
+# The browser tests (tests/test_browser.py) drive the system's Chromium; Playwright's own
+# browser download is not used. A fresh machine gets it from apt when we run as root, with a
+# CJK font so that Korean text renders in screenshots.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "==> Installing Chromium and a CJK font for the browser tests (apt-get)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium fonts-noto-cjk; \
+		else \
+			echo "The browser tests need $(CHROMIUM) and fonts-noto-cjk. Install them as root:" >&2; \
+			echo "    sudo apt-get install -y chromium fonts-noto-cjk" >&2; \
+			exit 1; \
+		fi; \
+	fi
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --allow-root --notebook-dir=.

@@ -12,10 +12,14 @@ The chapter on association rules and the beer-and-diapers case rest on this modu
   conviction, matching ``mlxtend.frequent_patterns.association_rules``.
 - :func:`rules_with` and :func:`rules_by_context` filter rules by an item and compute rules
   per context value (weekday, time band, store).
+- :func:`binding_threshold` says which of ``min_support``, ``min_confidence`` and
+  ``min_lift`` keeps every rule out (and a value to try); :func:`rule_thresholds` which
+  thresholds one rule misses.
 - :func:`rule_counts` gives the counts behind one rule's support, confidence and lift, per
   context and without a support threshold; :func:`cross_sell_whatif` turns the rule into the
   expected effect of a placement or a discounted bundle (extra units, discount given away,
-  net margin, break-even take-up).
+  net margin, break-even take-up and break-even price discount), and
+  :func:`cross_sell_decision` into the facts that decide between the two.
 
 How itemsets are found: item counts come from the sparse columns, pair counts from one
 sparse matrix product ``X.T @ X``; longer itemsets are counted level by level (Apriori
@@ -50,6 +54,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from itertools import chain, combinations
 from math import ceil
 from numbers import Real
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -70,8 +75,13 @@ __all__ = [
     "association_rules",
     "rules_with",
     "rules_by_context",
+    "BindingThreshold",
+    "binding_threshold",
+    "rule_thresholds",
     "rule_counts",
     "cross_sell_whatif",
+    "CrossSellDecision",
+    "cross_sell_decision",
 ]
 
 SEPARATOR = " + "
@@ -850,6 +860,220 @@ def rules_with(rules: pd.DataFrame, item: Hashable, side: str = "any") -> pd.Dat
     return rules[mask].reset_index(drop=True)
 
 
+class BindingThreshold(NamedTuple):
+    """Result of :func:`binding_threshold`: which threshold keeps every rule out, and why."""
+
+    binds: tuple[str, ...]
+    """The thresholds that bind: () when some rule passes, else "min_support",
+    "min_confidence", "min_lift" or the last two together."""
+    passing: int
+    """Rules that pass all three thresholds."""
+    highest: dict[str, float]
+    """The evidence: the highest pair support, or the highest lift/confidence reachable."""
+    suggestion: dict[str, float]
+    """New values for the binding thresholds that let at least one rule through."""
+    thresholds: dict[str, float]
+    """The thresholds checked."""
+    pairs_only: bool
+    """Whether only rules with one item on each side were considered."""
+
+    def describe(self) -> str:
+        """One sentence: which threshold binds, the evidence and a value to try."""
+        kind = "rule between two items" if self.pairs_only else "rule"
+        t, h = self.thresholds, self.highest
+        try_ = ", ".join(f"{name}={value:g}" for name, value in self.suggestion.items())
+        if not self.binds:
+            return f"no threshold binds: {self.passing:,} {kind}s pass all three"
+        if self.binds == ("min_support",):
+            if not h["pair support"] > 0:
+                return "min_support binds: no two items are ever in one basket"
+            return (
+                f"min_support binds: no pair of items is in {t['min_support']:g} of the "
+                f"baskets (the most common pair is in {h['pair support']:.3g}); lower it, "
+                f"e.g. {try_}"
+            )
+        if self.binds == ("min_lift",):
+            return (
+                f"min_lift binds: the highest lift of a {kind} with confidence >= "
+                f"{t['min_confidence']:g} is {h['lift']:.3f}; lower min_lift, e.g. {try_}"
+            )
+        if self.binds == ("min_confidence",):
+            return (
+                f"min_confidence binds: the highest confidence of a {kind} with lift >= "
+                f"{t['min_lift']:g} is {h['confidence']:.3f}; lower min_confidence, e.g. {try_}"
+            )
+        return (
+            f"min_confidence and min_lift both bind: no {kind} reaches either (highest "
+            f"confidence {h['confidence']:.3f}, highest lift {h['lift']:.3f}); lower both, "
+            f"e.g. {try_}"
+        )
+
+
+def _floor(value: float, digits: int) -> float:
+    """``value`` rounded down to ``digits`` decimals, so the rule it came from still passes."""
+    return float(np.floor(value * 10**digits) / 10**digits)
+
+
+def binding_threshold(
+    baskets: Sequence[Iterable[Hashable]],
+    *,
+    min_support: float,
+    min_confidence: float,
+    min_lift: float,
+    pairs_only: bool = False,
+) -> BindingThreshold:
+    """Which of ``min_support``, ``min_confidence`` and ``min_lift`` keeps every rule out?
+
+    Rules are mined at ``min_support`` and checked against the other two thresholds. When
+    none passes, the binding threshold is named with the evidence and a value that lets at
+    least one rule through: ``min_support`` binds when no pair of items reaches it (the
+    suggestion is the most common pair's support, rounded down); otherwise ``min_lift``
+    binds when some rule reaches ``min_confidence`` (the suggestion is the highest lift
+    among those, rounded down to two decimals), ``min_confidence`` when some rule reaches
+    ``min_lift``, and both when no rule reaches either (the suggestion lets the rule of
+    highest lift through).
+
+    Parameters
+    ----------
+    baskets : list of item lists, or Series of item lists
+        See :func:`encode`.
+    min_support : float in (0, 1]
+        As in :func:`frequent_itemsets`.
+    min_confidence : float in [0, 1]
+        Smallest confidence of a rule that passes.
+    min_lift : float >= 0
+        Smallest lift of a rule that passes.
+    pairs_only : bool, default False
+        Consider only rules with one item on each side (A -> C).
+
+    Returns
+    -------
+    BindingThreshold
+        ``binds``, ``passing``, ``highest``, ``suggestion``, ``thresholds``, ``pairs_only``
+        and ``describe()``, one sentence for a message.
+
+    Examples
+    --------
+    >>> baskets = [["beer", "diapers"]] * 3 + [["beer"]] * 5 + [["milk"]] * 2
+    >>> check = binding_threshold(baskets, min_support=0.2, min_confidence=0.5, min_lift=1.5)
+    >>> check.binds, check.suggestion
+    (('min_lift',), {'min_lift': 1.25})
+    >>> check.describe()
+    'min_lift binds: the highest lift of a rule with confidence >= 0.5 is 1.250; lower min_lift, e.g. min_lift=1.25'
+    >>> binding_threshold(baskets, min_support=0.5, min_confidence=0.5, min_lift=1.5).binds
+    ('min_support',)
+    """
+    min_support = _require_support(min_support, baskets)
+    min_confidence = require_fraction(min_confidence, "min_confidence", low_inclusive=True)
+    min_lift = require_number(min_lift, "min_lift", minimum=0)
+    thresholds = {
+        "min_support": min_support,
+        "min_confidence": min_confidence,
+        "min_lift": min_lift,
+    }
+    with warnings.catch_warnings():
+        # "no item reaches min_support" is this function's own answer, not a warning
+        warnings.filterwarnings("ignore", r"min_support=.*: no item reaches it", UserWarning)
+        itemsets = frequent_itemsets(baskets, min_support, max_len=2 if pairs_only else None)
+    rules = association_rules(itemsets, metric="lift", min_threshold=0)
+    if pairs_only:
+        rules = rules[(rules["antecedents"].map(len) == 1) & (rules["consequents"].map(len) == 1)]
+    result = {"thresholds": thresholds, "pairs_only": pairs_only}
+    if rules.empty:
+        matrix, _ = encode(baskets)
+        matrix = matrix.astype(np.int64)
+        together = (matrix.T @ matrix).tocoo()
+        off_diagonal = together.data[together.row != together.col]
+        best = float(off_diagonal.max()) / matrix.shape[0] if off_diagonal.size else 0.0
+        digits = max(0, 1 - int(np.floor(np.log10(best)))) if best > 0 else 0
+        return BindingThreshold(
+            binds=("min_support",),
+            passing=0,
+            highest={"pair support": best},
+            suggestion={"min_support": _floor(best, digits)} if best > 0 else {},
+            **result,
+        )
+    confident = rules["confidence"] >= min_confidence
+    lifted = rules["lift"] >= min_lift
+    passing = int((confident & lifted).sum())
+    if passing:
+        return BindingThreshold(binds=(), passing=passing, highest={}, suggestion={}, **result)
+    if confident.any():
+        best = float(rules.loc[confident, "lift"].max())
+        binds, highest, suggestion = ("min_lift",), {"lift": best}, {"min_lift": _floor(best, 2)}
+    elif lifted.any():
+        best = float(rules.loc[lifted, "confidence"].max())
+        binds, highest = ("min_confidence",), {"confidence": best}
+        suggestion = {"min_confidence": _floor(best, 2)}
+    else:
+        top = rules.loc[rules["lift"].idxmax()]
+        binds = ("min_confidence", "min_lift")
+        highest = {
+            "confidence": float(rules["confidence"].max()),
+            "lift": float(rules["lift"].max()),
+        }
+        suggestion = {
+            "min_confidence": _floor(top["confidence"], 2),
+            "min_lift": _floor(top["lift"], 2),
+        }
+    return BindingThreshold(
+        binds=binds, passing=0, highest=highest, suggestion=suggestion, **result
+    )
+
+
+def rule_thresholds(
+    baskets: Sequence[Iterable[Hashable]],
+    antecedent: Hashable,
+    consequent: Hashable,
+    *,
+    min_support: float,
+    min_confidence: float,
+    min_lift: float,
+) -> pd.DataFrame:
+    """One rule's support, confidence and lift against the thresholds: which does it miss?
+
+    Parameters
+    ----------
+    baskets : list of item lists, or Series of item lists
+        See :func:`encode`.
+    antecedent, consequent : hashable
+        The rule's items.
+    min_support, min_confidence, min_lift : float
+        The thresholds, as in :func:`binding_threshold`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``measure`` (support, confidence, lift), with the rule's ``value``, the
+        ``threshold`` and ``passes`` (value >= threshold).
+
+    Examples
+    --------
+    >>> baskets = [["beer", "diapers"]] * 3 + [["beer"]] * 5 + [["milk"]] * 2
+    >>> rule_thresholds(baskets, "beer", "diapers", min_support=0.2, min_confidence=0.5,
+    ...                 min_lift=1.5).reset_index()
+          measure  value  threshold  passes
+    0     support  0.300        0.2    True
+    1  confidence  0.375        0.5   False
+    2        lift  1.250        1.5   False
+    """
+    limits = {
+        "support": _require_support(min_support, baskets),
+        "confidence": require_fraction(min_confidence, "min_confidence", low_inclusive=True),
+        "lift": require_number(min_lift, "min_lift", minimum=0),
+    }
+    measured = rule_counts(baskets, antecedent, consequent).iloc[0]
+    table = pd.DataFrame(
+        {
+            "value": [float(measured[name]) for name in limits],
+            "threshold": list(limits.values()),
+        },
+        index=pd.Index(list(limits), name="measure"),
+    )
+    table["passes"] = table["value"] >= table["threshold"]
+    return table
+
+
 def rules_by_context(
     data: pd.DataFrame | Sequence[Iterable[Hashable]],
     context: str | Sequence[Hashable],
@@ -1111,7 +1335,7 @@ def cross_sell_whatif(
     *,
     take_up: float | Sequence[float],
     margin: float,
-    discount: float | Sequence[float] = 0.0,
+    price_discount: float | Sequence[float] = 0.0,
     bundle_price: float = 0.0,
     fixed_cost: float = 0.0,
     periods: float = 1.0,
@@ -1119,11 +1343,12 @@ def cross_sell_whatif(
     """Expected effect of a placement or a bundle built on the rule ``antecedent -> consequent``.
 
     The baskets that hold the antecedent but not the consequent are the target: a placement
-    (the consequent shown next to the antecedent, ``discount=0``) or a bundle (both at
-    ``discount`` off ``bundle_price``) makes a share ``take_up`` of them add one unit of the
-    consequent, earning ``margin`` each. A bundle also gives its discount to every basket
-    that ends with both items, including those that held both anyway: the higher the rule's
-    confidence, the more of the discount goes to sales that would have happened without it.
+    (the consequent shown next to the antecedent, ``price_discount=0``) or a bundle (both at
+    ``price_discount`` off ``bundle_price``) makes a share ``take_up`` of them add one unit
+    of the consequent, earning ``margin`` each. A bundle also gives its discount to every
+    basket that ends with both items, including those that held both anyway: the higher the
+    rule's confidence, the more of the discount goes to sales that would have happened
+    without it.
 
     Parameters
     ----------
@@ -1135,8 +1360,8 @@ def cross_sell_whatif(
         Assumed share of antecedent-only baskets that add the consequent.
     margin : float >= 0
         Margin earned on one unit of the consequent at full price (money).
-    discount : float in [0, 1), or a sequence of them, default 0
-        Bundle discount as a fraction of ``bundle_price``; 0 is a placement without a price
+    price_discount : float in [0, 1), or a sequence of them, default 0
+        Bundle discount as a share of ``bundle_price``; 0 is a placement without a price
         change.
     bundle_price : float >= 0, default 0
         Full price of one antecedent plus one consequent; needed when a discount is above 0.
@@ -1149,15 +1374,19 @@ def cross_sell_whatif(
     Returns
     -------
     DataFrame
-        One row per combination of ``discount`` (outer) and ``take_up`` (inner), in the
-        order given, with columns ``discount``, ``take_up``, ``antecedent_baskets`` n(A),
-        ``both_before`` n(A and C), ``target_baskets`` n(A) - n(A and C), ``extra_units`` =
-        target x take-up, ``confidence_after`` = (n(A and C) + extra) / n(A), ``bundles``
-        (baskets that get the discount; 0 without one), ``extra_margin`` = extra x margin,
-        ``discount_cost`` = discount x bundle price x bundles, ``fixed_cost``, ``net`` =
-        extra margin - discount cost - fixed cost, and ``break_even_take_up``, the take-up
-        at which ``net`` is 0 (infinite when the discount eats the whole margin, or when no
-        basket can be won). Counts and amounts are per period.
+        One row per combination of ``price_discount`` (outer) and ``take_up`` (inner), in
+        the order given, with columns ``price_discount``, ``take_up``,
+        ``antecedent_baskets`` n(A), ``both_before`` n(A and C), ``target_baskets`` n(A) -
+        n(A and C), ``extra_units`` = target x take-up, ``confidence_after`` = (n(A and C) +
+        extra) / n(A), ``bundles`` (baskets that get the discount; 0 without one),
+        ``extra_margin`` = extra x margin, ``discount_cost`` = price discount x bundle price
+        x bundles, ``fixed_cost``, ``net`` = extra margin - discount cost - fixed cost,
+        ``break_even_take_up``, the take-up at which ``net`` is 0 (infinite when the
+        discount eats the whole margin, or when no basket can be won), and
+        ``break_even_price_discount``, the price discount at which a bundle with this row's
+        take-up nets 0: a bundle pays only below it (0 or less when even a placement at this
+        take-up loses money; NaN without a ``bundle_price``). Counts and amounts are per
+        period.
 
     Raises
     ------
@@ -1165,6 +1394,10 @@ def cross_sell_whatif(
         If a number is not a number; see :func:`rule_counts` for the baskets and items.
     ValueError
         If a value is out of range, or a discount is given without a ``bundle_price``.
+
+    See Also
+    --------
+    cross_sell_decision : the facts that decide between the placement and the bundle.
 
     Examples
     --------
@@ -1174,24 +1407,29 @@ def cross_sell_whatif(
 
     >>> baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
     >>> whatif = cross_sell_whatif(baskets, "diapers", "beer", take_up=0.25, margin=2.0,
-    ...                            discount=[0.0, 0.1], bundle_price=20.0)
-    >>> whatif[["discount", "extra_units", "bundles", "discount_cost", "net"]]
-       discount  extra_units  bundles  discount_cost   net
-    0       0.0          2.0      0.0            0.0   4.0
-    1       0.1          2.0     14.0           28.0 -24.0
+    ...                            price_discount=[0.0, 0.1], bundle_price=20.0)
+    >>> whatif[["price_discount", "extra_units", "bundles", "discount_cost", "net"]]
+       price_discount  extra_units  bundles  discount_cost   net
+    0             0.0          2.0      0.0            0.0   4.0
+    1             0.1          2.0     14.0           28.0 -24.0
     >>> whatif["break_even_take_up"].round(3).tolist()
     [0.0, inf]
+
+    At that take-up a bundle pays only below a discount of 4 / (20 x 14), about 1.4 %:
+
+    >>> whatif["break_even_price_discount"].round(4).tolist()
+    [0.0143, 0.0143]
     """
     take_ups = _fractions(take_up, "take_up", high_inclusive=True)
-    discounts = _fractions(discount, "discount", high_inclusive=False)
+    discounts = _fractions(price_discount, "price_discount", high_inclusive=False)
     margin = require_number(margin, "margin", minimum=0)
     bundle_price = require_number(bundle_price, "bundle_price", minimum=0)
     fixed_cost = require_number(fixed_cost, "fixed_cost", minimum=0)
     periods = require_number(periods, "periods", minimum=0, strict=True)
     if bundle_price == 0 and any(d > 0 for d in discounts):
         raise ValueError(
-            "bundle_price: expected the full price of the two items (> 0) when a discount "
-            f"is given (discount {max(discounts):g}), got 0"
+            "bundle_price: expected the full price of the two items (> 0) when a "
+            f"price_discount is given (price_discount {max(discounts):g}), got 0"
         )
     counts = rule_counts(baskets, antecedent, consequent).iloc[0]
     n_a = counts["antecedent_baskets"] / periods
@@ -1212,9 +1450,16 @@ def cross_sell_whatif(
             [0.0, cost_to_cover / won_per_take_up],
             np.inf,
         )
+        # net = extra x margin - d x price x (n_ac + extra) - fixed = 0, solved for d
+        all_bundles = n_ac + extra
+        break_even_discount = np.where(
+            (bundle_price > 0) & (all_bundles > 0),
+            (extra * margin - fixed_cost) / (bundle_price * all_bundles),
+            np.nan,
+        )
     return pd.DataFrame(
         {
-            "discount": d,
+            "price_discount": d,
             "take_up": t,
             "antecedent_baskets": n_a,
             "both_before": n_ac,
@@ -1227,7 +1472,122 @@ def cross_sell_whatif(
             "fixed_cost": fixed_cost,
             "net": net,
             "break_even_take_up": break_even,
+            "break_even_price_discount": break_even_discount,
         }
+    )
+
+
+class CrossSellDecision(NamedTuple):
+    """Result of :func:`cross_sell_decision`: the facts a cross-selling decision rests on."""
+
+    choice: str
+    """"placement", "bundle" or "neither" (neither nets more than 0 per period)."""
+    placement: pd.Series
+    """The :func:`cross_sell_whatif` row of the placement (no discount)."""
+    bundle: pd.Series
+    """The :func:`cross_sell_whatif` row of the bundle."""
+    discount_per_bundle: float
+    """Money off one bundle: ``price_discount x bundle_price``."""
+    margin_kept: float
+    """What one added bundle keeps of the consequent's margin (negative: it loses money)."""
+    giveaway: float
+    """Discount paid per period to the baskets that held both items already."""
+    loss_from: float
+    """The price discount from which every added bundle loses money: margin / bundle price."""
+    max_price_discount: float
+    """The price discount below which a bundle can pay at all (at a take-up of 100 %)."""
+    max_price_discount_at_take_up: float
+    """The price discount below which the bundle pays at its assumed take-up."""
+
+
+def cross_sell_decision(
+    baskets: Sequence[Iterable[Hashable]],
+    antecedent: Hashable,
+    consequent: Hashable,
+    *,
+    margin: float,
+    bundle_price: float,
+    placement_take_up: float,
+    price_discount: float,
+    bundle_take_up: float,
+    fixed_cost: float = 0.0,
+    periods: float = 1.0,
+) -> CrossSellDecision:
+    """Placement or bundle? The facts of one central case, from :func:`cross_sell_whatif`.
+
+    A placement (the consequent shown by the antecedent at full price) wins
+    ``placement_take_up`` of the target baskets; a bundle at ``price_discount`` off
+    ``bundle_price`` wins ``bundle_take_up``. The choice is the one with the larger net
+    effect per period, or "neither" when neither nets more than 0 (a tie goes to the
+    placement, which needs no price change). The other fields say why a bundle does or does
+    not pay: the discount per bundle against the margin, the discount given away to
+    baskets that held both anyway, and the largest price discount that breaks even.
+
+    Parameters
+    ----------
+    baskets, antecedent, consequent, margin, bundle_price, fixed_cost, periods
+        As in :func:`cross_sell_whatif`; ``bundle_price`` must be above 0.
+    placement_take_up, bundle_take_up : float in [0, 1]
+        Assumed take-up of the placement and of the bundle.
+    price_discount : float in (0, 1)
+        The bundle's discount, as a share of ``bundle_price``.
+
+    Returns
+    -------
+    CrossSellDecision
+        ``choice``, the ``placement`` and ``bundle`` rows, ``discount_per_bundle``,
+        ``margin_kept`` (margin - discount per bundle), ``giveaway``, ``loss_from``,
+        ``max_price_discount`` (at a take-up of 100 %) and ``max_price_discount_at_take_up``
+        (at ``bundle_take_up``); the last two are 0 or less when no discount breaks even.
+
+    Examples
+    --------
+    >>> baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
+    >>> facts = cross_sell_decision(baskets, "diapers", "beer", margin=2.0, bundle_price=20.0,
+    ...                             placement_take_up=0.25, price_discount=0.1,
+    ...                             bundle_take_up=0.5)
+    >>> facts.choice, float(facts.placement["net"]), float(facts.bundle["net"]), facts.giveaway
+    ('placement', 4.0, -24.0, 24.0)
+    >>> round(facts.loss_from, 3), round(facts.max_price_discount, 4)
+    (0.1, 0.04)
+    """
+    bundle_price = require_number(bundle_price, "bundle_price", minimum=0, strict=True)
+    price_discount = require_fraction(price_discount, "price_discount", high_inclusive=False)
+    common = {
+        "margin": margin,
+        "bundle_price": bundle_price,
+        "fixed_cost": fixed_cost,
+        "periods": periods,
+    }
+    placement = cross_sell_whatif(
+        baskets, antecedent, consequent, take_up=placement_take_up, **common
+    ).iloc[0]
+    bundles = cross_sell_whatif(
+        baskets,
+        antecedent,
+        consequent,
+        take_up=[bundle_take_up, 1.0],
+        price_discount=price_discount,
+        **common,
+    )
+    bundle = bundles.iloc[0]
+    if max(placement["net"], bundle["net"]) <= 0:
+        choice = "neither"
+    elif placement["net"] >= bundle["net"]:
+        choice = "placement"
+    else:
+        choice = "bundle"
+    per_bundle = price_discount * bundle_price
+    return CrossSellDecision(
+        choice=choice,
+        placement=placement,
+        bundle=bundle,
+        discount_per_bundle=per_bundle,
+        margin_kept=float(margin) - per_bundle,
+        giveaway=float(bundle["both_before"] * per_bundle),
+        loss_from=float(margin) / bundle_price,
+        max_price_discount=float(bundles["break_even_price_discount"].iloc[1]),
+        max_price_discount_at_take_up=float(bundle["break_even_price_discount"]),
     )
 
 

@@ -11,8 +11,9 @@ Holding out a random **control group** that is not contacted measures what the c
   (incremental responders x value per response - contacted customers x cost per contact),
   with the profit range that the uplift's confidence interval implies.
 
-:func:`uplift_test` works from counts; :func:`evaluate` from a customer table, overall or by
-segment.
+:func:`uplift_test` works from counts; :func:`evaluate_pilot` from a customer table, overall
+or by segment; :func:`uplift_difference` tests whether the uplift differs between two
+segments (e.g. customers with and without a recent life event).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from crmlib.validation import (
     require_positive_int,
 )
 
-__all__ = ["UpliftTest", "uplift_test", "evaluate_pilot"]
+__all__ = ["UpliftTest", "UpliftDifference", "uplift_test", "uplift_difference", "evaluate_pilot"]
 
 
 class UpliftTest(NamedTuple):
@@ -42,8 +43,20 @@ class UpliftTest(NamedTuple):
     rate_control: float
     lift: float
     uplift: float
+    uplift_se: float
     uplift_low: float
     uplift_high: float
+    z: float
+    p_value: float
+
+
+class UpliftDifference(NamedTuple):
+    """Result of :func:`uplift_difference` (uplifts and their difference as fractions)."""
+
+    difference: float
+    se: float
+    low: float
+    high: float
     z: float
     p_value: float
 
@@ -63,7 +76,8 @@ def uplift_test(
     """Compare two response rates: lift, uplift with a confidence interval, z-test.
 
     The interval is the normal (Wald) interval of the difference of two proportions,
-    ``uplift +- z * sqrt(p_t (1 - p_t) / n_t + p_c (1 - p_c) / n_c)``; the test uses the
+    ``uplift +- z * uplift_se`` with the standard error
+    ``uplift_se = sqrt(p_t (1 - p_t) / n_t + p_c (1 - p_c) / n_c)``; the test uses the
     pooled rate under "no difference" and is two-sided. Both rely on the normal
     approximation: trust them when each group has at least about ten responders and ten
     non-responders.
@@ -81,15 +95,16 @@ def uplift_test(
     -------
     UpliftTest
         ``rate_treatment``, ``rate_control``, ``lift`` (NaN when the control rate is 0),
-        ``uplift``, ``uplift_low``, ``uplift_high``, ``z`` and ``p_value``.
+        ``uplift``, ``uplift_se`` (its standard error), ``uplift_low``, ``uplift_high``,
+        ``z`` and ``p_value``.
 
     Examples
     --------
     >>> t = uplift_test(115, 1000, 61, 1000)
     >>> round(t.lift, 2), round(t.uplift, 3), round(t.uplift_low, 3), round(t.uplift_high, 3)
     (1.89, 0.054, 0.029, 0.079)
-    >>> round(t.z, 2), f"{t.p_value:.1e}"
-    (4.26, '2.0e-05')
+    >>> round(t.uplift_se, 4), round(t.z, 2), f"{t.p_value:.1e}"
+    (0.0126, 4.26, '2.0e-05')
     """
     n_t = _count(n_treatment, "n_treatment", minimum=1)
     n_c = _count(n_control, "n_control", minimum=1)
@@ -116,10 +131,76 @@ def uplift_test(
         rate_control=p_c,
         lift=p_t / p_c if p_c > 0 else float("nan"),
         uplift=uplift,
+        uplift_se=float(se),
         uplift_low=float(uplift - z_crit * se),
         uplift_high=float(uplift + z_crit * se),
         z=float(z),
         p_value=float(p_value),
+    )
+
+
+def _uplift_and_se(result: object, name: str) -> tuple[float, float]:
+    """``uplift`` and ``uplift_se`` of an :class:`UpliftTest` or of a result row (Series/dict)."""
+    try:
+        if isinstance(result, tuple) and hasattr(result, "_fields"):
+            uplift, se = result.uplift, result.uplift_se
+        else:
+            uplift, se = result["uplift"], result["uplift_se"]
+    except (KeyError, AttributeError, TypeError, IndexError):
+        raise TypeError(
+            f"{name}: expected an uplift_test result or a row of evaluate_pilot (with "
+            f"'uplift' and 'uplift_se'), got {type(result).__name__}"
+        ) from None
+    uplift = require_number(uplift, f"{name}['uplift']")
+    se = require_number(se, f"{name}['uplift_se']", minimum=0)
+    return uplift, se
+
+
+def uplift_difference(
+    first: object, second: object, *, confidence: float = 0.95
+) -> UpliftDifference:
+    """Does the contact add more in one segment than in another? Test the uplifts' difference.
+
+    Two segments with their own treatment and control groups (e.g. customers with and
+    without a recent life event) are independent samples, so the difference of their
+    uplifts has the standard error ``sqrt(se_1**2 + se_2**2)``; the interval and the
+    two-sided z-test use the normal approximation, like :func:`uplift_test`.
+
+    Parameters
+    ----------
+    first, second : UpliftTest, or a row of :func:`evaluate_pilot` (Series or dict)
+        Anything with ``uplift`` and ``uplift_se``.
+    confidence : float, default 0.95
+        Confidence level of the interval, in (0, 1).
+
+    Returns
+    -------
+    UpliftDifference
+        ``difference`` (first uplift - second uplift), its ``se``, ``low`` and ``high``
+        (the interval), ``z`` and ``p_value`` (NaN when both standard errors are 0).
+
+    Examples
+    --------
+    >>> after_event = uplift_test(33, 97, 13, 94)
+    >>> without = uplift_test(53, 653, 33, 656)
+    >>> d = uplift_difference(after_event, without)
+    >>> round(d.difference, 3), round(d.se, 3), round(d.p_value, 4)
+    (0.171, 0.061, 0.0053)
+    """
+    u1, se1 = _uplift_and_se(first, "first")
+    u2, se2 = _uplift_and_se(second, "second")
+    confidence = require_fraction(confidence, "confidence", high_inclusive=False)
+    difference, se = u1 - u2, float(np.hypot(se1, se2))
+    z_crit = stats.norm.ppf(0.5 + confidence / 2)
+    z = difference / se if se > 0 else float("nan")
+    p_value = float(2 * stats.norm.sf(abs(z))) if se > 0 else float("nan")
+    return UpliftDifference(
+        difference=difference,
+        se=se,
+        low=float(difference - z_crit * se),
+        high=float(difference + z_crit * se),
+        z=float(z),
+        p_value=p_value,
     )
 
 
@@ -178,7 +259,8 @@ def evaluate_pilot(
     -------
     pandas.DataFrame
         One row (or one per segment) with ``n_treatment``, ``n_control``,
-        ``responders_treatment``, ``responders_control``, the :class:`UpliftTest` fields,
+        ``responders_treatment``, ``responders_control``, the :class:`UpliftTest` fields
+        (including ``uplift_se``, for :func:`uplift_difference`),
         ``incremental_responders`` (uplift x n_treatment), ``incremental_profit``
         (incremental responders x value_per_response - n_treatment x cost_per_contact),
         ``incremental_profit_low`` and ``incremental_profit_high`` (the same at

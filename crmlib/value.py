@@ -527,3 +527,68 @@ def portfolio_plan(
     out["potential"] = potential
     out["plan"] = pd.Categorical.from_codes(codes, categories=list(PLANS))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Concentration of value: how much of it the best customers hold
+# --------------------------------------------------------------------------------------------
+
+__all__ += ["concentration"]  # noqa: PLE0605 - extends the list defined at the top
+
+
+def concentration(values: object, top: float) -> float:
+    """Share of the total held by the top ``top`` share of customers ("the top 10 % bring 50 %").
+
+    Customers are ranked by value, highest first (ties keep their order); the top group is
+    the ``round(top * n)`` first of them, at least one. Negative values (customers who lose
+    money) count in the total, so the share can exceed 1 when the others give part of the
+    profit back.
+
+    Parameters
+    ----------
+    values : array-like of numbers, or Series
+        One value per customer (profit, revenue, CLV), no missing values.
+    top : float in (0, 1]
+        Share of customers in the top group, e.g. 0.1 for the top 10 %.
+
+    Returns
+    -------
+    float
+        The top group's sum divided by the sum over all customers.
+
+    Raises
+    ------
+    TypeError
+        If a value is not a number.
+    ValueError
+        If ``values`` is empty, holds missing values, sums to 0 or less (a share of a loss
+        means nothing), or ``top`` is not in (0, 1].
+
+    Examples
+    --------
+    >>> round(concentration([50, 20, 10, 10, 5, 5, 0, 0, 0, 0], top=0.2), 2)
+    0.7
+    >>> concentration([120, 0, 0, -20], top=0.25)  # the loss-maker gives some back
+    1.2
+    """
+    top = require_fraction(top, "top")
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"values: expected numbers (one per customer), got {_preview(np.ravel(values))}"
+        ) from None
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(
+            f"values: expected a non-empty 1-D list of numbers, got shape {array.shape}"
+        )
+    if np.isnan(array).any():
+        raise ValueError(
+            f"values: expected a value for every customer, got {int(np.isnan(array).sum())} missing"
+        )
+    total = array.sum()
+    if not total > 0:
+        raise ValueError(f"values: expected a positive total to take a share of, got {total:g}")
+    ranked = -np.sort(-array, kind="stable")
+    n_top = max(1, int(round(top * array.size)))
+    return float(ranked[:n_top].sum() / total)

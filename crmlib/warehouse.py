@@ -7,8 +7,11 @@ and written differently. Building one record per customer takes five steps, each
    through the standard library, so any analyst can run it);
 2. **standardise** the fields used for matching (:func:`standardise_name`,
    :func:`standardise_phone`, :func:`standardise_address`, :func:`standardise_date`);
+   (:func:`stack_sources` puts every system's records in one table with the same field names,
+   :func:`standardise_records` standardises all the fields at once);
 3. **block**: only records that share a key (same phone, same birth date, ...) become
-   candidate pairs (:func:`blocking_keys`; the self-join runs in SQL or pandas);
+   candidate pairs (:func:`blocking_keys`; the self-join runs in SQL or in pandas with
+   :func:`candidate_pairs`);
 4. **score** each candidate pair by how well its fields agree (:func:`score_pairs`, with
    :func:`name_similarity` for names) and keep the pairs above a threshold;
 5. **link** matched pairs into customers (:func:`assign_ids`, transitive: if a = b and
@@ -50,7 +53,10 @@ __all__ = [
     "standardise_address",
     "standardise_date",
     "name_similarity",
+    "stack_sources",
+    "standardise_records",
     "blocking_keys",
+    "candidate_pairs",
     "score_pairs",
     "assign_ids",
     "match_quality",
@@ -396,6 +402,137 @@ def standardise_date(
     return parsed.dt.normalize()
 
 
+def _as_text_if_date(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
+    return values.astype(object)
+
+
+def stack_sources(
+    tables: Mapping[str, pd.DataFrame],
+    fields: Mapping[str, Mapping[str, str]],
+    *,
+    id_column: str = "record_id",
+) -> pd.DataFrame:
+    """Put the customer records of several source systems into one table, field by field.
+
+    Each system names its columns its own way; ``fields`` says, per system, which of its
+    columns holds each common field (``source_id`` is required: the record's ID in its
+    system). A field a system does not keep is missing for its records; dates become ISO
+    text (``YYYY-MM-DD``), as SQL would store them, so that every system's birth dates can be
+    parsed together by :func:`standardise_date`. This is the
+    *staging* step of a data warehouse, the SQL ``UNION ALL`` of the systems.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        System name to its records.
+    fields : mapping of str to mapping of str to str
+        System name to {common field: the system's column}; every system of ``tables``.
+    id_column : str, default "record_id"
+        Name of the new record number (1, 2, ... after sorting by system and source ID).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id_column``, ``system``, ``source_id`` and the other common fields (in order of
+        first mention), values as given (not yet standardised); sorted by system, source_id.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"no": ["A2", "A1"], "nm": ["Kim Minjun", "Lee Seoyeon"]})
+    >>> b = pd.DataFrame({"id": ["7"], "holder": ["MINJUN KIM"], "tel": ["010-1"]})
+    >>> stack_sources({"cards": b, "accounts": a},
+    ...               {"cards": {"source_id": "id", "name": "holder", "phone": "tel"},
+    ...                "accounts": {"source_id": "no", "name": "nm"}})
+       record_id    system source_id         name  phone
+    0          1  accounts        A1  Lee Seoyeon   <NA>
+    1          2  accounts        A2   Kim Minjun   <NA>
+    2          3     cards         7   MINJUN KIM  010-1
+    """
+    if not isinstance(tables, Mapping) or not tables:
+        raise TypeError(
+            f"tables: expected a non-empty mapping of system to DataFrame, got {tables!r}"
+        )
+    if not isinstance(fields, Mapping):
+        raise TypeError(f"fields: expected a mapping of system to field map, got {fields!r}")
+    missing = [system for system in tables if system not in fields]
+    if missing:
+        raise ValueError(f"fields: expected a field map for every system, missing {missing}")
+    common: list[str] = []
+    parts = []
+    for system, df in tables.items():
+        require_frame(df, f"tables[{system!r}]", allow_empty=True)
+        mapping = fields[system]
+        if not isinstance(mapping, Mapping) or "source_id" not in mapping:
+            raise ValueError(
+                f"fields[{system!r}]: expected a mapping that names the 'source_id' column, "
+                f"got {mapping!r}"
+            )
+        require_columns(df, list(mapping.values()), f"tables[{system!r}]")
+        for field in mapping:
+            if field != "source_id" and field not in common:
+                common.append(field)
+        part = pd.DataFrame({field: _as_text_if_date(df[col]) for field, col in mapping.items()})
+        part.insert(0, "system", system)
+        parts.append(part)
+    stacked = pd.concat(parts, ignore_index=True).reindex(columns=["system", "source_id", *common])
+    stacked["source_id"] = stacked["source_id"].astype(str)
+    stacked = stacked.sort_values(["system", "source_id"], kind="stable", ignore_index=True)
+    for field in common:
+        values = stacked[field]
+        if values.dropna().map(lambda v: isinstance(v, str)).all():
+            stacked[field] = values.astype("string")
+    stacked.insert(0, id_column, np.arange(1, len(stacked) + 1))
+    return stacked
+
+
+def standardise_records(
+    records: pd.DataFrame,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    date_formats: Sequence[str] = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y"),
+) -> pd.DataFrame:
+    """Standardise every matching field of stacked records with the ``standardise_*`` functions.
+
+    ``name`` -> :func:`standardise_name` (with ``aliases``), ``birth_date`` ->
+    :func:`standardise_date` (with ``date_formats``), ``phone`` -> :func:`standardise_phone`,
+    ``address`` -> :func:`standardise_address`, ``email`` -> trimmed lower case. Only the
+    fields present are touched; other columns are kept as they are.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with the same columns and rows.
+
+    Examples
+    --------
+    >>> recs = pd.DataFrame({"record_id": [1, 2], "name": ["YI, Min-jun", "Minjun Lee"],
+    ...                      "email": [" MJ@Mail.com", None]})
+    >>> standardise_records(recs, aliases=KOREAN_SURNAMES)
+       record_id        name        email
+    0          1  lee minjun  mj@mail.com
+    1          2  lee minjun         <NA>
+    """
+    require_frame(records, "records")
+    out = records.copy()
+    if "name" in out:
+        out["name"] = standardise_name(out["name"].astype(object), aliases=aliases)
+    if "birth_date" in out:
+        values = out["birth_date"]
+        if not pd.api.types.is_datetime64_any_dtype(values):
+            values = values.astype(object)
+        out["birth_date"] = standardise_date(values, formats=date_formats)
+    if "phone" in out:
+        out["phone"] = standardise_phone(out["phone"].astype(object))
+    if "address" in out:
+        out["address"] = standardise_address(out["address"].astype(object))
+    if "email" in out:
+        email = _text(out["email"].astype(object), "email").str.strip().str.lower()
+        out["email"] = email.where(email != "")
+    return out
+
+
 # --- comparing -----------------------------------------------------------------------------
 
 
@@ -535,6 +672,43 @@ def blocking_keys(
         max_block = require_positive_int(max_block, "max_block", minimum=2)
         keys = keys[keys.groupby("key")["key"].transform("size") <= max_block]
     return keys.sort_values([id_column, "key"], kind="stable", ignore_index=True)
+
+
+def candidate_pairs(keys: pd.DataFrame, *, id_column: str = "record_id") -> pd.DataFrame:
+    """Join blocking keys with themselves: every pair of records that shares a key, once.
+
+    The pandas version of ``SELECT DISTINCT a.id, b.id FROM keys a JOIN keys b ON a.key =
+    b.key AND a.id < b.id``.
+
+    Parameters
+    ----------
+    keys : DataFrame
+        Output of :func:`blocking_keys` (``id_column`` and ``key``).
+    id_column : str, default "record_id"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``left``, ``right`` (left < right), sorted, without duplicates.
+
+    Examples
+    --------
+    >>> keys = pd.DataFrame({"record_id": [1, 1, 2, 2, 3], "key": ["p:1", "b:80", "p:1",
+    ...                      "b:80", "b:80"]})
+    >>> candidate_pairs(keys)
+       left  right
+    0     1      2
+    1     1      3
+    2     2      3
+    """
+    require_frame(keys, "keys", allow_empty=True)
+    require_columns(keys, [id_column, "key"], "keys")
+    both = keys[[id_column, "key"]].merge(keys[[id_column, "key"]], on="key")
+    both = both[both[f"{id_column}_x"] < both[f"{id_column}_y"]]
+    out = pd.DataFrame(
+        {"left": both[f"{id_column}_x"].to_numpy(), "right": both[f"{id_column}_y"].to_numpy()}
+    ).drop_duplicates()
+    return out.sort_values(["left", "right"], kind="stable", ignore_index=True)
 
 
 def _records(records: object, id_column: str) -> pd.DataFrame:

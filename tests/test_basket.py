@@ -21,10 +21,13 @@ from crmlib import basket
 from crmlib.basket import (
     association_rules,
     baskets_from_lines,
+    binding_threshold,
+    cross_sell_decision,
     cross_sell_whatif,
     encode,
     frequent_itemsets,
     rule_counts,
+    rule_thresholds,
     rules_by_context,
     rules_with,
 )
@@ -602,13 +605,13 @@ def test_cross_sell_whatif_by_hand():
         "beer",
         take_up=[0.25, 0.5],
         margin=3.0,
-        discount=[0.0, 0.1],
+        price_discount=[0.0, 0.1],
         bundle_price=20.0,
         fixed_cost=1.0,
         periods=2,
     )
     assert baskets == before
-    assert whatif["discount"].tolist() == [0.0, 0.0, 0.1, 0.1]
+    assert whatif["price_discount"].tolist() == [0.0, 0.0, 0.1, 0.1]
     assert whatif["take_up"].tolist() == [0.25, 0.5, 0.25, 0.5]
     assert (whatif["antecedent_baskets"] == 15).all() and (whatif["both_before"] == 9).all()
     assert (whatif["target_baskets"] == 6).all()
@@ -629,7 +632,7 @@ def test_cross_sell_whatif_net_is_zero_at_the_break_even_take_up():
         "b",
         take_up=0.1,
         margin=5.0,
-        discount=[0.0, 0.05],
+        price_discount=[0.0, 0.05],
         bundle_price=40.0,
         fixed_cost=2.5,
     )
@@ -639,7 +642,7 @@ def test_cross_sell_whatif_net_is_zero_at_the_break_even_take_up():
         "b",
         take_up=first["break_even_take_up"].iloc[1],
         margin=5.0,
-        discount=0.05,
+        price_discount=0.05,
         bundle_price=40.0,
         fixed_cost=2.5,
     )
@@ -652,7 +655,7 @@ def test_cross_sell_whatif_break_even_edges():
     free = cross_sell_whatif(baskets, "a", "b", take_up=0.0, margin=0.0)
     assert free["break_even_take_up"].tolist() == [0.0] and free["net"].tolist() == [0.0]
     eaten = cross_sell_whatif(
-        baskets, "a", "b", take_up=1.0, margin=1.0, discount=0.5, bundle_price=2.0
+        baskets, "a", "b", take_up=1.0, margin=1.0, price_discount=0.5, bundle_price=2.0
     )
     assert eaten["break_even_take_up"].tolist() == [np.inf]  # the discount eats the margin
     nobody = cross_sell_whatif(
@@ -670,8 +673,17 @@ def test_cross_sell_whatif_break_even_edges():
         ({"take_up": -0.1}, ValueError, r"take_up: expected a fraction in \[0, 1\]"),
         ({"take_up": []}, ValueError, "take_up: expected at least one value"),
         ({"take_up": "0.1"}, TypeError, "take_up: expected a number"),
-        ({"discount": 1.0}, ValueError, r"discount: expected a fraction in \[0, 1\), got 1.0"),
-        ({"discount": 0.1}, ValueError, "bundle_price: expected the full price.*discount 0.1"),
+        (
+            {"price_discount": 1.0},
+            ValueError,
+            r"price_discount: expected a fraction in \[0, 1\), got 1.0",
+        ),
+        (
+            {"price_discount": 0.1},
+            ValueError,
+            "bundle_price: expected the full price.*price_discount 0.1",
+        ),
+        ({"discount": 0.1}, TypeError, "unexpected keyword argument 'discount'"),
         ({"margin": -1.0}, ValueError, "margin: expected a number >= 0, got -1.0"),
         ({"margin": True}, TypeError, "margin: expected a finite number, got True"),
         ({"bundle_price": -5.0}, ValueError, "bundle_price: expected a number >= 0"),
@@ -683,3 +695,160 @@ def test_cross_sell_whatif_refuses_bad_numbers(kwargs, error, match):
     arguments = {"take_up": 0.1, "margin": 1.0, **kwargs}
     with pytest.raises(error, match=match):
         cross_sell_whatif([["a", "b"], ["a"]], "a", "b", **arguments)
+
+
+def test_break_even_price_discount_nets_zero_and_bounds_the_bundles_that_pay():
+    baskets = [["a", "b"]] * 7 + [["a"]] * 40 + [["b"]] * 3
+    common = {"margin": 5.0, "bundle_price": 40.0, "fixed_cost": 2.5}
+    grid = cross_sell_whatif(
+        baskets, "a", "b", take_up=[0.1, 0.3], price_discount=[0.0, 0.01, 0.05], **common
+    )
+    # one break-even discount per take-up, whatever the row's own discount
+    per_take_up = grid.groupby("take_up")["break_even_price_discount"].nunique()
+    assert (per_take_up == 1).all()
+    for take_up, d in grid.groupby("take_up")["break_even_price_discount"].first().items():
+        at = cross_sell_whatif(baskets, "a", "b", take_up=take_up, price_discount=d, **common)
+        assert at["net"].iloc[0] == pytest.approx(0, abs=1e-9)
+        # a bundle pays below it and loses above it
+        for other, sign in ((d * 0.9, 1), (min(d * 1.1, 0.99), -1)):
+            row = cross_sell_whatif(
+                baskets, "a", "b", take_up=take_up, price_discount=other, **common
+            )
+            assert np.sign(row["net"].iloc[0]) == sign
+    # by hand at take-up 0.3: extra 12, (12 x 5 - 2.5) / (40 x (7 + 12))
+    assert grid["break_even_price_discount"].iloc[1] == pytest.approx(57.5 / 760)
+    # without a bundle price there is no discount to solve for
+    plain = cross_sell_whatif(baskets, "a", "b", take_up=0.1, margin=5.0)
+    assert plain["break_even_price_discount"].isna().all()
+    # an action that loses money at full price: no discount breaks even
+    losing = cross_sell_whatif(baskets, "a", "b", take_up=0.01, **{**common, "fixed_cost": 50})
+    assert (losing["break_even_price_discount"] < 0).all()
+
+
+def test_cross_sell_decision_picks_the_larger_net_and_explains_the_bundle():
+    baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
+    common = {"margin": 2.0, "bundle_price": 20.0}
+    facts = cross_sell_decision(
+        baskets, "diapers", "beer", placement_take_up=0.25, price_discount=0.1,
+        bundle_take_up=0.5, **common,
+    )  # fmt: skip
+    assert facts.choice == "placement"
+    assert facts.placement["price_discount"] == 0 and facts.placement["take_up"] == 0.25
+    assert facts.bundle["price_discount"] == 0.1 and facts.bundle["take_up"] == 0.5
+    assert facts.discount_per_bundle == pytest.approx(2.0)
+    assert facts.margin_kept == pytest.approx(0.0)
+    assert facts.giveaway == pytest.approx(12 * 2.0)
+    assert facts.loss_from == pytest.approx(0.1)
+    assert facts.max_price_discount == pytest.approx(8 * 2.0 / (20.0 * 20))
+    assert facts.max_price_discount_at_take_up == pytest.approx(4 * 2.0 / (20.0 * 16))
+    # a generous margin and a small discount make the bundle win
+    rich = cross_sell_decision(
+        baskets, "diapers", "beer", margin=50.0, bundle_price=20.0, placement_take_up=0.1,
+        price_discount=0.05, bundle_take_up=1.0,
+    )  # fmt: skip
+    assert rich.choice == "bundle" and rich.bundle["net"] > rich.placement["net"] > 0
+    # a fixed cost larger than anything either can earn: neither
+    costly = cross_sell_decision(
+        baskets, "diapers", "beer", placement_take_up=0.25, price_discount=0.1,
+        bundle_take_up=0.5, fixed_cost=100.0, **common,
+    )  # fmt: skip
+    assert costly.choice == "neither" and costly.max_price_discount < 0
+
+
+def test_cross_sell_decision_refuses_a_bundle_without_price_or_discount():
+    baskets = [["a", "b"], ["a"]]
+    args = {"margin": 1.0, "placement_take_up": 0.1, "bundle_take_up": 0.1}
+    with pytest.raises(ValueError, match="bundle_price: expected a number > 0, got 0"):
+        cross_sell_decision(baskets, "a", "b", bundle_price=0, price_discount=0.1, **args)
+    with pytest.raises(ValueError, match=r"price_discount: expected a fraction in \(0, 1\)"):
+        cross_sell_decision(baskets, "a", "b", bundle_price=5.0, price_discount=0.0, **args)
+
+
+# Which threshold binds: binding_threshold and rule_thresholds
+
+THRESHOLD_BASKETS = (
+    [["beer", "diapers"]] * 3 + [["beer"]] * 5 + [["milk", "bread"]] * 2 + [["milk"]] * 2
+)
+
+
+def test_binding_threshold_names_each_threshold_and_its_suggestion_lets_a_rule_through():
+    cases = {
+        # beer -> diapers: confidence 0.375, lift 1.5; diapers -> beer: 1.0, 1.5;
+        # bread -> milk: 1.0, 3.0; milk -> bread: 0.5, 3.0
+        (0.1, 0.5, 1.2): (),
+        (0.5, 0.1, 1.0): ("min_support",),
+        (0.1, 0.9, 3.5): ("min_lift",),
+        (0.2, 0.9, 1.6): ("min_lift",),  # milk + bread is too rare at 0.2
+    }
+    # a -> b and b -> a: confidence 0.5, lift 1.0
+    independent = [["a", "b"]] * 2 + [["a"]] * 2 + [["b"]] * 2 + [["c"]] * 2
+    for (support, confidence, lift), binds in [*cases.items(), ((0.2, 0.8, 1.5), "both")]:
+        data = independent if binds == "both" else THRESHOLD_BASKETS
+        binds = ("min_confidence", "min_lift") if binds == "both" else binds
+        check = binding_threshold(
+            data, min_support=support, min_confidence=confidence, min_lift=lift
+        )
+        assert check.binds == binds, (support, confidence, lift)
+        if not binds:
+            assert check.passing > 0 and check.suggestion == {}
+            assert check.describe().startswith("no threshold binds")
+            continue
+        assert check.passing == 0 and set(check.suggestion) == set(binds)
+        assert check.describe().startswith(" and ".join(binds) if len(binds) > 1 else binds[0])
+        relaxed = {"min_support": support, "min_confidence": confidence, "min_lift": lift}
+        relaxed.update(check.suggestion)
+        assert binding_threshold(data, **relaxed).passing > 0
+
+
+def test_binding_threshold_min_confidence_and_pairs_only():
+    # a triple rule passes only when rules of any size count
+    baskets = [["a", "b", "c"]] * 4 + [["a"]] * 4 + [["b"]] * 4 + [["c"]] * 4 + [["d"]] * 4
+    # a + b -> c: confidence 1.0, lift 2.5; a -> b: confidence 0.5, lift 1.25
+    args = {"min_support": 0.2, "min_confidence": 0.9, "min_lift": 1.2}
+    assert binding_threshold(baskets, **args).passing == 3
+    pairs = binding_threshold(baskets, pairs_only=True, **args)
+    assert pairs.binds == ("min_confidence",) and pairs.pairs_only
+    assert "rule between two items" in pairs.describe()
+    best = pairs.highest["confidence"]
+    assert best == pytest.approx(0.5) and pairs.suggestion == {"min_confidence": 0.5}
+
+
+def test_binding_threshold_min_support_suggests_the_most_common_pair():
+    check = binding_threshold(THRESHOLD_BASKETS, min_support=0.5, min_confidence=0.1, min_lift=1.0)
+    assert check.highest["pair support"] == pytest.approx(3 / 12)
+    assert check.suggestion == {"min_support": 0.25}
+    assert "the most common pair is in 0.25" in check.describe()
+    lonely = binding_threshold([["a"], ["b"]], min_support=0.5, min_confidence=0.1, min_lift=1)
+    assert lonely.suggestion == {} and "no two items are ever in one basket" in lonely.describe()
+
+
+def test_binding_threshold_refuses_bad_thresholds():
+    with pytest.raises(ValueError, match="min_support: expected a fraction of baskets"):
+        binding_threshold(THRESHOLD_BASKETS, min_support=5, min_confidence=0.1, min_lift=1)
+    with pytest.raises(ValueError, match=r"min_confidence: expected a fraction in \[0, 1\]"):
+        binding_threshold(THRESHOLD_BASKETS, min_support=0.1, min_confidence=2, min_lift=1)
+    with pytest.raises(ValueError, match="min_lift: expected a number >= 0"):
+        binding_threshold(THRESHOLD_BASKETS, min_support=0.1, min_confidence=0.1, min_lift=-1)
+
+
+def test_rule_thresholds_agree_with_the_rule_table():
+    table = rule_thresholds(
+        THRESHOLD_BASKETS, "beer", "diapers", min_support=0.2, min_confidence=0.5, min_lift=1.2
+    )
+    counts = rule_counts(THRESHOLD_BASKETS, "beer", "diapers").iloc[0]
+    assert table["value"].tolist() == pytest.approx(
+        [counts["support"], counts["confidence"], counts["lift"]]
+    )
+    assert table["passes"].tolist() == [True, False, True]
+    # a rule that passes every threshold is in association_rules' table at those thresholds
+    rules = association_rules(frequent_itemsets(THRESHOLD_BASKETS, 0.2), "lift", 1.2)
+    for _, rule in rules.iterrows():
+        check = rule_thresholds(
+            THRESHOLD_BASKETS,
+            rule["antecedent_items"],
+            rule["consequent_items"],
+            min_support=0.2,
+            min_confidence=0.0,
+            min_lift=1.2,
+        )
+        assert check["passes"].all()

@@ -1,22 +1,32 @@
-"""The HTML workbook: every notebook executed and linked from a contents page in order."""
+"""The course site: every notebook executed, built with Sphinx, linked and checked."""
 
+import re
 from pathlib import Path
 
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from crm_workbook import build, notebooks
+from crm_workbook import build, notebooks, site
+
+TERMS = "\n\n| English | 한국어 |\n|---|---|\n| churn | 이탈 |\n| customer lifetime value (CLV) | 고객생애가치 |\n"
 
 
-def make_repo(root: Path, *, broken: bool = False) -> Path:
+def make_repo(root: Path, *, broken: bool = False, bad_link: bool = False) -> Path:
     (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    target = "99_missing.ipynb" if bad_link else "10_strategy.ipynb"
     pages = {
-        "notebooks/02_scope.ipynb": "# 02 Scope of CRM\n[next](10_strategy.ipynb)",
-        "notebooks/01_definition.ipynb": "# 01 What CRM is\n[next](02_scope.ipynb) [c](CONTENTS.md)",
+        "notebooks/02_scope.ipynb": f"# 02 Scope of CRM\n[next]({target}) $E = mc^2$" + TERMS,
+        "notebooks/01_definition.ipynb": "# 01 What CRM is\n[next](02_scope.ipynb) [c](CONTENTS.md)"
+        + TERMS.replace("| churn | 이탈 |\n", ""),
         "notebooks/10_strategy.ipynb": "# 10 CRM strategy",
-        "notebooks/cases/beer.ipynb": "# Beer and diapers",
-        "exercises/01_definition.ipynb": "# Exercises 01",
+        "notebooks/cases/beer.ipynb": "# Beer and diapers\n[Contents](../CONTENTS.md) "
+        "[data](../../crmlib/datasets/data/baskets.md)",
+        "exercises/01_definition.ipynb": "# Exercises 01\n[Chapter](../notebooks/01_definition.ipynb)",
     }
+    cards = root / "crmlib" / "datasets" / "data"
+    cards.mkdir(parents=True)
+    (cards / "README.md").write_text("# Datasets\n\n- [baskets](baskets.md)\n")
+    (cards / "baskets.md").write_text("# baskets: till receipts\n\nGenerated.\n")
     for rel, heading in pages.items():
         code = "1 / 0" if broken and "02" in rel else "print(6 * 7)"
         nb = new_notebook(cells=[new_markdown_cell(heading), new_code_cell(code)])
@@ -35,36 +45,121 @@ def test_discover_orders_chapters_then_cases(tmp_path):
     ]
 
 
-def test_build_writes_linked_pages(tmp_path, capsys):
+def test_build_writes_the_site(tmp_path, capsys):
     repo = make_repo(tmp_path)
     index = build.build(repo, jobs=2)
     assert index == repo / "build" / "html" / "index.html"
     page = index.read_text()
-    titles = ["01 What CRM is", "02 Scope of CRM", "10 CRM strategy", "Beer and diapers"]
-    positions = [page.index(t) for t in titles]
-    assert positions == sorted(positions), "contents are not in curriculum order"
+    titles = ["01 What CRM is", "Exercises 01", "02 Scope of CRM", "10 CRM strategy", "Beer"]
+    nav = page[page.index('class="bd-sidebar-primary') :]
+    positions = [nav.index(t) for t in titles]
+    assert positions == sorted(positions), "the sidebar is not in course order"
     for href in (
         "notebooks/01_definition.html",
         "exercises/01_definition.html",
         "notebooks/cases/beer.html",
+        "glossary.html",
     ):
-        assert f"href='{href}'" in page
+        assert f'href="{href}"' in page
         assert (index.parent / href).exists()
     chapter = (index.parent / "notebooks/01_definition.html").read_text()
     assert 'href="02_scope.html"' in chapter, "links between notebooks must point to pages"
     assert 'href="../index.html"' in chapter, "the contents link must point to the index"
+    assert 'href="../exercises/01_definition.html"' in chapter, "sidebar reaches the exercises"
     assert "42" in chapter, "the page shows executed output"
+    assert 'rel="next"' in chapter and 'rel="prev"' in chapter
+    exercises = (index.parent / "exercises/01_definition.html").read_text()
+    assert 'href="../notebooks/01_definition.html"' in exercises, "exercises link back"
+    assert (index.parent / "searchindex.js").exists(), "full-text search"
     out = capsys.readouterr().out
     assert "[ 4/4]" in out and "The workbook is at" in out
     stored = notebooks.read(repo / "notebooks" / "01_definition.ipynb")
     assert stored.cells[1].outputs == [], "building must not change the stored notebooks"
 
 
-def test_build_fails_when_a_notebook_fails(tmp_path, capsys):
-    repo = make_repo(tmp_path, broken=True)
-    with pytest.raises(SystemExit, match="1 notebook\\(s\\) failed: notebooks/02_scope.ipynb"):
-        build.build(repo, jobs=1)
-    assert "FAILED: CellExecutionError" in capsys.readouterr().out
+@pytest.fixture(scope="module")
+def fake_site(tmp_path_factory) -> Path:
+    """The site of the fake repository, built from its stored notebooks."""
+    repo = make_repo(tmp_path_factory.mktemp("repo"))
+    html = repo.parent / "html"
+    site.build_site(build.site_pages(repo, build.discover(repo), repo), html, repo=repo)
+    return html
+
+
+def test_site_glossary_links_terms_to_their_chapters(fake_site):
+    html = fake_site
+    glossary = (html / "glossary.html").read_text()
+    assert 'id="term-churn"' in glossary and "이탈" in glossary
+    clv = glossary[glossary.index('id="term-customer-lifetime-value-CLV"') :]
+    clv = clv[: clv.index("</dd>")]
+    assert "고객생애가치" in clv
+    assert 'href="notebooks/01_definition.html"' in clv and 'href="notebooks/02_scope.html"' in clv
+    scope = (html / "notebooks" / "02_scope.html").read_text()
+    assert 'href="../glossary.html#term-churn"' in scope, "key terms link to the glossary"
+
+
+def test_site_has_the_data_cards_the_notebooks_link_to(fake_site):
+    case = (fake_site / "notebooks" / "cases" / "beer.html").read_text()
+    assert 'href="../../crmlib/datasets/data/baskets.html"' in case
+    card = (fake_site / "crmlib" / "datasets" / "data" / "baskets.html").read_text()
+    assert "till receipts" in card
+    index = (fake_site / "index.html").read_text()
+    assert 'href="crmlib/datasets/data/README.html"' in index, "the data cards are in the sidebar"
+
+
+def test_site_works_offline(fake_site):
+    html = fake_site
+    remote = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//", re.I)
+    imports = re.compile(r"@import\s+url\([\"']?(?:https?:)?//|url\([\"']?https?://", re.I)
+    for page in html.rglob("*.html"):
+        text = page.read_text()
+        assert not remote.search(text), f"{page.name} loads a script or style from the network"
+    for style in html.rglob("*.css"):
+        assert not imports.search(style.read_text()), f"{style.name} loads from the network"
+    scope = (html / "notebooks" / "02_scope.html").read_text()
+    mathjax = re.search(r'<script[^>]*src="([^"?]*tex-chtml\.js)[^"]*"', scope)
+    assert mathjax, "pages with maths load MathJax"
+    assert (html / "notebooks" / mathjax.group(1)).resolve().is_file(), "MathJax is served"
+    assert (html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+
+
+def test_a_broken_link_fails_the_build(tmp_path):
+    repo = make_repo(tmp_path, bad_link=True)
+    with pytest.raises(SystemExit) as failed:
+        site.build_site(
+            build.site_pages(repo, build.discover(repo), repo), tmp_path / "html", repo=repo
+        )
+    message = str(failed.value)
+    assert "did not build" in message and "99_missing.ipynb" in message
+    assert str(tmp_path) + "/" not in message.replace("site-src/", ""), "no machine paths"
+
+
+def test_sidebar_has_a_korean_section_when_ko_notebooks_exist(tmp_path):
+    repo = make_repo(tmp_path)
+    nb = new_notebook(cells=[new_markdown_cell("# 01 CRM이란" + TERMS)])
+    notebooks.write(nb, repo / "ko" / "notebooks" / "01_definition.ipynb")
+    pages = build.site_pages(repo, build.discover(repo), repo)
+    assert [p.rel.as_posix() for p in pages if p.kind == "korean"] == [
+        "ko/notebooks/01_definition.ipynb"
+    ]
+    sections = site.course_order(pages)
+    assert list(sections) == ["chapter", "case", "korean"]
+    index = site.index_markdown(sections, {p.rel: p.rel.stem for p in pages})
+    assert ":caption: 한국어판 (Korean edition)\n\nko/notebooks/01_definition" in index
+
+
+def test_key_terms_and_markdown_outputs_render(tmp_path):
+    repo = make_repo(tmp_path)
+    nb = notebooks.read(repo / "notebooks" / "10_strategy.ipynb")
+    nb.cells[1] = new_code_cell(
+        "from crm_workbook.session import md\nmd(f'Churn is **{0.265:.1%}** a month.')"
+    )
+    notebooks.execute(nb, repo / "notebooks")
+    notebooks.write(nb, repo / "notebooks" / "10_strategy.ipynb")
+    html = tmp_path / "html"
+    site.build_site(build.site_pages(repo, build.discover(repo), repo), html, repo=repo)
+    page = (html / "notebooks" / "10_strategy.html").read_text()
+    assert "Churn is <strong>26.5%</strong> a month." in page, "md() output renders as Markdown"
 
 
 def test_contents_markdown_links_chapters_exercises_and_cases(tmp_path):

@@ -154,3 +154,62 @@ def test_evaluate_refuses_a_segment_without_a_control_group(pilot):
         cp.evaluate_pilot(pilot.iloc[:0])
     with pytest.raises(ValueError, match="expected customers in both groups, got none in"):
         cp.evaluate_pilot(pilot[pilot["group"] == "treatment"])
+
+
+# --- standard error and the difference of two uplifts -----------------------------------------
+
+
+def test_uplift_se_is_the_standard_error_behind_the_interval():
+    t = cp.uplift_test(30, 200, 10, 200)
+    assert t.uplift_se == pytest.approx(np.sqrt(0.15 * 0.85 / 200 + 0.05 * 0.95 / 200))
+    # the interval is uplift +- z * se, so the se can be read back from it
+    z = stats.norm.ppf(0.975)
+    assert (t.uplift_high - t.uplift_low) / (2 * z) == pytest.approx(t.uplift_se)
+
+
+def test_evaluate_pilot_carries_the_standard_error_per_segment():
+    df = pd.DataFrame(
+        {
+            "group": ["treatment", "control"] * 200,
+            "responded": [1, 0, 0, 0] * 100,
+            "segment": ["a"] * 200 + ["b"] * 200,
+        }
+    )
+    out = cp.evaluate_pilot(df, by="segment")
+    for _, row in out.iterrows():
+        t = cp.uplift_test(
+            row["responders_treatment"], row["n_treatment"],
+            row["responders_control"], row["n_control"],
+        )  # fmt: skip
+        assert row["uplift_se"] == pytest.approx(t.uplift_se)
+
+
+def test_uplift_difference_by_hand_and_from_pilot_rows():
+    a, b = cp.uplift_test(33, 97, 13, 94), cp.uplift_test(53, 653, 33, 656)
+    d = cp.uplift_difference(a, b)
+    se = np.sqrt(a.uplift_se**2 + b.uplift_se**2)
+    assert d.difference == pytest.approx(a.uplift - b.uplift)
+    assert d.se == pytest.approx(se)
+    assert d.z == pytest.approx((a.uplift - b.uplift) / se)
+    assert d.p_value == pytest.approx(2 * stats.norm.sf(abs(d.z)))
+    assert d.low < d.difference < d.high
+    assert d.high - d.low == pytest.approx(2 * stats.norm.ppf(0.975) * se)
+    # the same from result rows (a Series or a dict), and antisymmetric
+    rows = pd.DataFrame([a._asdict(), b._asdict()])
+    from_rows = cp.uplift_difference(rows.iloc[0], dict(rows.iloc[1]))
+    assert from_rows.p_value == pytest.approx(d.p_value)
+    back = cp.uplift_difference(b, a)
+    assert back.difference == pytest.approx(-d.difference) and back.p_value == pytest.approx(
+        d.p_value
+    )
+
+
+def test_uplift_difference_without_variation_and_bad_input():
+    none = cp.uplift_test(0, 50, 0, 50)
+    assert np.isnan(cp.uplift_difference(none, none).p_value)
+    with pytest.raises(TypeError, match="first: expected an uplift_test result"):
+        cp.uplift_difference({"uplift": 0.1}, none)
+    with pytest.raises(ValueError, match=r"second\['uplift_se'\]: expected a number >= 0"):
+        cp.uplift_difference(none, {"uplift": 0.1, "uplift_se": -1.0})
+    with pytest.raises(ValueError, match="confidence: expected a fraction"):
+        cp.uplift_difference(none, none, confidence=1.0)

@@ -1,5 +1,6 @@
 """The case-study runner: typed parameters checked before papermill runs anything."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -120,6 +121,21 @@ def test_run_executes_with_typed_values_from_the_repository(tmp_path, monkeypatc
     assert out.with_suffix(".html").read_text().startswith("<!DOCTYPE html>")
 
 
+def test_run_with_ranges_injects_values_without_papermill_noise(tmp_path, monkeypatch, caplog):
+    make_case(tmp_path, RANGED)
+    nb = notebooks.read(tmp_path / "notebooks" / "cases" / "demo.ipynb")
+    nb.cells[2].source = "print(n, share, size, mode)"
+    notebooks.write(nb, tmp_path / "notebooks" / "cases" / "demo.ipynb")
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="papermill"):
+        out = cases.run(tmp_path, "demo", {"size": "8", "mode": "b"}, html=False, progress=False)
+    printed = "".join(
+        o.get("text", "") for c in notebooks.read(out).cells for o in c.get("outputs", [])
+    )
+    assert "10 0.1 8 b" in printed
+    assert not [r for r in caplog.records if r.name.startswith("papermill")]
+
+
 def test_a_range_error_inside_the_case_is_reported_in_one_line(tmp_path, capsys):
     make_case(tmp_path)
     nb = notebooks.read(tmp_path / "notebooks" / "cases" / "demo.ipynb")
@@ -133,10 +149,87 @@ def test_a_range_error_inside_the_case_is_reported_in_one_line(tmp_path, capsys)
     assert "Traceback" not in err
 
 
+RANGED = """from typing import Literal
+
+n: int = 10  # range: x >= 1
+share: float = 0.1  # range: 0 < x <= 0.5 and x * n >= 1; at least one customer in the top
+size: int = 5  # range: 2 <= x <= n; a sample of the n customers
+mode: Literal["a", "b"] = "a"
+"""
+
+
+def test_ranges_are_read_from_comments_and_listed(tmp_path):
+    spec = cases.parameters(make_case(tmp_path, RANGED))
+    assert spec["n"].range.condition == "x >= 1" and spec["n"].range.reason == ""
+    assert spec["size"].range.reason == "a sample of the n customers"
+    assert spec["mode"].range is None
+    assert spec["share"].describe() == (
+        "share (float, default 0.1, 0 < share <= 0.5 and share * n >= 1)"
+    )
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"n": "0"}, r"^parameter 'n': expected n >= 1, got 0$"),
+        ({"share": "0.6"}, r"^parameter 'share': expected 0 < share <= 0.5 and share \* n >= 1 "
+         r"\(n = 10; at least one customer in the top\), got 0.6$"),
+        ({"share": "0.05"}, r"share \* n >= 1 \(n = 10; .*\), got 0.05$"),
+        ({"size": "11"}, r"^parameter 'size': expected 2 <= size <= n "
+         r"\(n = 10; a sample of the n customers\), got 11$"),
+        # a default that the given values put out of range is named as such
+        ({"n": "4", "share": "0.5"}, r"^parameter 'size': expected 2 <= size <= n \(n = 4; .*\), got 5 "
+         r"\(its default\)$"),
+    ],
+)  # fmt: skip
+def test_values_out_of_range_are_refused_in_one_line_before_running(tmp_path, values, message):
+    make_case(tmp_path, RANGED)
+    with pytest.raises(cases.CaseError, match=message):
+        cases.run(tmp_path, "demo", values)
+    assert not (tmp_path / "build").exists()
+    spec = cases.parameters(cases.case_path(tmp_path, "demo"))
+    assert cases.validate(spec, {"n": "20", "size": "20", "share": "0.05"}, "demo")["size"] == 20
+
+
+def test_cli_reports_a_range_error_in_one_line(tmp_path, capsys):
+    make_case(tmp_path, RANGED)
+    code = cli.main(["--repo", str(tmp_path), "case", "demo", "-p", "size", "1"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "parameter 'size': expected 2 <= size <= n" in err
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("n: int = 10  # range: x >=\n", "parameter 'n': cannot read the range 'x >='"),
+        ("n: int = 10  # range: len(x) > 1\n", r"cannot read the range 'len\(x\) > 1' \(unsupported"),
+        ("n: int = 10  # range: x < m\n", "parameter 'n': its range uses m, which is not a parameter"),
+        ("n: int = 10  # range: x < 5\n", "the default is out of range: parameter 'n': expected n < 5, got 10"),
+    ],
+)  # fmt: skip
+def test_badly_declared_ranges_are_refused(tmp_path, line, message):
+    with pytest.raises(cases.CaseError, match=message):
+        cases.parameters(make_case(tmp_path, line))
+
+
+def test_a_plain_comment_is_not_a_range(tmp_path):
+    spec = cases.parameters(make_case(tmp_path, "n: int = 10  # customers in the bank\n"))
+    assert spec["n"].range is None
+
+
 # The real case studies, each with at least two parameter sets (the defaults first).
 CASE_RUNS = {
-    "bank_of_america_segmentation": [{}, {"n_customers": 10000, "seed": 7, "n_segments": 4}],
-    "beer_and_diapers": [{}, {"dataset": "groceries", "min_support": 0.02}],
+    "bank_of_america_segmentation": [
+        {},
+        {"n_customers": 10000, "seed": 7, "n_segments": 4},
+        {"n_customers": 400, "pilot_size": 200},  # a tiny pilot: every life event too rare
+    ],
+    "beer_and_diapers": [
+        {},
+        {"dataset": "groceries", "min_support": 0.02},
+        {"min_support": 0.2},  # no rule passes: the case warns and goes on
+    ],
 }
 CASES = sorted(p.stem for p in (REPO / "notebooks" / "cases").glob("*.ipynb"))
 
@@ -145,8 +238,10 @@ def test_every_case_has_two_parameter_sets():
     for name in CASES:
         assert len(CASE_RUNS.get(name, [])) >= 2, f"add parameter sets for {name}"
     for name in CASES:
-        spec = cases.parameters(cases.case_path(REPO, name))
+        spec = cases.parameters(cases.case_path(REPO, name))  # defaults within their ranges
         assert all(p.type for p in spec.values())
+        numeric = [p for p in spec.values() if p.type in ("int", "float")]
+        assert all(p.range for p in numeric), f"{name}: declare a range for every number"
 
 
 def case_run_id(x):

@@ -214,6 +214,50 @@ def test_no_value_hint_for_unrelated_answers(answer):
     assert verdict(answer, 0.25) == "Not the expected value (answers within 0.5% of it pass)."
 
 
+@pytest.mark.parametrize("factor", [12, 4.345, 7, 52, 365, 1000, 10000])
+def test_a_too_small_hint_names_its_own_mix_up(factor):
+    """Each hint reads on its own: 'too small' does not refer to a 'too large' never shown."""
+    key = 54600.0
+    small, large = verdict(key / factor, key), verdict(key * factor, key)
+    assert f"about {factor:g} times too small" in small
+    assert f"about {factor:g} times too large" in large
+    assert "other way round" not in small
+    assert small.split(": ", 1)[1] != large.split(": ", 1)[1]
+
+
+def test_unit_hints_point_the_right_way():
+    assert "thousands where units are expected" in verdict(54.6, 54600.0)
+    assert "units where thousands are expected" in verdict(54600.0, 54.6)
+    assert "won where 만원 are expected" in verdict(125000.0, 12.5)
+    assert "만원 where won are expected" in verdict(12.5, 125000.0)
+
+
+LIFTS = pd.DataFrame({"segment": ["Loyal", "Lost", "Champions"], "lift": [1.286, 0.0, 3.086]})
+
+
+def test_labels_that_differ_are_named():
+    """Right numbers under differently written labels: the check names the label column."""
+    prefixed = LIFTS.assign(segment="segment=" + LIFTS["segment"])
+    hint = verdict(prefixed, LIFTS, ordered=False)
+    assert hint.startswith("The labels in ['segment'] are not the expected ones")
+    assert "Loyal" not in hint  # the expected labels are not shown
+    series = LIFTS.set_index("segment")["lift"]
+    assert "['segment']" in verdict(prefixed.set_index("segment")["lift"], series)
+    unnamed = series.rename_axis(None)
+    assert "['index']" in verdict(unnamed.rename(lambda s: s + "!"), unnamed)
+
+
+def test_labels_are_not_blamed_when_they_are_right():
+    wrong_numbers = LIFTS.assign(lift=LIFTS["lift"] + 0.5)
+    assert verdict(wrong_numbers, LIFTS, ordered=False).startswith("Not the expected values")
+    assert verdict(LIFTS.iloc[::-1], LIFTS).startswith("The values are right but the order")
+    # The values of a Series (and a list of text) are the answer, not labels.
+    names = pd.Series(["Loyal", "Lost"], name="segment")
+    assert verdict(pd.Series(["Loyal", "New"], name="segment"), names) == (
+        "Not the expected values (compared exactly, apart from spacing and capitalisation)."
+    )
+
+
 def test_value_hints_apply_to_decimal_columns_of_a_frame_only():
     expected = pd.DataFrame({"r_score": [1, 2, 3], "response_rate": [0.0, 0.009, 0.136]})
     percent = expected.assign(response_rate=expected["response_rate"] * 100)

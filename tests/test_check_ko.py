@@ -15,7 +15,7 @@ RECORD = "CRM_WORKBOOK_RECORD_ANSWERS"
 KEPT = {
     "q1", "q2", "q3", "q4", "nb", "item", "iloc", "reset_index", "set_index", "groupby",
     "DataFrame", "Series", "str", "list", "float", "int", "True", "False", "inf", "nan",
-    "crm", "workbook", "execute", "segment", "share", "pct", "b", "r",
+    "crm", "workbook", "execute", "segment", "share", "pct", "b", "r", "index",
 }  # fmt: skip
 
 
@@ -55,7 +55,10 @@ CASES = [
     (FRAME.set_index("segment")["share"], FRAME["share"], {}),  # a plain index expected
     (pd.Series([1.5], index=["x"]), pd.Series([1.5]), {}),
     (FRAME.set_index("segment"), FRAME.set_index("segment") * 100, {}),  # value hint, frame
-]
+    (FRAME, FRAME.assign(segment="segment=" + FRAME["segment"]), {}),  # labels differ
+    (FRAME.set_index("segment")["share"], FRAME.set_index("segment")["share"].rename_axis(None)
+     .rename(lambda s: s + "!"), {}),  # labels of an unnamed index differ
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("expected, answer, options", CASES)
@@ -80,9 +83,9 @@ def test_value_hints_read_as_korean_sentences():
                   "fraction is expected?") == (
         "q1: 아직 아닙니다. 답이 약 100배 큽니다. 비율(0~1)을 써야 할 곳에 퍼센트를 쓰지 않았나요?"
     )  # fmt: skip
-    assert korean("q1: not yet. Your answer is about 12 times too small: the same mix-up the "
-                  "other way round?") == (
-        "q1: 아직 아닙니다. 답이 약 12배 작습니다. 같은 혼동을 반대 방향으로 하지 않았나요?"
+    assert korean("q1: not yet. Your answer is about 1000 times too small: thousands where "
+                  "units are expected?") == (
+        "q1: 아직 아닙니다. 답이 약 1000배 작습니다. 낱개 단위로 쓸 곳에 천 단위로 쓰지 않았나요?"
     )  # fmt: skip
     assert korean(
         "q1: not yet. Not the expected values (numbers within 1% pass; whole numbers and "

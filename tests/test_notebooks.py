@@ -116,3 +116,14 @@ def test_widget_views_keep_only_their_text():
         )
     ]
     assert notebooks.normalise(nb).cells[0].outputs[0]["data"] == {"text/plain": "CLV calculator"}
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=ids)
+def test_no_code_cell_is_over_40_lines(path):
+    """Notebooks hold narrative and calls: a longer computation is a crmlib function."""
+    long = [
+        (index, len(cell.source.splitlines()))
+        for index, cell in enumerate(notebooks.read(path).cells, start=1)
+        if cell.cell_type == "code" and len(cell.source.splitlines()) > 40
+    ]
+    assert long == [], f"cells (number, lines) over 40 lines: {long}"

@@ -386,3 +386,75 @@ def test_pipeline_recovers_the_persons_of_a_generated_bank():
     assert q["recall"] > 0.85
     naive = wh.match_quality(raw["name"].str.lower().to_numpy(), person["person_id"].to_numpy())
     assert q["f1"] > naive["f1"] + 0.3  # far better than matching on the raw name
+
+
+# --- staging: stack_sources, standardise_records, candidate_pairs ---------------------
+
+
+def test_stack_sources_maps_fields_sorts_and_numbers_records():
+    a = pd.DataFrame({"no": ["A2", "A1"], "nm": ["Kim Minjun", "Lee Seoyeon"],
+                      "born": pd.to_datetime(["1980-01-02", None])})  # fmt: skip
+    b = pd.DataFrame({"id": [7], "holder": ["MINJUN KIM"], "tel": ["010-1"]})
+    out = wh.stack_sources(
+        {"cards": b, "accounts": a},
+        {
+            "cards": {"source_id": "id", "name": "holder", "phone": "tel"},
+            "accounts": {"source_id": "no", "name": "nm", "birth_date": "born"},
+        },
+    )
+    assert out.columns.tolist() == ["record_id", "system", "source_id", "name", "phone",
+                                    "birth_date"]  # fmt: skip
+    assert out["record_id"].tolist() == [1, 2, 3]
+    assert out["source_id"].tolist() == ["A1", "A2", "7"]  # IDs become text, sorted per system
+    assert out["birth_date"].isna().tolist() == [True, False, True]
+    assert out["birth_date"].iloc[1] == "1980-01-02"  # dates as ISO text
+    assert out["phone"].isna().tolist() == [True, True, False]
+    assert a["no"].tolist() == ["A2", "A1"]  # input not changed
+
+
+def test_stack_sources_names_what_is_missing():
+    a = pd.DataFrame({"no": ["A1"], "nm": ["Kim"]})
+    with pytest.raises(ValueError, match="missing \\['cards'\\]"):
+        wh.stack_sources({"accounts": a, "cards": a}, {"accounts": {"source_id": "no"}})
+    with pytest.raises(ValueError, match="source_id"):
+        wh.stack_sources({"accounts": a}, {"accounts": {"name": "nm"}})
+    with pytest.raises(KeyError, match="phone_no"):
+        wh.stack_sources({"accounts": a}, {"accounts": {"source_id": "no", "phone": "phone_no"}})
+
+
+def test_standardise_records_matches_the_single_functions():
+    bank = make_bank(n_persons=200, seed=3)
+    from crmlib.datasets.synthetic.bank import BANK_MATCH_FIELDS
+
+    raw = wh.stack_sources({s: bank[s] for s in BANK_SYSTEMS}, BANK_MATCH_FIELDS)
+    std = wh.standardise_records(raw, aliases=wh.KOREAN_SURNAMES)
+    assert len(std) == len(raw) and std["record_id"].equals(raw["record_id"])
+    expected_names = wh.standardise_name(raw["name"].astype(object), aliases=wh.KOREAN_SURNAMES)
+    assert std["name"].equals(expected_names)
+    assert std["phone"].equals(wh.standardise_phone(raw["phone"].astype(object)))
+    assert pd.api.types.is_datetime64_any_dtype(std["birth_date"])
+    # every system that has birth dates got them parsed, whatever its format
+    has_birth = raw["birth_date"].notna()
+    assert std.loc[has_birth, "birth_date"].notna().all()
+    assert (std["email"].dropna() == std["email"].dropna().str.lower()).all()
+    # the truth: records of one person mostly share a standardised birth date
+    truth = bank["truth"].astype({"system": str})
+    person = raw[["system", "source_id"]].merge(truth, on=["system", "source_id"])["person_id"]
+    births = std.assign(person=person.to_numpy()).dropna(subset=["birth_date"])
+    assert (births.groupby("person")["birth_date"].nunique() == 1).mean() > 0.95
+
+
+def test_candidate_pairs_equals_the_sql_self_join(con):
+    recs = pd.DataFrame({"record_id": [1, 2, 3, 4, 5], "phone": ["a", "a", None, "b", "a"],
+                         "name": ["x", "y", "y", "x", "z"]})  # fmt: skip
+    keys = wh.blocking_keys(recs, ["phone", "name"])
+    pairs = wh.candidate_pairs(keys)
+    wh.load_tables(con, {"keys": keys})
+    sql = wh.query(
+        con,
+        "SELECT DISTINCT a.record_id AS left, b.record_id AS right FROM keys a JOIN keys b "
+        "ON a.key = b.key AND a.record_id < b.record_id ORDER BY 1, 2",
+    )
+    assert pairs.values.tolist() == sql.values.tolist()
+    assert (pairs["left"] < pairs["right"]).all() and not pairs.duplicated().any()
+    assert wh.candidate_pairs(keys.iloc[:0]).empty

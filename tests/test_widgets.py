@@ -125,15 +125,16 @@ def test_report_draws_one_figure_and_returns_the_rounded_schedule():
 def test_calculator_sliders_feed_the_report(monkeypatch, capsys):
     calls = []
 
-    def fake_report(**values):
+    def fake_parts(**values):
         calls.append(values)
-        return "report"
+        fig, _ = plt.subplots()
+        return fig, pd.DataFrame({"calls": [len(calls)]})
 
-    monkeypatch.setattr(widgets, "clv_report", fake_report)
+    monkeypatch.setattr(widgets, "_clv_parts", fake_parts)
     ui = widgets.clv_calculator(margin=60.0, retention=0.7, discount_rate=0.05, horizon=8)
     sliders = {s.description: s for column in ui.children[0].children for s in column.children}
     assert calls == [{"margin": 60.0, "retention": 0.7, "discount_rate": 0.05, "horizon": 8}]
-    assert "report" in capsys.readouterr().out, "the report's result is displayed"
+    assert "calls" in capsys.readouterr().out, "the table is displayed"
     sliders["retention"].value = 0.9
     sliders["horizon"].value = 12
     assert calls[-1] == {"margin": 60.0, "retention": 0.9, "discount_rate": 0.05, "horizon": 12}
@@ -141,12 +142,41 @@ def test_calculator_sliders_feed_the_report(monkeypatch, capsys):
     assert sliders["horizon"].min == 1 and sliders["discount rate"].min == 0.0
 
 
-def test_calculator_reads_as_text_where_widgets_do_not_render(capsys):
+def test_a_value_echoed_with_a_rounding_difference_draws_nothing(monkeypatch):
+    """The browser echoes a slider at 0.8 back as 0.8000000000000002 (issue 14): the first
+    chart must stay, not be redrawn while the cell is still finishing."""
+    calls = []
+    real = widgets._clv_parts
+    monkeypatch.setattr(widgets, "_clv_parts", lambda **v: (calls.append(v), real(**v))[1])
+    ui = widgets.clv_calculator(retention=0.8)
+    ui.controls["retention"].value = 0.8000000000000002
+    ui.controls["margin"].value = 100.0
+    assert len(calls) == 1
+    ui.controls["retention"].value = 0.81
+    assert len(calls) == 2 and calls[-1]["retention"] == 0.81
+    assert len(plt.get_fignums()) == 0, "the explorer closes the figures it draws"
+
+
+def test_calculator_output_is_what_the_library_computes(capsys):
+    ui = widgets.clv_calculator(margin=100.0, retention=0.8, discount_rate=0.1, horizon=10)
+    ui.controls["retention"].value = 0.9
+    expected = widgets.clv_schedule(100.0, 0.9, 0.1, 10).round(2)
+    pd.testing.assert_frame_equal(ui._table, expected)
+    assert ui._png.startswith(b"\x89PNG"), "the figure is sent as a PNG image"
+
+
+def test_calculator_reads_as_text_and_as_a_figure_where_widgets_do_not_render(capsys):
     ui = widgets.clv_calculator()
     capsys.readouterr()
     bundle = ui._repr_mimebundle_()
     assert bundle["text/plain"].startswith("CLV calculator: sliders for margin, retention")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    page = bundle["text/html"]
+    assert '<img alt="CLV calculator' in page and "data:image/png;base64," in page
+    assert "retention <b>0.8</b>" in page and "horizon <b>10</b>" in page
+    last = widgets.clv_schedule(100.0, 0.8, 0.1, 10)["clv_to_date"].iloc[-1]
+    assert f"{last:.2f}" in page, "the table is in the static form"
+    assert "Loading widget" not in page
 
 
 # The RFM segment explorer (chapter 05).
@@ -191,7 +221,8 @@ def test_rfm_profile_matches_a_direct_selection(segmented):
 
 def test_rfm_profile_ranges_combine_and_name_the_selection(segmented):
     whole = widgets.rfm_profile(segmented, r=(1, 5), f=None)
-    assert whole.index[0] == "All customers" and whole["customers"].iloc[0] == len(segmented)
+    assert whole.index.tolist() == ["(all segments)", "All customers"], "two rows, as documented"
+    assert whole["customers"].tolist() == [len(segmented)] * 2
     single = widgets.rfm_profile(segmented, r=5, f=(2, 4))
     assert single.index[0] == "R 5, F 2-4"
     expected = segmented["r_score"].eq(5) & segmented["f_score"].between(2, 4)
@@ -272,25 +303,38 @@ def test_rfm_report_draws_one_figure_and_returns_the_rounded_profile(segmented):
 def test_rfm_explorer_controls_feed_the_report(segmented, monkeypatch, capsys):
     calls = []
 
-    def fake_report(frame, segment, **ranges):
+    def fake_parts(frame, segment, **ranges):
         calls.append((frame is segmented, segment, ranges))
-        return "report"
+        fig, _ = plt.subplots()
+        return fig, pd.DataFrame({"calls": [len(calls)]})
 
-    monkeypatch.setattr(widgets, "rfm_report", fake_report)
+    monkeypatch.setattr(widgets, "_rfm_parts", fake_parts)
     ui = widgets.rfm_explorer(segmented, "Loyal", m=(2, 5))
     menu, sliders = ui.children[0].children
     r, f, m = sliders.children
     full = (1, 5)
     assert calls == [(True, "Loyal", {"r": full, "f": full, "m": (2, 5), "bins": 5})]
-    assert "report" in capsys.readouterr().out, "the report's result is displayed"
-    assert [label for label, _ in menu.options][0] == "(all segments)"
-    assert [v for _, v in menu.options][1:] == list(segmented["segment"].cat.categories)
-    menu.value = None
+    assert "calls" in capsys.readouterr().out, "the profile is displayed"
+    assert menu.options[0] == "(all segments)" and menu.description == "segment"
+    assert list(menu.options[1:]) == list(segmented["segment"].cat.categories)
+    menu.value = "(all segments)"
     r.value = (4, 5)
     assert calls[-1] == (True, None, {"r": (4, 5), "f": full, "m": (2, 5), "bins": 5})
     assert (f.min, f.max) == (1, 5)
     with pytest.raises(ValueError, match=r"segment: expected one of"):
         widgets.rfm_explorer(segmented, "Best")
+
+
+def test_rfm_explorer_with_every_segment_shows_its_label_and_two_rows(segmented, capsys):
+    ui = widgets.rfm_explorer(segmented)
+    menu = ui.children[0].children[0]
+    assert menu.value == menu.label == "(all segments)", "the menu is not blank"
+    assert ui._table.index.tolist() == ["(all segments)", "All customers"]
+    assert ui._table["customers"].tolist() == [len(segmented)] * 2
+    menu.value = "Champions"
+    expected = widgets.rfm_profile(segmented, "Champions")
+    assert ui._table["customers"].tolist() == expected["customers"].tolist()
+    assert "segment <b>Champions</b>" in ui.static_html()
 
 
 def test_rfm_explorer_reads_as_text_where_widgets_do_not_render(segmented, capsys):
@@ -299,3 +343,97 @@ def test_rfm_explorer_reads_as_text_where_widgets_do_not_render(segmented, capsy
     bundle = ui._repr_mimebundle_()
     assert bundle["text/plain"].startswith("RFM segment explorer: a segment menu")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "data:image/png;base64," in bundle["text/html"]
+
+
+# The association-rule explorer (beer-and-diapers case).
+
+from crmlib import basket, campaign  # noqa: E402
+
+
+@pytest.fixture
+def baskets():
+    rng = np.random.default_rng(3)
+    items = ["beer", "diapers", "milk", "bread", "chips", "wipes"]
+    out = []
+    for _ in range(600):
+        chosen = [i for i in items if rng.random() < 0.3]
+        if "diapers" in chosen and rng.random() < 0.5:
+            chosen.append("beer")
+        out.append(sorted(set(chosen)) or ["milk"])
+    return out
+
+
+def test_rules_report_shows_the_rules_and_the_whatif_of_the_library(baskets):
+    table = widgets.rules_report(
+        baskets, "diapers", "beer", min_support=0.05, min_confidence=0.3, take_up=0.2,
+        margin=2.0, price_discount=0.1, bundle_price=10.0,
+    )  # fmt: skip
+    rules = basket.association_rules(basket.frequent_itemsets(baskets, 0.05, max_len=2),
+                                     "confidence", 0.3)  # fmt: skip
+    shown = table.drop(index="what-if")
+    assert 0 < len(shown) <= 10
+    assert set(shown.index) <= set(rules["rule"])
+    top = rules.sort_values("lift", ascending=False, kind="stable").iloc[0]
+    assert shown["lift"].iloc[0] == pytest.approx(top["lift"], abs=5e-4)
+    whatif = basket.cross_sell_whatif(baskets, "diapers", "beer", take_up=0.2, margin=2.0,
+                                      price_discount=0.1, bundle_price=10.0).iloc[0]  # fmt: skip
+    assert table.loc["what-if", "net"] == pytest.approx(whatif["net"], abs=0.005)
+    assert table.loc["what-if", "confidence"] == pytest.approx(whatif["confidence_after"], abs=5e-4)
+    title = plt.gcf().axes[0].get_title()
+    assert "diapers -> beer, bundle 10% off" in title and f"{whatif['net']:+,.1f}" in title
+    plt.close("all")
+
+
+def test_rules_explorer_thresholds_and_whatif_feed_the_report(baskets, capsys):
+    ui = widgets.rules_explorer(baskets, "diapers", "beer", min_support=0.05, margin=2.0,
+                                bundle_price=10.0)  # fmt: skip
+    before = ui._table.drop(index="what-if")
+    ui.controls["min_confidence"].value = 0.5
+    after = ui._table.drop(index="what-if")
+    assert len(after) < len(before) and (after["confidence"] >= 0.5).all()
+    ui.controls["take_up"].value = 0.3
+    expected = basket.cross_sell_whatif(baskets, "diapers", "beer", take_up=0.3, margin=2.0,
+                                        bundle_price=10.0).iloc[0]  # fmt: skip
+    assert ui._table.loc["what-if", "net"] == pytest.approx(expected["net"], abs=0.005)
+    assert ui.controls["price_discount"].max == 0.5
+    with pytest.raises(ValueError, match="take_up"):
+        widgets.rules_explorer(baskets, "diapers", "beer", take_up=1.5)
+
+
+# The campaign test-vs-control explorer (Bank of America case).
+
+
+def test_pilot_table_has_the_groups_and_responders_asked_for():
+    table = widgets.pilot_table(200, 0.155, 100, 0.05)
+    counts = table.groupby("group", sort=True)["responded"].agg(["size", "sum"])
+    assert counts.loc["treatment"].tolist() == [200, 31]
+    assert counts.loc["control"].tolist() == [100, 5]
+    with pytest.raises(ValueError, match=r"rate_control: expected a fraction in \[0, 1\], got 1.5"):
+        widgets.pilot_table(10, 0.1, 10, 1.5)
+    with pytest.raises(ValueError, match="n_treatment"):
+        widgets.pilot_table(0, 0.1, 10, 0.1)
+
+
+def test_pilot_report_is_the_library_result(capsys):
+    table = widgets.pilot_report(1200, 0.12, 800, 0.07, value_per_response=300,
+                                 cost_per_contact=10)  # fmt: skip
+    test = campaign.uplift_test(144, 1200, 56, 800)
+    assert table.loc["uplift", "pilot"] == pytest.approx(test.uplift, abs=1e-4)
+    assert table.loc["uplift_low", "pilot"] == pytest.approx(test.uplift_low, abs=1e-4)
+    profit = test.uplift * 1200 * 300 - 1200 * 10
+    assert table.loc["incremental_profit", "pilot"] == pytest.approx(profit, abs=0.01)
+    title = plt.gcf().axes[0].get_title()
+    assert f"profit {profit:,.0f}" in title
+    plt.close("all")
+
+
+def test_pilot_explorer_sliders_feed_the_report(capsys):
+    ui = widgets.pilot_explorer(1000, 0.10, 1000, 0.06, value_per_response=400,
+                                cost_per_contact=20)  # fmt: skip
+    ui.controls["rate_treatment"].value = 0.14
+    ui.controls["n_control"].value = 500
+    test = campaign.uplift_test(140, 1000, 30, 500)
+    assert ui._table.loc["uplift", "pilot"] == pytest.approx(test.uplift, abs=1e-4)
+    assert ui._table.loc["n_control", "pilot"] == 500
+    assert "treated rate <b>0.14</b>" in ui.static_html()

@@ -1,8 +1,7 @@
-"""Execute the workbook's notebooks and write the HTML workbook with its contents page."""
+"""Execute the workbook's notebooks and build the course site from them (see :mod:`.site`)."""
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import sys
@@ -12,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
+from tqdm import tqdm
 
-from . import exercises, notebooks
+from . import exercises, notebooks, site
 
 BUDGET = 30.0  # seconds: every notebook must run within this
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in kernel tracebacks
@@ -25,10 +24,6 @@ KINDS = {"chapter": "Chapters", "case": "Case studies"}
 class Entry:
     kind: str  # "chapter", "case", "solutions", "exercises" or "korean"
     path: Path  # relative to the repository
-
-    @property
-    def html_path(self) -> Path:
-        return self.path.with_suffix(".html")
 
 
 def discover(repo: Path) -> list[Entry]:
@@ -54,8 +49,10 @@ def execute_entry(repo: Path, entry: Entry, target: Path, **env: str) -> float:
 def run_all(
     entries: list[Entry], job: Callable[[Entry], float], jobs: int = 2
 ) -> dict[Entry, float | BaseException]:
-    """Run ``job`` on every entry, ``jobs`` at a time, printing progress as each ends."""
+    """Run ``job`` on every entry, ``jobs`` at a time, with a progress bar and a line per end."""
     results: dict[Entry, float | BaseException] = {}
+    bar = tqdm(total=len(entries), unit="notebook", desc="Executing", file=sys.stdout,
+               dynamic_ncols=True, disable=not entries)  # fmt: skip
 
     def one(entry: Entry) -> None:
         try:
@@ -65,23 +62,12 @@ def run_all(
             results[entry] = err
             last = ANSI.sub("", str(err)).strip().splitlines()[-1][:200]
             note = f"FAILED: {type(err).__name__}: {last}"
-        print(f"[{len(results):2d}/{len(entries)}] {entry.path}  {note}", flush=True)
+        bar.write(f"[{len(results):2d}/{len(entries)}] {entry.path}  {note}")
+        bar.update()
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    with bar, ThreadPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(one, entries))
     return results
-
-
-def write_html(nb: nbformat.NotebookNode, target: Path) -> None:
-    """Render ``nb`` as a standalone HTML page; links to notebooks point to their pages."""
-    from nbconvert import HTMLExporter
-
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    body = re.sub(r'href="([^"#:]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
-    # notebooks/CONTENTS.md is the Lab reader's contents; the HTML one is build/html/index.html.
-    body = re.sub(r'href="((?:\.\./)*)CONTENTS\.md"', r'href="\1../index.html"', body)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(body, encoding="utf-8")
 
 
 def contents(repo: Path, entries: list[Entry]) -> list[tuple[str, list[tuple]]]:
@@ -118,55 +104,32 @@ def contents_markdown(repo: Path, entries: list[Entry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def contents_page(repo: Path, entries: list[Entry]) -> str:
-    """The HTML contents page: chapters with their exercise sets, then case studies."""
-    rows = []
-    for (heading, items), kind in zip(contents(repo, entries), KINDS, strict=True):
-        rows.append(f"<h2>{heading}</h2>\n<ol class='{kind}'>")
-        for name, path, ex in items:
-            link = f"<a href='{path.with_suffix('.html').as_posix()}'>{html.escape(name)}</a>"
-            if ex is not None:
-                link += f" &middot; <a href='{ex.with_suffix('.html').as_posix()}'>exercises</a>"
-            rows.append(f"  <li>{link}</li>")
-        rows.append("</ol>")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>CRM Workbook</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;line-height:1.5}}
-ol.case{{list-style:upper-alpha}}</style></head>
-<body><h1>CRM Workbook</h1>
-<p>A hands-on course in customer relationship management analytics. Work through the
-chapters in order; each has an exercise set with self-checks. To run the notebooks
-yourself, see the README (<code>make lab</code>).</p>
-{chr(10).join(rows)}
-</body></html>
-"""
+def site_pages(repo: Path, entries: list[Entry], executed: Path) -> list[site.Page]:
+    """The site's pages: chapters and cases as executed into ``executed``, the exercise
+    hand-outs and the Korean edition as stored."""
+    return [
+        site.Page(e.kind, e.path, (executed if e.kind in KINDS else repo) / e.path)
+        for e in entries
+        if e.kind in (*KINDS, "exercises", "korean")
+    ]
 
 
 def build(repo: Path, jobs: int = 2) -> Path:
-    """Execute chapters and cases into build/executed and write build/html/index.html."""
+    """Execute chapters and cases into build/executed, then build the site into build/html."""
     entries = discover(repo)
     out = repo / "build"
-    shutil.rmtree(out / "html", ignore_errors=True)
     runnable = [e for e in entries if e.kind in KINDS]
     print(f"Executing {len(runnable)} notebooks ({jobs} at a time)...", flush=True)
-
-    def job(entry: Entry) -> float:
-        target = out / "executed" / entry.path
-        seconds = execute_entry(repo, entry, target)
-        write_html(notebooks.read(target), out / "html" / entry.html_path)
-        return seconds
-
-    results = run_all(runnable, job, jobs)
-    for entry in (e for e in entries if e.kind == "exercises"):
-        write_html(notebooks.read(repo / entry.path), out / "html" / entry.html_path)
-    index = out / "html" / "index.html"
-    index.write_text(contents_page(repo, entries), encoding="utf-8")
+    results = run_all(runnable, lambda e: execute_entry(repo, e, out / "executed" / e.path), jobs)
     report(results)
     failed = [e for e, r in results.items() if isinstance(r, BaseException)]
     if failed:
         raise SystemExit(
             f"{len(failed)} notebook(s) failed: {', '.join(str(e.path) for e in failed)}"
         )
+    print("\nBuilding the site (Sphinx)...", flush=True)
+    pages = site_pages(repo, entries, out / "executed")
+    index = site.build_site(pages, out / "html", jobs, repo=repo)
     print(f"\nThe workbook is at {index.resolve()}")
     return index
 

@@ -4,14 +4,29 @@ Papermill injects whatever it is given: a misspelt name is silently ignored and 
 passed as text breaks the notebook halfway. Here the ``parameters`` cell is the contract:
 each line is ``name: type = default`` with type ``int``, ``float``, ``str``, ``bool`` or
 ``Literal[...]``, and values are validated against it first.
+
+A line may declare the parameter's range in a comment, ``# range: CONDITION``, optionally
+followed by ``; why``::
+
+    min_support: float = 0.01  # range: 0 < x <= 1
+    pilot_size: int = 1500  # range: 200 <= x <= n_customers; a pilot samples the base
+
+``x`` is the parameter itself; the condition may use numbers, the other parameters,
+comparisons (chained), ``and``/``or``/``not`` and ``+ - * /``. Every range is checked,
+with the values of this run, before anything executes, and a value outside its range is
+refused in one line that names the parameter and the range. It is a comment, so
+papermill and Python read the cell as before.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import io
 import logging
+import operator
 import os
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,16 +45,113 @@ class CaseFailed(RuntimeError):
     """The case ran but stopped with an error (e.g. a value outside its range)."""
 
 
+_COMPARE = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+_ARITHMETIC = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
+
+
+@dataclass(frozen=True)
+class Range:
+    """A parameter's declared range: a condition on ``x`` (and other parameters)."""
+
+    condition: str  # as written, e.g. "0 < x <= 1"
+    reason: str = ""
+
+    def tree(self) -> ast.expr:
+        return ast.parse(self.condition, mode="eval").body
+
+    def names(self) -> set[str]:
+        return {n.id for n in ast.walk(self.tree()) if isinstance(n, ast.Name)}
+
+    def text(self, name: str) -> str:
+        """The condition with ``x`` written as the parameter's name."""
+        tree = self.tree()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id == "x":
+                node.id = name
+        return ast.unparse(tree)
+
+    def holds(self, values: dict[str, Any]) -> bool:
+        return bool(_evaluate(self.tree(), values))
+
+
+def _evaluate(node: ast.expr, values: dict[str, Any]) -> Any:
+    """Evaluate a range condition: numbers, names, comparisons, and/or/not, + - * /."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return node.value
+    if isinstance(node, ast.Name):
+        return values[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.Not):
+        value = _evaluate(node.operand, values)
+        return -value if isinstance(node.op, ast.USub) else not value
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        return _ARITHMETIC[type(node.op)](
+            _evaluate(node.left, values), _evaluate(node.right, values)
+        )
+    if isinstance(node, ast.BoolOp):
+        results = (_evaluate(v, values) for v in node.values)
+        return all(results) if isinstance(node.op, ast.And) else any(results)
+    if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+        left = _evaluate(node.left, values)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = _evaluate(right_node, values)
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+    raise ValueError(ast.unparse(node))
+
+
+def _check_condition(node: ast.expr) -> None:
+    """Refuse anything :func:`_evaluate` would not evaluate (calls, attributes, strings)."""
+    _evaluate(node, _Anything())
+
+
+class _Anything(dict):
+    """Every name is 1, so a condition can be checked for its shape without values."""
+
+    def __missing__(self, key: str) -> int:
+        return 1
+
+
 @dataclass(frozen=True)
 class Parameter:
     name: str
     type: str  # "int", "float", "str", "bool" or "literal"
     default: Any
     choices: tuple = ()
+    range: Range | None = None
 
     def describe(self) -> str:
         kind = f"one of {', '.join(map(repr, self.choices))}" if self.choices else self.type
-        return f"{self.name} ({kind}, default {self.default!r})"
+        limits = f", {self.range.text(self.name)}" if self.range else ""
+        return f"{self.name} ({kind}, default {self.default!r}{limits})"
+
+    def check_range(self, values: dict[str, Any], given: set[str] | None = None) -> None:
+        """Raise :class:`CaseError` naming the parameter and its range when ``values`` break it."""
+        if self.range is None or self.range.holds({**values, "x": values[self.name]}):
+            return
+        others = sorted(self.range.names() - {"x", self.name})
+        context = [f"{other} = {values[other]!r}" for other in others]
+        if self.range.reason:
+            context.append(self.range.reason)
+        where = f" ({'; '.join(context)})" if context else ""
+        default = " (its default)" if given is not None and self.name not in given else ""
+        raise CaseError(
+            f"parameter {self.name!r}: expected {self.range.text(self.name)}{where}, "
+            f"got {values[self.name]!r}{default}"
+        )
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type (text comes from the CLI)."""
@@ -91,12 +203,38 @@ def _annotation(node: ast.expr, name: str) -> tuple[str, tuple]:
     raise CaseError(f"parameter {name!r}: unsupported type {ast.unparse(node)!r}")
 
 
+def _comments(source: str) -> dict[int, str]:
+    """The comment on each line of ``source`` (line number -> text after ``#``)."""
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return {t.start[0]: t.string[1:].strip() for t in tokens if t.type == tokenize.COMMENT}
+
+
+def _range(comment: str | None, name: str, path: Path) -> Range | None:
+    """The ``# range: condition; reason`` comment of a parameter, checked for its shape."""
+    if not comment or not comment.lower().startswith("range:"):
+        return None
+    condition, _, reason = comment[len("range:") :].partition(";")
+    declared = Range(condition.strip(), reason.strip())
+    try:
+        _check_condition(declared.tree())
+    except ZeroDivisionError:
+        pass  # a division by another parameter: its shape is fine
+    except (SyntaxError, ValueError) as err:
+        part = f" (unsupported: {err})" if isinstance(err, ValueError) else ""
+        raise CaseError(
+            f"{path.name}: parameter {name!r}: cannot read the range {condition.strip()!r}"
+            f"{part}; write a condition on x such as `# range: 0 < x <= 1`"
+        ) from None
+    return declared
+
+
 def parameters(path: Path) -> dict[str, Parameter]:
-    """The typed parameters declared in the cell tagged ``parameters`` of ``path``."""
+    """The typed parameters (and declared ranges) of the cell tagged ``parameters``."""
     nb = notebooks.read(path)
     cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     if len(cells) != 1:
         raise CaseError(f"{path.name}: expected one cell tagged 'parameters', found {len(cells)}")
+    comments = _comments(cells[0].source)
     found: dict[str, Parameter] = {}
     for node in ast.parse(cells[0].source).body:
         if isinstance(node, ast.Import | ast.ImportFrom):
@@ -110,14 +248,32 @@ def parameters(path: Path) -> dict[str, Parameter]:
             raise CaseError(f"{path.name}: the parameters cell may only hold `name: type = value`")
         name = node.target.id
         kind, choices = _annotation(node.annotation, name)
-        param = Parameter(name, kind, ast.literal_eval(node.value), choices)
+        declared = _range(comments.get(node.end_lineno), name, path)
+        param = Parameter(name, kind, ast.literal_eval(node.value), choices, declared)
         param.coerce(param.default)  # the default itself must have the declared type
         found[name] = param
+    for param in found.values():
+        unknown = param.range.names() - {"x", *found} if param.range else set()
+        if unknown:
+            raise CaseError(
+                f"{path.name}: parameter {param.name!r}: its range uses "
+                f"{', '.join(sorted(unknown))}, which is not a parameter"
+            )
+    defaults = {name: p.default for name, p in found.items()}
+    for param in found.values():
+        try:
+            param.check_range(defaults)
+        except CaseError as err:
+            raise CaseError(f"{path.name}: the default is out of range: {err}") from None
     return found
 
 
 def validate(spec: dict[str, Parameter], values: dict[str, Any], case: str) -> dict[str, Any]:
-    """Return ``values`` converted to their declared types, or raise naming the culprit."""
+    """Return ``values`` converted to their declared types, or raise naming the culprit.
+
+    Then every declared range is checked with the values of the run (the given ones, the
+    defaults for the rest), the given parameters first.
+    """
     valid = "; ".join(p.describe() for p in spec.values())
     out = {}
     for name, value in values.items():
@@ -131,15 +287,22 @@ def validate(spec: dict[str, Parameter], values: dict[str, Any], case: str) -> d
             out[name] = spec[name].coerce(value)
         except CaseError as err:
             raise CaseError(f"{err}. Valid parameters: {valid}") from None
+    run_values = {name: p.default for name, p in spec.items()} | out
+    for name in sorted(spec, key=lambda n: n not in out):  # stable: given ones first
+        spec[name].check_range(run_values, given=set(out))
     return out
 
 
 class _ValidatedParameters(logging.Filter):
     """Papermill cannot parse ``Literal[...]`` annotations and warns that such parameters are
-    unknown; they have been validated against the cell already, so the warning is noise."""
+    unknown, and it reads a line with more than one ``=`` (a range such as ``x >= 0``) as
+    unparsable; the cell has been parsed and the values validated already, so both warnings
+    are noise."""
+
+    NOISE = ("Passed unknown parameter", "Unable to parse line")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Passed unknown parameter")
+        return not record.getMessage().startswith(self.NOISE)
 
 
 _PAPERMILL_FILTER = _ValidatedParameters()
@@ -181,7 +344,8 @@ def run(
     output = output or repo / "build" / "cases" / f"{output_name(path.stem, values)}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONHASHSEED"] = "0"  # inherited by the kernel papermill starts
-    logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding twice is a no-op
+    for logger in ("papermill", "papermill.translators"):  # a filter does not propagate
+        logging.getLogger(logger).addFilter(_PAPERMILL_FILTER)  # adding twice is a no-op
     try:
         papermill.execute_notebook(
             str(path),
@@ -193,8 +357,8 @@ def run(
             log_output=False,
         )
     except papermill.PapermillExecutionError as err:
-        # Range checks live in the notebook (a type cannot express them): report the
-        # notebook's own message, not papermill's and the kernel's stacked tracebacks.
+        # Report the notebook's own message (e.g. no rule passes the thresholds), not
+        # papermill's and the kernel's stacked tracebacks.
         raise CaseFailed(
             f"case {path.stem!r} stopped in cell {err.exec_count}: {err.ename}: {err.evalue}"
             f" (the partly run notebook is {output.name})"

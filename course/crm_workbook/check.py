@@ -292,28 +292,51 @@ def _value_hints() -> list[tuple[Callable[[float], float], str]]:
             " A monthly rate r compounds to a yearly (1 + r) ** 12 - 1.",
         ),
     ]
+    # (factor, why when the answer is that many times too large, why when too small):
+    # each message names its own mix-up, so it reads right without the other one.
     units = [
-        (12, "a yearly figure where a monthly one is expected, or months where years are?"),
+        (
+            12,
+            "a yearly figure where a monthly one is expected, or months where years are?",
+            "a monthly figure where a yearly one is expected, or years where months are?",
+        ),
         (
             4.345,
             "weeks where months are expected (a month is 4.345 weeks), or a monthly rate"
             " where a weekly one is?",
+            "months where weeks are expected (a month is 4.345 weeks), or a weekly rate"
+            " where a monthly one is?",
         ),
-        (7, "days where weeks are expected, or a weekly figure where a daily one is?"),
-        (52, "weeks where years are expected, or a yearly figure where a weekly one is?"),
-        (365, "days where years are expected, or a yearly figure where a daily one is?"),
-        (1000, "thousands where units are expected?"),
-        (10000, "won where 만원 are expected (1만원 = 10,000원)?"),
+        (
+            7,
+            "days where weeks are expected, or a weekly figure where a daily one is?",
+            "weeks where days are expected, or a daily figure where a weekly one is?",
+        ),
+        (
+            52,
+            "weeks where years are expected, or a yearly figure where a weekly one is?",
+            "years where weeks are expected, or a weekly figure where a yearly one is?",
+        ),
+        (
+            365,
+            "days where years are expected, or a yearly figure where a daily one is?",
+            "years where days are expected, or a daily figure where a yearly one is?",
+        ),
+        (
+            1000,
+            "units where thousands are expected?",
+            "thousands where units are expected?",
+        ),
+        (
+            10000,
+            "won where 만원 are expected (1만원 = 10,000원)?",
+            "만원 where won are expected (1만원 = 10,000원)?",
+        ),
     ]
-    for factor, why in units:
-        hints.append((lambda x, k=factor: x / k, f"about {factor:g} times too large: {why}"))
-    for factor, _ in units:
-        hints.append(
-            (
-                lambda x, k=factor: x * k,
-                f"about {factor:g} times too small: the same mix-up the other way round?",
-            )
-        )
+    for factor, larger, _ in units:
+        hints.append((lambda x, k=factor: x / k, f"about {factor:g} times too large: {larger}"))
+    for factor, _, smaller in units:
+        hints.append((lambda x, k=factor: x * k, f"about {factor:g} times too small: {smaller}"))
     return hints
 
 
@@ -417,6 +440,24 @@ def _matches(answer: Any, key: Mapping, rtol: float | None, ordered: bool) -> bo
     return _match(got, _reveal(key["value"]), rtol, ordered)
 
 
+def _differing_labels(answer: Any, got: list, expected: list) -> list[str]:
+    """Names of the label columns (index levels, text columns of a frame) whose labels differ
+    from the key's, row order aside; the values of a Series are its answer, not labels."""
+    if not got or not expected or len(got) != len(expected) or len(got[0]) != len(expected[0]):
+        return []
+    names = [str(n) if n is not None else "index" for n in answer.index.names]
+    names = names if _labelled(answer) else []
+    names += [str(c) for c in answer.columns] if isinstance(answer, pd.DataFrame) else []
+    differ = []
+    for j in range(min(len(names), len(expected[0]))):
+        if not any(isinstance(row[j], str) for row in expected):
+            continue
+        column = sorted(([row[j]] for row in got), key=_sort_key)
+        if column != sorted(([row[j]] for row in expected), key=_sort_key):
+            differ.append(names[j])
+    return differ
+
+
 def compare(answer: Any, key: Mapping) -> str | None:
     """Return ``None`` when ``answer`` matches the key entry ``key``, else a hint."""
     if "value" not in key:
@@ -447,6 +488,13 @@ def compare(answer: Any, key: Mapping) -> str | None:
     if kind in ("frame", "series", "collection") and ordered:
         if _match(got, expected, rtol, False):
             return "The values are right but the order is not: check the sort order."
+    if kind in ("frame", "series"):
+        labels = _differing_labels(answer, got, expected)
+        if labels:
+            return (
+                f"The labels in {labels} are not the expected ones: check how they are "
+                "written (capitalisation and spacing do not matter)."
+            )
     if kind == "text":
         return "Not the expected answer (capitalisation and spacing do not matter)."
     if kind == "bool":
@@ -857,14 +905,43 @@ _KO_MESSAGES: list[tuple[str, str]] = [
         r"days where years are expected, or a yearly figure where a daily one is\?",
         "연 수를 쓸 곳에 일 수를 썼거나, 일 수치를 구할 곳에 연 수치를 구하지 않았나요?",
     ),
-    (r"thousands where units are expected\?", "천 단위와 낱개 단위를 혼동하지 않았나요?"),
+    (r"thousands where units are expected\?", "낱개 단위로 쓸 곳에 천 단위로 쓰지 않았나요?"),
     (
         r"won where 만원 are expected \(1만원 = 10,000원\)\?",
         "만원 단위로 쓸 곳에 원 단위로 쓰지 않았나요(1만원 = 10,000원)?",
     ),
     (
-        r"the same mix-up the other way round\?",
-        "같은 혼동을 반대 방향으로 하지 않았나요?",
+        r"a monthly figure where a yearly one is expected, or years where months are\?",
+        "연 수치를 구할 곳에 월 수치를 구했거나, 개월 수를 쓸 곳에 연 수를 쓰지 않았나요?",
+    ),
+    (
+        r"months where weeks are expected \(a month is 4\.345 weeks\), or a weekly rate "
+        r"where a monthly one is\?",
+        "주 수를 쓸 곳에 개월 수를 썼거나(한 달은 4.345주), 월 비율을 구할 곳에 주 비율을 "
+        "구하지 않았나요?",
+    ),
+    (
+        r"weeks where days are expected, or a daily figure where a weekly one is\?",
+        "일 수를 쓸 곳에 주 수를 썼거나, 주 수치를 구할 곳에 일 수치를 구하지 않았나요?",
+    ),
+    (
+        r"years where weeks are expected, or a weekly figure where a yearly one is\?",
+        "주 수를 쓸 곳에 연 수를 썼거나, 연 수치를 구할 곳에 주 수치를 구하지 않았나요?",
+    ),
+    (
+        r"years where days are expected, or a daily figure where a yearly one is\?",
+        "일 수를 쓸 곳에 연 수를 썼거나, 연 수치를 구할 곳에 일 수치를 구하지 않았나요?",
+    ),
+    (r"units where thousands are expected\?", "천 단위로 쓸 곳에 낱개 단위로 쓰지 않았나요?"),
+    (
+        r"만원 where won are expected \(1만원 = 10,000원\)\?",
+        "원 단위로 쓸 곳에 만원 단위로 쓰지 않았나요(1만원 = 10,000원)?",
+    ),
+    (
+        r"The labels in (?P<cols>\[.*\]) are not the expected ones: check how they are "
+        r"written \(capitalisation and spacing do not matter\)\.",
+        "{cols}의 레이블이 기대한 것과 다릅니다. 표기를 확인하세요(대소문자와 띄어쓰기는 "
+        "상관없습니다).",
     ),
     (
         r"The values are right but the order is not: check the sort order\.",

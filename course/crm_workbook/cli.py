@@ -25,7 +25,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="crm-workbook", description=__doc__)
     parser.add_argument("--repo", type=Path, help="the repository (default: found from here)")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("build", help="execute chapters and cases, write build/html/index.html")
+    p = sub.add_parser("build", help="execute chapters and cases, build the site in build/html")
     p.add_argument("-j", "--jobs", type=int, default=2)
     p = sub.add_parser("execute", help="re-execute notebooks in place, record answer keys")
     p.add_argument("-j", "--jobs", type=int, default=2)

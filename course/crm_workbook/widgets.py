@@ -11,18 +11,34 @@ ordinary, readable output (a table and a figure) in the stored notebook.
 - :func:`rfm_profile`: size, revenue share and medians of a selection of RFM customers;
 - :func:`plot_rfm_selection`, :func:`rfm_report`: where the selection sits on the R x F grid;
 - :func:`rfm_explorer`: a segment menu and R, F, M score ranges (chapter 05).
+- :func:`rules_report`, :func:`rules_explorer`: association rules at chosen thresholds and
+  the cross-sell what-if of one rule (the beer-and-diapers case);
+- :func:`pilot_table`, :func:`pilot_report`, :func:`pilot_explorer`: a test-vs-control
+  campaign from group sizes and response rates: uplift interval and incremental profit
+  (the Bank of America case).
+
+Every explorer is an :class:`Explorer`: it draws once when built, redraws only when a value
+really changes, and its HTML form (what a saved or rendered notebook shows) is its figure
+and table for the current values.
 """
 
 from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Callable
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import display
+from IPython import get_ipython
+from IPython.display import Image, display
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from crmlib import plots, value
+from crmlib import basket, campaign, plots, value
 from crmlib.validation import preview, require_columns, require_frame, require_positive_int
 
 __all__ = [
@@ -30,11 +46,16 @@ __all__ = [
     "plot_clv_schedule",
     "clv_report",
     "clv_calculator",
-    "Panel",
+    "Explorer",
     "rfm_profile",
     "plot_rfm_selection",
     "rfm_report",
     "rfm_explorer",
+    "rules_report",
+    "rules_explorer",
+    "pilot_table",
+    "pilot_report",
+    "pilot_explorer",
 ]
 
 
@@ -169,24 +190,131 @@ def clv_report(
     255.63
     >>> plt.close("all")
     """
-    schedule = clv_schedule(margin, retention, discount_rate, horizon)
-    plot_clv_schedule(schedule, lifetime=value.clv(margin, retention, discount_rate))
+    _, table = _clv_parts(margin, retention, discount_rate, horizon)
     plt.show()
-    return schedule.round(2)
+    return table
 
 
-class Panel(w.VBox):
-    """Controls above an output, whose text form says what they are.
+def _clv_parts(
+    margin: float, retention: float, discount_rate: float, horizon: int
+) -> tuple[Figure, pd.DataFrame]:
+    schedule = clv_schedule(margin, retention, discount_rate, horizon)
+    ax = plot_clv_schedule(schedule, lifetime=value.clv(margin, retention, discount_rate))
+    return ax.figure, schedule.round(2)
 
-    A saved or HTML copy of a notebook shows that text in place of the controls.
+
+class Explorer(w.VBox):
+    """Controls over an output that shows a figure and a table, drawn by a report function.
+
+    ``parts(**values)`` gets the controls' values by name and returns ``(figure, table)``.
+    It runs once when the explorer is built, and again whenever a control's value really
+    changes: a value the browser echoes back with a rounding difference (a slider at 0.8
+    reports 0.8000000000000002) is the same value and draws nothing. The figure is sent as a
+    PNG image and closed, so the notebook's plotting backend never holds or re-sends it.
+
+    A saved or HTML copy of the notebook keeps no widget, so the explorer's text/html form is
+    its static form: the controls' values, the figure and the table as they are now.
     """
 
-    def __init__(self, children: list, description: str) -> None:
-        super().__init__(children)
+    def __init__(
+        self,
+        controls: dict[str, w.ValueWidget],
+        layout: w.Widget,
+        parts: Callable[..., tuple[Figure, pd.DataFrame]],
+        description: str,
+    ) -> None:
+        self.controls = controls
+        self.output = w.Output()
+        self.output.add_class("crm-explorer-output")
+        super().__init__([layout, self.output])
+        self.add_class("crm-explorer")
+        self._parts = parts
         self._description = description
+        self._shown: dict | None = None
+        self._png = b""
+        self._table = pd.DataFrame()
+        for control in controls.values():
+            control.observe(self._changed, names="value")
+        self._draw()
+
+    def values(self) -> dict[str, object]:
+        """The controls' values, floats rounded to 10 decimals (what the browser echoes)."""
+        return {name: _settle(control.value) for name, control in self.controls.items()}
+
+    def _changed(self, change: dict) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        values = self.values()
+        if values == self._shown:
+            return
+        figure, table = self._parts(**values)
+        self._png = _png(figure)
+        self._table = table
+        self._shown = values
+        with self.output:
+            if get_ipython() is not None:  # in a kernel; a plain print shows the table only
+                self.output.clear_output(wait=True)
+                display(Image(self._png))
+            display(table)
 
     def __repr__(self) -> str:
         return f"{self._description} (they respond in a running notebook only)"
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/html"] = self.static_html()
+        return bundle
+
+    def static_html(self) -> str:
+        """The explorer as a page shows it without a kernel: settings, figure, table."""
+        settings = " · ".join(
+            f"{html.escape(c.description)} <b>{html.escape(_label(c))}</b>"
+            for c in self.controls.values()
+        )
+        image = base64.b64encode(self._png).decode("ascii")
+        return (
+            f'<div class="workbook-widget"><p class="controls">{html.escape(self._description)}'
+            f" respond in a running notebook. Shown here for {settings}:</p>"
+            f'<img alt="{html.escape(self._description)}" src="data:image/png;base64,{image}">'
+            f"{self._table.to_html(classes='dataframe')}</div>"
+        )
+
+
+def _settle(value: object) -> object:
+    if isinstance(value, float):
+        return round(value, 10)
+    if isinstance(value, tuple):
+        return tuple(_settle(v) for v in value)
+    return value
+
+
+def _label(control: w.ValueWidget) -> str:
+    if isinstance(control, w.Dropdown):
+        return str(control.label)
+    value = _settle(control.value)
+    if isinstance(value, tuple):
+        return "-".join(f"{v:g}" for v in value)
+    return f"{value:g}" if isinstance(value, float | int) else str(value)
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _slider(kind: type, value: float, low: float, high: float, step: float, label: str):
+    return kind(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=label,
+        style={"description_width": "110px"},
+        continuous_update=False,
+    )
 
 
 def clv_calculator(
@@ -194,18 +322,18 @@ def clv_calculator(
     retention: float = 0.8,
     discount_rate: float = 0.1,
     horizon: int = 10,
-) -> Panel:
+) -> Explorer:
     """Sliders for margin, retention, discount rate and horizon over :func:`clv_report`.
 
-    Moving a slider re-runs ``clv_report`` with the sliders' values and shows its figure and
-    table below them; it also runs once when the calculator is built. The arguments are the
+    Moving a slider draws what ``clv_report`` draws for the sliders' values (figure and
+    table) below them; it is drawn once when the calculator is built. The arguments are the
     starting values. Outside a notebook the table is printed and the figure is not shown.
 
     Returns
     -------
-    Panel
+    Explorer
         An ``ipywidgets.VBox``: the sliders (``children[0]``, an ``HBox`` of two ``VBox``
-        columns) above the output.
+        columns) above the output; ``controls`` maps argument names to sliders.
 
     Examples
     --------
@@ -217,50 +345,40 @@ def clv_calculator(
     True
     >>> [s.description for column in ui.children[0].children for s in column.children]
     ['margin', 'retention', 'discount rate', 'horizon']
-    >>> ui.children[0].children[0].children[1].value
+    >>> ui.controls["retention"].value
     0.9
-    >>> plt.close("all")
     """
 
-    def show(**values: float) -> None:
-        # Looked up when called, so the calculator always runs the current clv_report.
-        display(clv_report(**values))
+    def parts(**values: float) -> tuple[Figure, pd.DataFrame]:
+        # Looked up when called, so the calculator always runs the current _clv_parts.
+        return _clv_parts(**values)
 
-    style = {"description_width": "70px"}
+    # Checked here, so a bad starting value fails before any widget is built.
+    clv_schedule(margin, retention, discount_rate, horizon)
     sliders = {
-        "margin": w.FloatSlider(
-            value=margin, min=0.0, max=500.0, step=5.0, description="margin", style=style
-        ),
-        "retention": w.FloatSlider(
-            value=retention, min=0.0, max=0.99, step=0.01, description="retention", style=style
-        ),
-        "discount_rate": w.FloatSlider(
-            value=discount_rate,
-            min=0.0,
-            max=0.3,
-            step=0.01,
-            description="discount rate",
-            style=style,
-        ),
-        "horizon": w.IntSlider(
-            value=horizon, min=1, max=40, step=1, description="horizon", style=style
-        ),
+        "margin": _slider(w.FloatSlider, margin, 0.0, 500.0, 5.0, "margin"),
+        "retention": _slider(w.FloatSlider, retention, 0.0, 0.99, 0.01, "retention"),
+        "discount_rate": _slider(w.FloatSlider, discount_rate, 0.0, 0.3, 0.01, "discount rate"),
+        "horizon": _slider(w.IntSlider, horizon, 1, 40, 1, "horizon"),
     }
-    out = w.interactive_output(show, sliders)
     columns = w.HBox(
         [
             w.VBox([sliders["margin"], sliders["retention"]]),
             w.VBox([sliders["discount_rate"], sliders["horizon"]]),
         ]
     )
-    return Panel(
-        [columns, out], "CLV calculator: sliders for margin, retention, discount rate and horizon"
+    return Explorer(
+        sliders,
+        columns,
+        parts,
+        "CLV calculator: sliders for margin, retention, discount rate and horizon",
     )
 
 
 # The RFM segment explorer (chapter 05). A selection is a segment and/or ranges of the
 # r, f and m scores; every function below takes the frame of crmlib.rfm.name_segments (or score).
 
+ALL_SEGMENTS = "(all segments)"  # the selection of every customer, and its menu entry
 _RFM_COLUMNS = ["recency", "frequency", "monetary", "r_score", "f_score", "m_score"]
 
 
@@ -306,7 +424,7 @@ def _rfm_selection(
         if (low, high) != (1, bins):
             mask &= segmented[f"{letter}_score"].between(low, high).to_numpy()
             parts.append(f"{letter.upper()} {low}" + (f"-{high}" if high > low else ""))
-    return mask, ", ".join(parts) if parts else "All customers"
+    return mask, ", ".join(parts) if parts else ALL_SEGMENTS
 
 
 def rfm_profile(
@@ -335,7 +453,8 @@ def rfm_profile(
     Returns
     -------
     DataFrame
-        Two rows, the selection (labelled e.g. ``"Champions, M 4-5"``) and ``"All customers"``,
+        Two rows, the selection (labelled e.g. ``"Champions, M 4-5"``, or ``"(all segments)"``
+        when nothing narrows it) and the base, ``"All customers"``,
         with ``customers``, ``share_of_customers``, ``revenue`` (the sum of ``monetary``),
         ``share_of_revenue`` (NaN when the base's revenue is not positive) and the medians
         ``recency_days``, ``frequency``, ``monetary``. An empty selection has 0 customers and
@@ -468,11 +587,16 @@ def rfm_report(
     {'customers': [1, 4], 'revenue': [20, 1000]}
     >>> plt.close("all")
     """
-    profile = rfm_profile(segmented, segment, r=r, f=f, m=m, bins=bins)
-    plot_rfm_selection(segmented, segment, r=r, f=f, m=m, bins=bins)
+    _, table = _rfm_parts(segmented, segment, r=r, f=f, m=m, bins=bins)
     plt.show()
+    return table
+
+
+def _rfm_parts(segmented, segment, *, r, f, m, bins) -> tuple[Figure, pd.DataFrame]:
+    profile = rfm_profile(segmented, segment, r=r, f=f, m=m, bins=bins)
+    ax = plot_rfm_selection(segmented, segment, r=r, f=f, m=m, bins=bins)
     rounded = profile.round({"share_of_customers": 3, "share_of_revenue": 3, "monetary": 2})
-    return rounded.assign(revenue=profile["revenue"].round().astype("int64"))
+    return ax.figure, rounded.assign(revenue=profile["revenue"].round().astype("int64"))
 
 
 def rfm_explorer(
@@ -483,19 +607,20 @@ def rfm_explorer(
     f: tuple[int, int] | None = None,
     m: tuple[int, int] | None = None,
     bins: int = 5,
-) -> Panel:
+) -> Explorer:
     """A segment menu and R, F, M score-range sliders over :func:`rfm_report`.
 
-    Changing the menu or a slider re-runs ``rfm_report`` on ``segmented`` with the chosen
-    segment (``"(all segments)"`` means None) and ranges, and shows its figure and profile
-    below; it also runs once when the explorer is built. The other arguments are the
-    starting values. Outside a notebook the profile is printed and the figure is not shown.
+    Changing the menu or a slider draws what ``rfm_report`` draws on ``segmented`` for the
+    chosen segment (the menu's first entry, ``"(all segments)"``, means None) and ranges:
+    the R x F grid of the selection and its profile next to all customers. It is drawn once
+    when the explorer is built; the arguments are the starting values. Outside a notebook the
+    profile is printed and the figure is not shown.
 
     Returns
     -------
-    Panel
+    Explorer
         An ``ipywidgets.VBox``: the controls (``children[0]``, an ``HBox`` of the menu and a
-        ``VBox`` of the three sliders) above the output.
+        ``VBox`` of the three sliders) above the output; ``controls`` maps names to them.
 
     Examples
     --------
@@ -514,7 +639,8 @@ def rfm_explorer(
     >>> menu, sliders = ui.children[0].children
     >>> menu.value, [s.value for s in sliders.children]
     ('Top', [(1, 5), (5, 5), (1, 5)])
-    >>> plt.close("all")
+    >>> menu.options[0]
+    '(all segments)'
     """
     # Checked once here, so a bad starting value fails before any widget is built.
     _rfm_selection(segmented, segment, r, f, m, bins)
@@ -522,20 +648,21 @@ def rfm_explorer(
     if names is None:
         options = []
     elif isinstance(names.dtype, pd.CategoricalDtype):
-        options = list(names.cat.categories)
+        options = [str(n) for n in names.cat.categories]
     else:
-        options = sorted(pd.unique(names.dropna()).tolist())
+        options = sorted(str(n) for n in pd.unique(names.dropna()))
 
-    def show(segment: str | None, r: tuple[int, int], f: tuple[int, int], m: tuple[int, int]):
-        display(rfm_report(segmented, segment, r=r, f=f, m=m, bins=bins))
+    def parts(segment: str, **ranges: tuple[int, int]) -> tuple[Figure, pd.DataFrame]:
+        # The menu holds text only: a None option would show as an empty menu.
+        chosen = None if segment == ALL_SEGMENTS else segment
+        return _rfm_parts(segmented, chosen, bins=bins, **ranges)
 
-    style = {"description_width": "70px"}
     controls = {
         "segment": w.Dropdown(
-            options=[("(all segments)", None), *((str(n), n) for n in options)],
-            value=segment,
-            description="name_segments",
-            style=style,
+            options=[ALL_SEGMENTS, *options],
+            value=ALL_SEGMENTS if segment is None else str(segment),
+            description="segment",
+            style={"description_width": "70px"},
         ),
         **{
             letter: w.IntRangeSlider(
@@ -544,14 +671,337 @@ def rfm_explorer(
                 max=bins,
                 step=1,
                 description=f"{letter.upper()} score",
-                style=style,
+                style={"description_width": "70px"},
+                continuous_update=False,
             )
             for letter, given in (("r", r), ("f", f), ("m", m))
         },
     }
-    out = w.interactive_output(show, controls)
     sliders = w.VBox([controls["r"], controls["f"], controls["m"]])
-    return Panel(
-        [w.HBox([controls["segment"], sliders]), out],
+    return Explorer(
+        controls,
+        w.HBox([controls["segment"], sliders]),
+        parts,
         "RFM segment explorer: a segment menu and R, F, M score ranges",
+    )
+
+
+# The association-rule explorer (beer-and-diapers case): thresholds -> rules, and the
+# cross-sell what-if of one rule, over crmlib.basket.
+
+
+def rules_report(
+    baskets: object,
+    antecedent: object,
+    consequent: object,
+    *,
+    min_support: float = 0.01,
+    min_confidence: float = 0.2,
+    take_up: float = 0.1,
+    margin: float = 1.0,
+    price_discount: float = 0.0,
+    bundle_price: float = 0.0,
+    top: int = 10,
+) -> pd.DataFrame:
+    """What the association-rule explorer shows: the rules and one rule's what-if.
+
+    The rules of :func:`crmlib.basket.association_rules` that reach ``min_support`` and
+    ``min_confidence`` (the ``top`` by lift), and the net effect per basket period of acting
+    on ``antecedent -> consequent`` from :func:`crmlib.basket.cross_sell_whatif`, drawn over
+    take-up with the chosen take-up marked. Returns the rules table; the what-if row is its
+    last row, labelled ``what-if``.
+
+    Examples
+    --------
+    >>> baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
+    >>> table = rules_report(baskets, "diapers", "beer", min_support=0.3, take_up=0.25,
+    ...                      margin=2.0)
+    >>> float(table.loc["diapers -> beer", "confidence"])
+    0.6
+    >>> float(table.loc["what-if", "net"])
+    4.0
+    >>> plt.close("all")
+    """
+    _, table = _rules_parts(
+        baskets, antecedent, consequent, min_support=min_support,
+        min_confidence=min_confidence, take_up=take_up, margin=margin,
+        price_discount=price_discount, bundle_price=bundle_price, top=top,
+    )  # fmt: skip
+    plt.show()
+    return table
+
+
+def _rules(baskets: object, min_support: float, min_confidence: float) -> pd.DataFrame:
+    itemsets = basket.frequent_itemsets(baskets, min_support, max_len=2)
+    return basket.association_rules(itemsets, "confidence", min_confidence)
+
+
+def _rules_parts(
+    baskets, antecedent, consequent, *, min_support, min_confidence, take_up, margin,
+    price_discount, bundle_price, top=10, rules=None,
+) -> tuple[Figure, pd.DataFrame]:  # fmt: skip
+    if rules is None:
+        rules = _rules(baskets, min_support, min_confidence)
+    shown = rules.sort_values(["lift", "support", "rule"], ascending=[False, False, True],
+                              kind="stable").head(top)  # fmt: skip
+    table = shown.set_index("rule")[["support", "confidence", "lift"]].round(3)
+    grid = np.round(np.linspace(0.0, 1.0, 21), 2)
+    args = {"margin": margin, "bundle_price": bundle_price}
+    curve = basket.cross_sell_whatif(baskets, antecedent, consequent, take_up=grid,
+                                     price_discount=price_discount, **args)  # fmt: skip
+    chosen = basket.cross_sell_whatif(baskets, antecedent, consequent, take_up=take_up,
+                                      price_discount=price_discount, **args).iloc[0]  # fmt: skip
+    ax = plots.axes(figsize=(6.0, 3.8))
+    ax.plot(curve["take_up"], curve["net"], marker=".")
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.plot([take_up], [chosen["net"]], "o", color="C3", markersize=9)
+    action = "display" if price_discount == 0 else f"bundle {price_discount:.0%} off"
+    even = chosen["break_even_take_up"]
+    even_text = f"breaks even at {even:.0%} take-up" if np.isfinite(even) else "never pays"
+    plots.percent_axis(ax, "x")
+    ax.set(
+        xlabel=f"take-up (share of {antecedent}-only baskets that add {consequent})",
+        ylabel="net effect per period (money)",
+        title=f"{antecedent} -> {consequent}, {action}: net {chosen['net']:+,.1f} at "
+        f"{take_up:.0%}; {even_text}",
+    )
+    whatif = pd.DataFrame(
+        {"confidence": [round(float(chosen["confidence_after"]), 3)],
+         "net": [round(float(chosen["net"]), 2)]},
+        index=["what-if"],
+    )  # fmt: skip
+    return ax.figure, pd.concat([table.assign(net=np.nan), whatif])
+
+
+def rules_explorer(
+    baskets: object,
+    antecedent: object,
+    consequent: object,
+    *,
+    min_support: float = 0.01,
+    min_confidence: float = 0.2,
+    take_up: float = 0.1,
+    margin: float = 1.0,
+    price_discount: float = 0.0,
+    bundle_price: float = 0.0,
+    top: int = 10,
+) -> Explorer:
+    """Threshold and what-if sliders over :func:`rules_report` (beer-and-diapers case).
+
+    ``min_support`` and ``min_confidence`` choose the rules shown; ``take_up`` and
+    ``price_discount`` set the what-if of ``antecedent -> consequent`` (``margin`` and
+    ``bundle_price`` stay as given). The rules are mined once per support threshold.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     ui = rules_explorer(baskets, "diapers", "beer", min_support=0.3, margin=2.0,
+    ...                         bundle_price=20.0)
+    >>> sorted(ui.controls)
+    ['min_confidence', 'min_support', 'price_discount', 'take_up']
+    """
+    _rules_parts(
+        baskets,
+        antecedent,
+        consequent,
+        min_support=min_support,
+        min_confidence=min_confidence,
+        take_up=take_up,
+        margin=margin,
+        price_discount=price_discount,
+        bundle_price=bundle_price,
+        top=top,
+    )  # fmt: skip  (checks every argument before a widget is built)
+    plt.close("all")
+    mined: dict[tuple[float, float], pd.DataFrame] = {}
+
+    def parts(min_support, min_confidence, take_up, price_discount):
+        key = (min_support, min_confidence)
+        if key not in mined:
+            mined[key] = _rules(baskets, min_support, min_confidence)
+        return _rules_parts(
+            baskets, antecedent, consequent, min_support=min_support,
+            min_confidence=min_confidence, take_up=take_up, margin=margin,
+            price_discount=price_discount, bundle_price=bundle_price, top=top,
+            rules=mined[key],
+        )  # fmt: skip
+
+    controls = {
+        "min_support": _slider(w.FloatSlider, min_support, 0.001, 0.1, 0.001, "min support"),
+        "min_confidence": _slider(w.FloatSlider, min_confidence, 0.0, 1.0, 0.01, "min confidence"),
+        "take_up": _slider(w.FloatSlider, take_up, 0.0, 1.0, 0.01, "take-up"),
+        "price_discount": _slider(
+            w.FloatSlider,
+            price_discount,
+            0.0,
+            0.5 if bundle_price > 0 else 0.0,
+            0.01,
+            "price discount",
+        ),  # fmt: skip
+    }
+    controls["min_support"].readout_format = ".3f"
+    layout = w.HBox(
+        [
+            w.VBox([controls["min_support"], controls["min_confidence"]]),
+            w.VBox([controls["take_up"], controls["price_discount"]]),
+        ]
+    )
+    return Explorer(
+        controls,
+        layout,
+        parts,
+        f"Association-rule explorer: thresholds and the what-if of {antecedent} -> {consequent}",
+    )
+
+
+# The campaign test-vs-control explorer (Bank of America case), over crmlib.campaign.
+
+
+def pilot_table(
+    n_treatment: int, rate_treatment: float, n_control: int, rate_control: float
+) -> pd.DataFrame:
+    """One row per customer of a pilot with these group sizes and response rates.
+
+    The responders are the rates times the group sizes, rounded to whole customers: the
+    table :func:`crmlib.campaign.evaluate_pilot` evaluates.
+
+    Examples
+    --------
+    >>> pilot_table(4, 0.5, 2, 0.0).groupby("group", sort=True)["responded"].sum().to_dict()
+    {'control': 0, 'treatment': 2}
+    """
+    rows = []
+    for group, n, rate in (("treatment", n_treatment, rate_treatment),
+                           ("control", n_control, rate_control)):  # fmt: skip
+        n = require_positive_int(n, f"n_{group}")
+        if isinstance(rate, bool) or not 0 <= float(rate) <= 1:
+            raise ValueError(f"rate_{group}: expected a fraction in [0, 1], got {rate!r}")
+        responders = int(round(float(rate) * n))
+        rows.append(pd.DataFrame({"group": group, "responded": np.arange(n) < responders}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def pilot_report(
+    n_treatment: int = 1000,
+    rate_treatment: float = 0.10,
+    n_control: int = 1000,
+    rate_control: float = 0.06,
+    *,
+    value_per_response: float = 400.0,
+    cost_per_contact: float = 20.0,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """What the campaign explorer shows: uplift with its interval, incremental profit.
+
+    :func:`crmlib.campaign.evaluate_pilot` on :func:`pilot_table`; the figure shows the
+    incremental profit with the range its uplift interval implies. Returns the result as a
+    column of rounded numbers.
+
+    Examples
+    --------
+    >>> table = pilot_report(1000, 0.115, 1000, 0.061, value_per_response=100,
+    ...                      cost_per_contact=2)
+    >>> float(table.loc["uplift", "pilot"]), float(table.loc["incremental_profit", "pilot"])
+    (0.054, 3400.0)
+    >>> plt.close("all")
+    """
+    _, table = _pilot_parts(n_treatment, rate_treatment, n_control, rate_control,
+                            value_per_response, cost_per_contact, confidence)  # fmt: skip
+    plt.show()
+    return table
+
+
+PILOT_COLUMNS = [
+    "n_treatment", "n_control", "rate_treatment", "rate_control", "uplift", "uplift_low",
+    "uplift_high", "p_value", "incremental_responders", "incremental_profit",
+    "incremental_profit_low", "incremental_profit_high",
+]  # fmt: skip
+
+
+def _pilot_parts(
+    n_treatment, rate_treatment, n_control, rate_control, value_per_response,
+    cost_per_contact, confidence=0.95,
+) -> tuple[Figure, pd.DataFrame]:  # fmt: skip
+    result = campaign.evaluate_pilot(
+        pilot_table(n_treatment, rate_treatment, n_control, rate_control),
+        value_per_response=value_per_response, cost_per_contact=cost_per_contact,
+        confidence=confidence,
+    ).iloc[0]  # fmt: skip
+    low, mid, high = (result[f"incremental_profit{s}"] for s in ("_low", "", "_high"))
+    ax = plots.axes(figsize=(6.0, 2.6))
+    ax.errorbar([mid], [0], xerr=[[mid - low], [high - mid]], fmt="o", capsize=8,
+                color="C0" if low > 0 else "C3")  # fmt: skip
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_yticks([])
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
+    ax.set(
+        xlabel=f"incremental profit of contacting {int(result['n_treatment']):,} customers (money)",
+        title=f"Uplift {result['uplift']:+.1%} ({confidence:.0%} CI {result['uplift_low']:+.1%}"
+        f" to {result['uplift_high']:+.1%}): profit {mid:,.0f}, range {low:,.0f} to {high:,.0f}",
+    )
+    table = result[PILOT_COLUMNS].astype(float).round(4).to_frame("pilot")
+    return ax.figure, table
+
+
+def pilot_explorer(
+    n_treatment: int = 1000,
+    rate_treatment: float = 0.10,
+    n_control: int = 1000,
+    rate_control: float = 0.06,
+    *,
+    value_per_response: float = 400.0,
+    cost_per_contact: float = 20.0,
+    confidence: float = 0.95,
+) -> Explorer:
+    """Sliders for group sizes, response rates and money over :func:`pilot_report`.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     ui = pilot_explorer(500, 0.12, 500, 0.08)
+    >>> [c.description for c in ui.controls.values()][:2]
+    ['treated', 'treated rate']
+    """
+    _pilot_parts(n_treatment, rate_treatment, n_control, rate_control, value_per_response,
+                 cost_per_contact, confidence)  # fmt: skip
+    plt.close("all")
+
+    def parts(**values):
+        return _pilot_parts(**values, confidence=confidence)
+
+    top_n = max(5000, n_treatment, n_control)
+    controls = {
+        "n_treatment": _slider(w.IntSlider, n_treatment, 10, top_n, 10, "treated"),
+        "rate_treatment": _slider(w.FloatSlider, rate_treatment, 0.0, 0.5, 0.005, "treated rate"),
+        "n_control": _slider(w.IntSlider, n_control, 10, top_n, 10, "control"),
+        "rate_control": _slider(w.FloatSlider, rate_control, 0.0, 0.5, 0.005, "control rate"),
+        "value_per_response": _slider(
+            w.FloatSlider,
+            value_per_response,
+            0.0,
+            max(2000.0, value_per_response),
+            10.0,
+            "value/response",
+        ),  # fmt: skip
+        "cost_per_contact": _slider(
+            w.FloatSlider,
+            cost_per_contact,
+            0.0,
+            max(100.0, cost_per_contact),
+            1.0,
+            "cost/contact",
+        ),  # fmt: skip
+    }
+    for name in ("rate_treatment", "rate_control"):
+        controls[name].readout_format = ".1%"
+    names = list(controls)
+    layout = w.HBox([w.VBox([controls[n] for n in names[i : i + 2]]) for i in (0, 2, 4)])
+    return Explorer(
+        controls,
+        layout,
+        parts,
+        "Campaign explorer: group sizes, response rates, value per response and cost per contact",
     )

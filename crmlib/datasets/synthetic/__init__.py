@@ -11,6 +11,7 @@ from .bundled import *  # noqa: F403 - loaders and writer, listed in bundled.__a
 from .bundled import __all__ as _bundled_all
 from .cafe import CAFE_ITEMS, make_cafe_survey
 from .campaign import make_campaign
+from .crm import make_crm
 from .pipeline import make_pipeline
 from .retail import make_retail, make_retail_customers
 from .scorecard import make_scorecard
@@ -22,6 +23,7 @@ __all__ = [
     "make_retail_customers",
     "make_campaign",
     "make_bank",
+    "make_crm",
     "make_baskets",
     "make_telecom",
     "make_tickets",

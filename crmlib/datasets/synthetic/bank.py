@@ -19,10 +19,26 @@ import pandas as pd
 
 from ._common import apply_schema, category, check_seed, check_size, rng_for, sigmoid
 
-__all__ = ["make_bank", "BANK_SCHEMAS", "BANK_SYSTEMS", "PROFIT_RATES"]
+__all__ = ["make_bank", "BANK_SCHEMAS", "BANK_SYSTEMS", "BANK_MATCH_FIELDS", "PROFIT_RATES"]
 
 SNAPSHOT = pd.Timestamp("2024-06-30")
 BANK_SYSTEMS = ["deposits", "loans", "cards", "investments", "online", "branch"]
+#: Per system, its columns that hold the fields used for matching (the ``fields`` argument
+#: of :func:`crmlib.warehouse.stack_sources`).
+BANK_MATCH_FIELDS: dict[str, dict[str, str]] = {
+    "deposits": {"source_id": "deposit_customer_no", "name": "name", "birth_date": "birth_date",
+                 "phone": "phone", "address": "address"},
+    "loans": {"source_id": "borrower_id", "name": "borrower_name",
+              "birth_date": "birth_yyyymmdd", "phone": "phone", "address": "address"},
+    "cards": {"source_id": "card_customer_id", "name": "cardholder_name", "phone": "phone",
+              "address": "address"},
+    "investments": {"source_id": "investor_no", "name": "name", "birth_date": "birth_date",
+                    "email": "email"},
+    "online": {"source_id": "user_id", "name": "display_name", "phone": "mobile",
+               "email": "email"},
+    "branch": {"source_id": "branch_customer_no", "name": "name", "phone": "phone",
+               "address": "address"},
+}  # fmt: skip
 REGIONS = ["Seoul", "Busan", "Incheon", "Daegu", "Daejeon", "Gwangju", "Gyeonggi", "Gangwon"]
 CHANNELS = ["branch", "e-mail", "PC banking"]
 LIFE_EVENTS = ["marriage", "child", "retirement", "home_purchase"]
