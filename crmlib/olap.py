@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlib.validation import require_columns, require_frame
+from crmlib.validation import require_columns, require_frame, require_select
 
 __all__ = [
     "CHANNEL_KINDS",
@@ -249,8 +249,18 @@ def query(con, sql: str, params: Sequence | Mapping | None = None) -> pd.DataFra
     1  2
     """
     con = _duckdb(con)
-    if not isinstance(sql, str) or not sql.strip():
-        raise TypeError(f"sql: expected the text of a SELECT statement, got {sql!r}")
+    require_select(sql)
+    import duckdb
+
+    try:
+        kinds = [s.type.name for s in con.extract_statements(sql)]
+    except duckdb.Error as exc:
+        raise ValueError(f"sql: DuckDB could not read the statement: {exc}") from None
+    if kinds != ["SELECT"]:
+        raise ValueError(
+            f"sql: expected one SELECT statement, got {', '.join(kinds) or 'none'}; query only "
+            f"reads and never changes your database, so nothing was run"
+        )
     if not _ORDER_BY.search(sql):
         raise ValueError("sql: expected an ORDER BY clause, so that rows come back in one order")
     return con.execute(sql, params).df() if params is not None else con.execute(sql).df()

@@ -6,6 +6,7 @@ what was found. None of them modifies its input: conversions return new objects.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Mapping
 from numbers import Real
@@ -32,6 +33,8 @@ __all__ = [
     "require_choice",
     "require_int_list",
     "shaped",
+    "statement_kind",
+    "require_select",
 ]
 
 
@@ -563,3 +566,43 @@ def require_int_list(values: object, name: str, *, minimum: int = 1) -> list[int
     if not items:
         raise ValueError(f"{name}: expected at least one value, got none")
     return [require_positive_int(v, name, minimum=minimum) for v in items]
+
+
+def statement_kind(sql: object, name: str = "sql") -> str:
+    """The first keyword of one SQL statement (``"SELECT"``, ``"WITH"``, ``"DELETE"``...),
+    comments and spaces skipped; raise naming ``name`` for anything that is not SQL text.
+
+    Query helpers use it to refuse, before anything runs, a statement that would change the
+    user's database.
+
+    Examples
+    --------
+    >>> statement_kind("/* yearly */ select 1")
+    'SELECT'
+    """
+    if not isinstance(sql, str) or not sql.strip():
+        raise TypeError(f"{name}: expected the text of a SELECT statement, got {sql!r}")
+    text = re.sub(r"(--[^\n]*\n?|/\*.*?\*/|\s|\()+", " ", sql, flags=re.S).strip()
+    word = re.match(r"[A-Za-z_]+", text)
+    return word.group(0).upper() if word else ""
+
+
+def require_select(sql: object, name: str = "sql") -> str:
+    """Return ``sql`` if it is one SELECT (or WITH ... SELECT, VALUES) statement, else raise
+    saying why: a query helper never changes the user's database.
+
+    Examples
+    --------
+    >>> require_select("DELETE FROM t")
+    Traceback (most recent call last):
+    ...
+    ValueError: sql: expected a SELECT statement (or WITH ... SELECT), got DELETE; a query ...
+    """
+    kind = statement_kind(sql, name)
+    if kind not in ("SELECT", "WITH", "VALUES"):
+        raise ValueError(
+            f"{name}: expected a SELECT statement (or WITH ... SELECT), got "
+            f"{kind or 'text that is not SQL'}; a query helper only reads and never changes your "
+            f"database, so nothing was run. Run changes yourself, e.g. with con.execute(...)"
+        )
+    return sql

@@ -576,7 +576,7 @@ def concentration(values: object, top: float) -> float:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(
-            f"values: expected numbers (one per customer), got {_preview(np.ravel(values))}"
+            f"values: expected numbers (one per customer), got {preview(np.ravel(values))}"
         ) from None
     if array.ndim != 1 or array.size == 0:
         raise ValueError(

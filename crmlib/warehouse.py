@@ -38,6 +38,7 @@ from crmlib.validation import (
     require_frame,
     require_number,
     require_positive_int,
+    require_select,
 )
 
 __all__ = [
@@ -103,6 +104,22 @@ _SIMILARITIES = ("exact", "bigram", "overlap")
 
 
 # --- the database ------------------------------------------------------------------------
+
+
+#: What a query may do: read tables and call functions (not load extensions).
+_READS = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    getattr(sqlite3, "SQLITE_RECURSIVE", 33),
+}
+
+
+def _read_only(action: int, arg1: object, arg2: object, *_: object) -> int:
+    """SQLite authorizer that allows reads only."""
+    if action == sqlite3.SQLITE_FUNCTION and str(arg2).lower() == "load_extension":
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK if action in _READS else sqlite3.SQLITE_DENY
 
 
 def _connection(con: object) -> sqlite3.Connection:
@@ -209,14 +226,28 @@ def query(
     2  3  30
     """
     con = _connection(con)
-    if not isinstance(sql, str) or not sql.strip():
-        raise TypeError(f"sql: expected the text of a SELECT statement, got {sql!r}")
+    require_select(sql)
     if params is not None and not isinstance(params, Mapping | list | tuple):
         raise TypeError(
             f"params: expected a mapping (for :name) or a list/tuple (for ?), "
             f"got {type(params).__name__}"
         )
-    return pd.read_sql_query(sql, con, params=params)
+    # SQLite asks the authorizer about every operation while it compiles the statement, so a
+    # write hidden inside a SELECT-looking text (WITH ... DELETE) is refused before it runs.
+    con.set_authorizer(_read_only)
+    try:
+        return pd.read_sql_query(sql, con, params=params)
+    except (sqlite3.Error, pd.errors.DatabaseError) as exc:
+        reason = str(exc).split(": ", 1)[-1] if "Execution failed" in str(exc) else str(exc)
+        if "not authorized" in reason:
+            raise ValueError(
+                "sql: the statement does more than read (SQLite refused it: not authorized), "
+                "and query only reads: it never changes your database, so nothing was run. "
+                "Run changes yourself, e.g. with con.execute(...)"
+            ) from None
+        raise ValueError(f"sql: SQLite could not run the query: {reason}") from None
+    finally:
+        con.set_authorizer(None)
 
 
 # --- standardising -------------------------------------------------------------------------
