@@ -52,7 +52,7 @@ import inspect
 import warnings
 from collections.abc import Hashable, Iterable, Sequence
 from itertools import chain, combinations
-from math import ceil
+from math import ceil, floor, log10
 from numbers import Real
 from typing import NamedTuple
 
@@ -576,7 +576,7 @@ class _Guard:
         raise ValueError(
             f"min_support={self.min_support:g} would give about {estimate:,.0f} frequent "
             f"itemsets ({found:,} found up to length {len(counts)}, {how}), more than "
-            f"max_itemsets={self.max_itemsets:,}; try min_support={self._suggest(counts):.3g}"
+            f"max_itemsets={self.max_itemsets:,}; try min_support={_round_up(self._suggest(counts))}"
             " (estimated to stay well under it), set max_len, or raise max_itemsets if you "
             "have the memory"
         )
@@ -595,6 +595,13 @@ class _Guard:
                 low = mid + 1
         count = candidates[low] if low < len(candidates) else candidates[-1] + 1
         return min(1.0, count / self.n_baskets)
+
+
+def _round_up(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits, rounded up, so advice taken from the text
+    asks for at least the support that was computed."""
+    scale = 10.0 ** (digits - 1 - floor(log10(value)))
+    return f"{ceil(value * scale - 1e-9) / scale:.{digits}g}"
 
 
 def _extrapolate(sizes: list[int], longest: int) -> float:

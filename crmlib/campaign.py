@@ -30,6 +30,7 @@ from crmlib.validation import (
     require_fraction,
     require_frame,
     require_number,
+    require_outcomes,
     require_positive_int,
 )
 
@@ -205,20 +206,8 @@ def uplift_difference(
 
 
 def _outcome(values: pd.Series, column: str) -> pd.Series:
-    """``values`` as 0/1 integers; refuse missing values and anything but booleans or 0/1."""
-    if values.isna().any():
-        raise ValueError(
-            f"column {column!r}: expected a response (True/False or 1/0) for every customer, "
-            f"got {int(values.isna().sum())} missing"
-        )
-    if pd.api.types.is_bool_dtype(values):
-        return values.astype(int)
-    if pd.api.types.is_numeric_dtype(values) and values.isin([0, 1]).all():
-        return values.astype(int)
-    found = pd.unique(values[~values.isin([0, 1, True, False])])[:3].tolist()
-    raise TypeError(
-        f"column {column!r}: expected True/False or 1/0, got {values.dtype} values such as {found}"
-    )
+    """``values`` as 0/1 integers (validation.require_outcomes: booleans or 0/1, no gaps)."""
+    return pd.Series(require_outcomes(values, f"column {column!r}").astype(int), index=values.index)
 
 
 def evaluate_pilot(

@@ -125,9 +125,24 @@ def test_evaluate_with_other_labels_and_numeric_outcome():
     "change, kwargs, error, message",
     [
         ({"group": "test"}, {}, ValueError, r"column 'group': expected only 'treatment' and"),
-        ({"responded": np.nan}, {}, ValueError, "column 'responded': expected a response"),
-        ({"responded": 2}, {}, TypeError, r"column 'responded': expected True/False or 1/0"),
-        ({"responded": "yes"}, {}, TypeError, r"got .* values such as \['yes'\]"),
+        (
+            {"responded": np.nan},
+            {},
+            ValueError,
+            r"column 'responded': expected binary outcomes \(True/False or 0/1\) for every customer",
+        ),
+        (
+            {"responded": 2},
+            {},
+            ValueError,
+            r"column 'responded': expected binary outcomes \(True/False or 0/1, 1 = yes\), got values such as 2",
+        ),
+        (
+            {"responded": "yes"},
+            {},
+            ValueError,
+            r"column 'responded': .* got values such as 'yes'; convert labels first",
+        ),
         ({}, {"by": "region"}, KeyError, r"df: missing column\(s\) 'region'"),
         ({}, {"outcome": "bought"}, KeyError, r"missing column\(s\) 'bought'"),
         ({}, {"value_per_response": -1}, ValueError, "value_per_response: expected a number >="),
