@@ -64,6 +64,7 @@ from .validation import (
     require_columns,
     require_fraction,
     require_frame,
+    require_ids,
     require_number,
     require_positive_int,
 )
@@ -157,6 +158,7 @@ def baskets_from_lines(tx: pd.DataFrame, *, invoice: str, item: str) -> pd.Serie
                 f"column {column!r}: expected no missing values, found {missing:,}; "
                 f"drop or fill them first, e.g. tx.dropna(subset=[{column!r}])"
             )
+    require_ids(tx[invoice], invoice)  # invoice 1 and '1' would be two baskets
     basket_codes, invoices = pd.factorize(tx[invoice], sort=False)
     lines = pd.DataFrame({"basket": basket_codes, "item": tx[item].to_numpy(dtype=object)})
     lists = lines.drop_duplicates().groupby("basket", sort=True)["item"].agg(list)

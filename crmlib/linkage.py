@@ -30,7 +30,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from crmlib.validation import require_columns, require_frame, require_number, require_positive_int
+from crmlib.validation import (
+    require_columns,
+    require_fraction,
+    require_frame,
+    require_number,
+    require_positive_int,
+)
 from crmlib.warehouse import _VOWELS, _bigrams
 
 __all__ = [
@@ -287,9 +293,7 @@ class SplinkMatcher:
             raise TypeError(
                 f"column {self.id_column!r}: expected whole-number record IDs, got {ids.dtype}"
             )
-        p = require_number(self.prior_recall, "prior_recall")
-        if not 0 < p <= 1:
-            raise ValueError(f"prior_recall: expected a fraction in (0, 1], got {p!r}")
+        require_fraction(self.prior_recall, "prior_recall")
         require_positive_int(self.seed, "seed", minimum=0)
         return records
 
@@ -482,9 +486,7 @@ def mailing_errors(
     ):
         if require_number(value, name) < 0:
             raise ValueError(f"{name}: expected a number >= 0, got {value!r}")
-    rate = require_number(response_rate, "response_rate")
-    if not 0 <= rate <= 1:
-        raise ValueError(f"response_rate: expected a fraction between 0 and 1, got {rate!r}")
+    rate = require_fraction(response_rate, "response_rate", low_inclusive=True)
     if isinstance(found, str) or not isinstance(found, Iterable):
         raise TypeError(f"found: expected a Series or list of labels, got {found!r}")
     if isinstance(truth, str) or not isinstance(truth, Iterable):

@@ -412,3 +412,110 @@ def test_no_crmlib_module_imports_the_private_preview():
     for name in mine:
         for path in [root / name] if name.endswith(".py") else sorted((root / name).glob("*.py")):
             assert "_preview" not in path.read_text(encoding="utf-8"), path.name
+
+
+# ------------------------------------------------------------------ query helpers never write
+@pytest.fixture()
+def sqlite_db():
+    import sqlite3
+
+    from crmlib import warehouse
+
+    con = sqlite3.connect(":memory:")
+    warehouse.load_tables(con, {"t": pd.DataFrame({"x": [1, 2, 3]})})
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("sql", "match"),
+    [
+        ("DELETE FROM t", r"sql: expected a SELECT statement .*got DELETE; .*nothing was run"),
+        ("  -- tidy up\n drop table t", r"sql: .*got DROP"),
+        ("UPDATE t SET x = 0", r"sql: .*got UPDATE"),
+        ("WITH a AS (SELECT 1) DELETE FROM t", r"sql: the statement does more than read .*nothing was run"),
+        ("SELECT 1; DELETE FROM t", r"sql: SQLite could not run the query: You can only execute one"),
+        ("PRAGMA user_version = 3", r"sql: .*got PRAGMA"),
+        ("SELECT load_extension('x')", r"sql: the statement does more than read"),
+    ],
+    ids=["delete", "drop-after-comment", "update", "with-delete", "two-statements", "pragma", "extension"],
+)  # fmt: skip
+def test_warehouse_query_never_changes_the_database(sql, match, sqlite_db):
+    from crmlib import warehouse
+
+    with pytest.raises(ValueError, match=match):
+        warehouse.query(sqlite_db, sql)
+    assert sqlite_db.execute("SELECT count(*) FROM t").fetchone() == (3,)
+    assert sqlite_db.execute("PRAGMA user_version").fetchone() == (0,)
+    # the connection works as before afterwards: writes by the user are not blocked
+    assert warehouse.query(sqlite_db, "SELECT x FROM t ORDER BY x")["x"].tolist() == [1, 2, 3]
+    sqlite_db.execute("INSERT INTO t VALUES (4)")
+
+
+@pytest.mark.parametrize(
+    ("sql", "match"),
+    [
+        ("INSERT INTO t SELECT 2 ORDER BY 1", r"sql: .*got INSERT"),
+        ("SELECT 1 ORDER BY 1; DELETE FROM t", r"sql: expected one SELECT statement, got SELECT, DELETE"),
+        ("CREATE TABLE u AS SELECT 1 ORDER BY 1", r"sql: .*got CREATE"),
+    ],
+    ids=["insert", "two-statements", "create-as"],
+)  # fmt: skip
+def test_olap_query_never_changes_the_database(sql, match):
+    from crmlib import olap
+
+    con = olap.connect()
+    con.execute("CREATE TABLE t AS SELECT 1 AS x")
+    with pytest.raises(ValueError, match=match):
+        olap.query(con, sql)
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM information_schema.tables").fetchone() == (1,)
+
+
+# ------------------------------------------------------------------ basket, campaign, linkage
+def test_basket_explosion_advice_works_when_taken():
+    from crmlib import basket
+
+    rng = np.random.default_rng(6)
+    baskets = [list(rng.choice(40, rng.integers(1, 15), replace=False)) for _ in range(2000)]
+    for min_support, cap in [(0.001, 2000), (0.005, 500), (0.02, 150)]:
+        with pytest.raises(ValueError, match=r"min_support=.*try min_support=([\d.e-]+)") as info:
+            basket.frequent_itemsets(baskets, min_support=min_support, max_itemsets=cap)
+        advice = float(info.value.args[0].split("try min_support=")[1].split(" ")[0])
+        found = basket.frequent_itemsets(baskets, min_support=advice, max_itemsets=cap)
+        assert 0 < len(found) <= cap
+
+
+def test_baskets_from_lines_refuses_an_invoice_written_two_ways():
+    from crmlib import basket
+
+    lines = pd.DataFrame({"inv": [1, "1", 2], "sku": ["a", "b", "a"]})
+    with pytest.raises(ValueError, match=r"column 'inv': the same id is written in two ways"):
+        basket.baskets_from_lines(lines, invoice="inv", item="sku")
+
+
+@pytest.mark.parametrize(
+    ("responded", "match"),
+    [
+        ("yes", r"column 'responded': expected binary outcomes .*'yes'; convert labels first"),
+        (2, r"column 'responded': expected binary outcomes .*got values such as 2"),
+        (np.nan, r"column 'responded': expected binary outcomes .*for every customer"),
+    ],
+    ids=["text", "two", "missing"],
+)
+def test_campaign_outcomes_use_the_one_outcome_check(responded, match):
+    from crmlib import campaign
+
+    pilot = pd.DataFrame({"group": ["treatment", "control"] * 10, "responded": responded})
+    with pytest.raises(ValueError, match=match):
+        campaign.evaluate_pilot(pilot)
+
+
+def test_linkage_rates_are_fractions():
+    from crmlib import linkage
+
+    with pytest.raises(ValueError, match=r"response_rate: .*a percentage\? Give a fraction: 0.05"):
+        linkage.mailing_errors(
+            pd.Series([1]), pd.Series([1]), cost_per_contact=1.0, value_per_response=2.0,
+            response_rate=5,
+        )  # fmt: skip
