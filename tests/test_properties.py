@@ -281,3 +281,51 @@ def test_scorers_do_not_depend_on_row_order(pairs):
             a = SCORERS[name](y, s)
             b = SCORERS[name](y.iloc[order], s.iloc[order])
         pd.testing.assert_frame_equal(a, b, check_exact=False)
+
+
+# --- basket --------------------------------------------------------------------------------
+from crmlib import basket  # noqa: E402
+
+basket_items = st.one_of(
+    st.sampled_from(["milk", "bread", "eggs", "beer", " milk", "Milk"]),
+    st.integers(1, 3),
+    st.none(),
+    st.just(float("nan")),
+)
+
+
+@SETTINGS
+@given(
+    st.lists(st.lists(basket_items, max_size=5), max_size=15),
+    st.one_of(st.floats(0, 2), st.integers(0, 20), st.sampled_from(["0.1", None])),
+)
+def test_frequent_itemsets_answer_or_refuse_clearly(baskets, min_support):
+    before = [list(b) for b in baskets]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = basket.frequent_itemsets(baskets, min_support=min_support, max_itemsets=500)
+    except (TypeError, ValueError, KeyError) as exc:
+        assert _raised_by_crmlib(exc), f"raw {type(exc).__name__} from a dependency: {exc}"
+        found = None
+    assert [list(b) for b in baskets] == before  # the same objects, so NaN compares equal
+    if found is not None:
+        assert (found["support"] >= min_support - 1e-12).all() and (found["support"] <= 1).all()
+        for items, count in zip(found["items"], found["count"], strict=True):
+            held = sum(set(items) <= set(b) for b in baskets)
+            assert held == count
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.integers(1, 5), st.sampled_from(["1", "2", "A"])), basket_items),
+        max_size=20,
+    )
+)
+def test_baskets_from_lines_answer_or_refuse_clearly(lines):
+    frame = pd.DataFrame(lines, columns=["invoice", "item"])
+    result = _call(basket.baskets_from_lines, frame, invoice="invoice", item="item")
+    if result is not None:
+        assert result.index.is_unique
+        assert sum(len(b) for b in result) == len(frame.drop_duplicates())
