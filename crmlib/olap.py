@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlib.validation import require_columns, require_frame, require_select
+from crmlib.validation import require_columns, require_frame, require_select, statement_kind
 
 __all__ = [
     "CHANNEL_KINDS",
@@ -44,6 +44,8 @@ CHANNEL_KINDS: dict[str, str] = {
     "e-mail": "digital",
 }
 
+#: Statements that only read (DuckDB's friendly SQL adds FROM-first, PIVOT, SUMMARIZE...).
+_READS = ("SELECT", "WITH", "VALUES", "FROM", "PIVOT", "UNPIVOT", "SUMMARIZE", "DESCRIBE", "TABLE")
 _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 
 
@@ -249,14 +251,14 @@ def query(con, sql: str, params: Sequence | Mapping | None = None) -> pd.DataFra
     1  2
     """
     con = _duckdb(con)
-    require_select(sql)
+    kind = require_select(sql, reads=_READS) and statement_kind(sql)
     import duckdb
 
     try:
         kinds = [s.type.name for s in con.extract_statements(sql)]
     except duckdb.Error as exc:
         raise ValueError(f"sql: DuckDB could not read the statement: {exc}") from None
-    if kinds != ["SELECT"]:
+    if kinds != ["SELECT"] and not (kinds == ["MULTI"] and kind == "PIVOT"):
         raise ValueError(
             f"sql: expected one SELECT statement, got {', '.join(kinds) or 'none'}; query only "
             f"reads and never changes your database, so nothing was run"

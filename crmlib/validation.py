@@ -587,7 +587,9 @@ def statement_kind(sql: object, name: str = "sql") -> str:
     return word.group(0).upper() if word else ""
 
 
-def require_select(sql: object, name: str = "sql") -> str:
+def require_select(
+    sql: object, name: str = "sql", *, reads: Iterable[str] = ("SELECT", "WITH", "VALUES")
+) -> str:
     """Return ``sql`` if it is one SELECT (or WITH ... SELECT, VALUES) statement, else raise
     saying why: a query helper never changes the user's database.
 
@@ -599,7 +601,7 @@ def require_select(sql: object, name: str = "sql") -> str:
     ValueError: sql: expected a SELECT statement (or WITH ... SELECT), got DELETE; a query ...
     """
     kind = statement_kind(sql, name)
-    if kind not in ("SELECT", "WITH", "VALUES"):
+    if kind not in set(reads):
         raise ValueError(
             f"{name}: expected a SELECT statement (or WITH ... SELECT), got "
             f"{kind or 'text that is not SQL'}; a query helper only reads and never changes your "
