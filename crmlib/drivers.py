@@ -130,6 +130,8 @@ def driver_importance(
         raise ValueError(
             f"outcome: expected {len(scores)} values (one per row of scores), got shape {y.shape}"
         )
+    if len(y) and np.nanstd(y) == 0:
+        raise ValueError(f"outcome: expected values that vary, got {y[0]:g} for every row")
     X = np.column_stack([as_numeric(scores[c], c).to_numpy(dtype=float) for c in scores])
     if np.isnan(X).any() or np.isnan(y).any():
         raise ValueError("scores and outcome: expected no missing values; drop or impute them")

@@ -36,6 +36,7 @@ from crmlib.validation import (
     require_number,
     require_outcomes,
     require_positive_int,
+    warn_far_after,
 )
 
 __all__ = [
@@ -200,6 +201,10 @@ def summarize(
 
     end = pd.Timestamp(ticks.max(), unit=unit) + pd.Timedelta(days=1) if as_of is None else as_of
     as_of_day = _as_day(end)
+    if as_of is not None and len(ticks):
+        day = pd.Timestamp(as_of_day, unit="D")
+        first, latest = (pd.Timestamp(t, unit=unit) for t in (ticks.min(), ticks.max()))
+        warn_far_after(day, first, latest, "as_of")
     bought = frequency > 0
     bought[0] = False
     n_silent = int(np.count_nonzero(~bought[1:]))

@@ -34,6 +34,7 @@ __all__ = [
     "require_int_list",
     "shaped",
     "statement_kind",
+    "warn_far_after",
     "require_select",
 ]
 
@@ -608,3 +609,21 @@ def require_select(
             f"database, so nothing was run. Run changes yourself, e.g. with con.execute(...)"
         )
     return sql
+
+
+def warn_far_after(end: pd.Timestamp, first: pd.Timestamp, last: pd.Timestamp, name: str) -> None:
+    """Warn when a date given for the end of the data (``as_of``, ``observation_end``) lies
+    far after the last purchase: more than a year, and more than the whole span of the data.
+
+    Every age or recency computed up to it grows by the gap, which is usually a typing error
+    (2099 for 2009) rather than a real observation period.
+    """
+    gap = end - last
+    if gap > pd.Timedelta(days=365) and gap > last - first:
+        warnings.warn(
+            f"{name}: {end:%Y-%m-%d} lies {gap.days:,} days after the last purchase "
+            f"({last:%Y-%m-%d}), longer than the data's whole span ({(last - first).days:,} "
+            f"days); every recency or age includes the gap. A typing error?",
+            DataWarning,
+            stacklevel=3,
+        )

@@ -519,3 +519,29 @@ def test_linkage_rates_are_fractions():
             pd.Series([1]), pd.Series([1]), cost_per_contact=1.0, value_per_response=2.0,
             response_rate=5,
         )  # fmt: skip
+
+
+# ------------------------------------------------------------------ second probe round
+def test_an_end_date_far_after_the_data_warns(tx):
+    with pytest.warns(DataWarning, match=r"as_of: 2099-01-01 lies [\d,]+ days after the last"):
+        rfm.summarize(tx, customer="customer", date="date", amount="amount", invoice="invoice",
+                      as_of="2099-01-01")  # fmt: skip
+    with pytest.warns(DataWarning, match=r"observation_end: 2099-01-01 lies [\d,]+ days after"):
+        btyd.summarize(tx, customer="customer", date="date", observation_end="2099-01-01")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a month after the data is an ordinary as_of
+        rfm.summarize(tx, customer="customer", date="date", amount="amount", invoice="invoice",
+                      as_of=tx["date"].max() + pd.Timedelta(days=30))  # fmt: skip
+
+
+@pytest.mark.parametrize("model", [*MODELS, btyd.BetaGeoBetaBinom], ids=lambda m: m.__name__)
+def test_fits_without_repeat_buyers_are_refused(model):
+    frame = btyd.summary_frame([0] * 30, [0] * 30, [6] * 30, [0.0] * 30, unit="W")
+    with pytest.raises(ValueError, match=r"summary: \w+ needs customers who bought again"):
+        model().fit(frame)
+
+
+def test_driver_importance_refuses_an_outcome_that_does_not_vary():
+    scores = pd.DataFrame(np.random.default_rng(7).normal(size=(120, 2)), columns=["a", "b"])
+    with pytest.raises(ValueError, match=r"outcome: expected values that vary, got 1 for every"):
+        drivers.driver_importance(scores, pd.Series(1.0, index=scores.index))

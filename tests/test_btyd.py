@@ -776,7 +776,7 @@ def test_fitters_reject_bad_summaries():
 def test_fitters_need_more_than_one_customer():
     with pytest.raises(ValueError, match="at least 2 customers.*got 1"):
         BetaGeo().fit(frame([2], [3.0], [5.0]))
-    with pytest.raises(ValueError, match="at least 2 customers"):
+    with pytest.raises(ValueError, match="at least 2 customers who bought again"):
         GammaGamma().fit(summary_frame([2, 0], [3.0, 0], [5.0, 5.0], [30.0, 0.0], unit="W"))
     with pytest.raises(ValueError, match="at least 2 customers"):
         BetaGeoBetaBinom().fit(summary_frame([2], [3], [6], unit="Y"))

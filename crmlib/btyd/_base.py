@@ -121,6 +121,25 @@ def check_recency(x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, t_name: str 
         )
 
 
+def require_repeat_buyers(x: np.ndarray, model: str, *, minimum: int = 1) -> None:
+    """Refuse a fit on data where (almost) nobody bought again: nothing to learn from."""
+    n = int((x > 0).sum())
+    if n >= minimum:
+        return
+    if model == "GammaGamma":
+        why = (
+            "the spend per transaction is learned from repeat purchases only, so it needs "
+            f"at least {minimum} customers who bought again"
+        )
+    else:
+        why = "with no repeat purchase the buying rate and the dropout cannot be told apart"
+    raise ValueError(
+        f"summary: {model} needs customers who bought again ({X} > 0), found {n} among "
+        f"{len(x):,}; {why}. Use a longer calibration period, or check {X!r} (purchases "
+        f"after the first)"
+    )
+
+
 def histories(summary: object, name: str = "summary") -> tuple[np.ndarray, ...]:
     """``(x, t_x, T)`` of a summary frame, checked: counts whole, ``t_x <= T``."""
     summary = require_frame(summary, name)
@@ -327,6 +346,7 @@ class PurchaseModel(Model):
         """
         self._settings()
         x, tx, big_t = histories(summary)
+        require_repeat_buyers(x, type(self).__name__)
         self.unit_ = summary_unit(summary, unit)
         rows, w = compress([x, tx, big_t], weights_of(summary, weights), len(x))
         total = w.sum()

@@ -23,6 +23,7 @@ from crmlib.btyd._base import (
     dbetaln,
     histories,
     maximize,
+    require_repeat_buyers,
     shaped,
     weights_of,
 )
@@ -165,6 +166,7 @@ class BetaGeoBetaBinom(Model):
         """
         self._settings()
         x, tx, n = _opportunities(summary)
+        require_repeat_buyers(x, "BetaGeoBetaBinom")
         rows, w = compress([x, tx, n], weights_of(summary, weights), len(x))
         x, tx, n = rows.T
         self._check_cost(x, tx, n, len(summary))

@@ -18,6 +18,7 @@ from crmlib.btyd._base import (
     check_counts,
     compress,
     maximize,
+    require_repeat_buyers,
     require_summary_columns,
     shaped,
     summary_unit,
@@ -92,6 +93,7 @@ class GammaGamma(Model):
         x, m = _spend_rows(summary)
         self.unit_ = summary_unit(summary, unit)
         w = weights_of(summary, weights)
+        require_repeat_buyers(x, "GammaGamma", minimum=2)
         repeat = x > 0
         if (m[repeat] <= 0).any():
             raise ValueError(

@@ -38,6 +38,7 @@ from crmlib.validation import (
     require_columns,
     require_frame,
     require_ids,
+    warn_far_after,
 )
 
 __all__ = ["summarize", "summary_frame", "repeat_purchases_by_period"]
@@ -92,6 +93,11 @@ def _purchase_days(tx, customer, date, amount, unit, observation_end):
     end_obs = tick(observation_end, "observation_end") if observation_end is not None else None
     if end_obs is None:
         end_obs = int(ticks.max())
+    else:
+        stamp_of = lambda t: pd.Timestamp(np.datetime64(int(t), grain))  # noqa: E731
+        warn_far_after(
+            stamp_of(end_obs), stamp_of(ticks.min()), stamp_of(ticks.max()), "observation_end"
+        )
     keep = ticks <= end_obs
     if not keep.any():
         raise ValueError(
