@@ -16,8 +16,6 @@ probabilities in [0, 1], 1-d or the 2-column ``predict_proba`` array (column 1 i
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -25,6 +23,7 @@ from matplotlib.axes import Axes
 from crmlib.plots import axes, percent_axis
 from crmlib.validation import (
     align,
+    require_choice,
     require_columns,
     require_frame,
     require_outcomes,
@@ -112,11 +111,8 @@ def calibration_table(
     y_true, y_score = align(y_true, y_score, ("y_true", "y_score"))
     y = _outcomes(y_true)
     p = _probabilities(y_score, len(y))
-    if isinstance(n_bins, bool) or not isinstance(n_bins, Integral):
-        raise TypeError(f"n_bins: expected a whole number such as 10, got {n_bins!r}")
     n_bins = require_positive_int(n_bins, "n_bins")
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy: expected one of {', '.join(STRATEGIES)}, got {strategy!r}")
+    require_choice(strategy, "strategy", STRATEGIES)
     if strategy == "quantile":
         edges = np.unique(np.quantile(p, np.linspace(0, 1, n_bins + 1)))
     else:

@@ -40,6 +40,7 @@ from crmlib.validation import (
     require_columns,
     require_frame,
     require_ids,
+    require_number,
 )
 
 __all__ = ["STATUSES", "period_status", "flow_table"]
@@ -110,8 +111,7 @@ def period_status(
     require_columns(tx, [customer, date, amount], "tx")
     if freq not in _FREQS:
         raise ValueError(f"freq: expected one of {list(_FREQS)}, got {freq!r}")
-    if isinstance(growth, bool) or not isinstance(growth, int | float) or not growth >= 0:
-        raise ValueError(f"growth: expected a number >= 0, got {growth!r}")
+    growth = require_number(growth, "growth", minimum=0)
     if 1 < growth <= 100:
         warnings.warn(
             f"growth={growth:g}: a customer counts as enhanced only when spending grows by more "

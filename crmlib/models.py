@@ -33,6 +33,7 @@ from crmlib.evaluate import gains_table
 from crmlib.plots import axes
 from crmlib.validation import (
     align,
+    require_bool,
     require_choice,
     require_columns,
     require_frame,
@@ -127,12 +128,6 @@ class _Columns:
         return f"{self.kind} columns"
 
 
-def _flag(value: object, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name}: expected True or False, got {value!r}")
-    return bool(value)
-
-
 def _class_weight(value: object) -> object:
     if value is None or value == "balanced" or isinstance(value, Mapping):
         return value
@@ -188,7 +183,7 @@ def preprocessor(
     [-1.22, 0.0, 1.22]
     """
     numeric, categorical = _check_overrides(numeric, categorical)
-    _flag(scale, "scale")
+    require_bool(scale, "scale")
     require_choice(drop, "drop", (None, "first", "if_binary"))
     # SimpleImputer refuses boolean columns: numbers go in as floats, categories as text.
     steps = [
@@ -414,7 +409,7 @@ def tree_rules(model: Pipeline, *, decimals: int = 2, show_weights: bool = True)
     """
     model = _fitted(model, "decision_tree", "tree_")
     decimals = require_positive_int(decimals, "decimals", minimum=0)
-    _flag(show_weights, "show_weights")
+    require_bool(show_weights, "show_weights")
     return sklearn.tree.export_text(
         model[-1],
         feature_names=list(model.named_steps["prep"].get_feature_names_out()),
@@ -489,7 +484,7 @@ def neural_network(
     require_int_list(hidden_layer_sizes, "hidden_layer_sizes")
     require_number(alpha, "alpha", minimum=0)
     require_positive_int(max_iter, "max_iter")
-    _flag(early_stopping, "early_stopping")
+    require_bool(early_stopping, "early_stopping")
     require_positive_int(seed, "seed", minimum=0)
     return Pipeline(
         [

@@ -25,7 +25,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlib.validation import require_columns, require_frame, require_select, statement_kind
+from crmlib.validation import (
+    require_columns,
+    require_frame,
+    require_positive_int,
+    require_select,
+    statement_kind,
+)
 
 __all__ = [
     "CHANNEL_KINDS",
@@ -74,8 +80,7 @@ def connect(database: str = ":memory:", *, threads: int = 1):
     """
     import duckdb
 
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads: expected a whole number >= 1, got {threads!r}")
+    threads = require_positive_int(threads, "threads")
     con = duckdb.connect(database)
     con.execute(f"SET threads = {threads}")
     con.execute("SET enable_progress_bar = false")

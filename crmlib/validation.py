@@ -31,6 +31,7 @@ __all__ = [
     "require_counts",
     "require_outcomes",
     "require_choice",
+    "require_bool",
     "require_int_list",
     "shaped",
     "statement_kind",
@@ -627,3 +628,20 @@ def warn_far_after(end: pd.Timestamp, first: pd.Timestamp, last: pd.Timestamp, n
             DataWarning,
             stacklevel=3,
         )
+
+
+def require_bool(value: object, name: str) -> bool:
+    """Return ``value`` if it is True or False (NumPy's too), else raise naming it.
+
+    Text such as ``"no"`` is refused: ``bool("no")`` is True.
+
+    Examples
+    --------
+    >>> require_bool("no", "drop_duplicates")
+    Traceback (most recent call last):
+    ...
+    TypeError: drop_duplicates: expected True or False, got 'no'
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)

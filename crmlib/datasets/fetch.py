@@ -58,6 +58,8 @@ import numpy as np
 import pandas as pd
 import platformdirs
 
+from crmlib.validation import require_bool
+
 __all__ = [
     "DatasetError",
     "DatasetNotFoundError",
@@ -481,12 +483,6 @@ def _home(folder: str | PathLike[str] | None) -> Path:
     return Path(folder).expanduser()
 
 
-def _require_bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name}: expected True or False, got {value!r}")
-    return bool(value)
-
-
 def _dataset(name: object) -> RemoteDataset:
     if not isinstance(name, str) or name not in REMOTE_DATASETS:
         raise ValueError(f"name: expected one of {sorted(REMOTE_DATASETS)}, got {name!r}")
@@ -646,7 +642,7 @@ def _install(dataset: RemoteDataset, home: Path, download: bool) -> Any:
 
 def _load(name: str, folder: str | PathLike[str] | None, download_if_missing: object) -> Any:
     dataset = REMOTE_DATASETS[name]
-    download = _require_bool(download_if_missing, "download_if_missing")
+    download = require_bool(download_if_missing, "download_if_missing")
     home = _home(folder)
     path = home / dataset.file
     if not path.is_file():
@@ -761,7 +757,7 @@ def fetch_online_retail(
         "drop_non_products": drop_non_products,
         "drop_duplicates": drop_duplicates,
     }
-    flags = {name: _require_bool(value, name) for name, value in flags.items()}
+    flags = {name: require_bool(value, name) for name, value in flags.items()}
     tx = _load("online_retail", data_home, download_if_missing)
     keep = pd.Series(True, index=tx.index)
     if flags["drop_cancellations"]:
@@ -813,7 +809,7 @@ def fetch_cdnow(
     >>> fetch_cdnow(sample=True)["sample_id"].nunique()
     2357
     """
-    sample = _require_bool(sample, "sample")
+    sample = require_bool(sample, "sample")
     return _load("cdnow_sample" if sample else "cdnow_master", data_home, download_if_missing)
 
 
@@ -853,7 +849,7 @@ def fetch_groceries(
     >>> fetch_groceries(as_frame=True).columns.tolist()
     ['basket_id', 'item']
     """
-    as_frame = _require_bool(as_frame, "as_frame")
+    as_frame = require_bool(as_frame, "as_frame")
     baskets = _load("groceries", data_home, download_if_missing)
     if not as_frame:
         return baskets
