@@ -461,7 +461,11 @@ def require_outcomes(
             raise ValueError(
                 f"{name}: expected a 1-d list of 0/1 outcomes, got shape {np.shape(values)}"
             )
-        series = pd.Series(list(np.ravel(values)), dtype=object)
+        array = np.asarray(values) if isinstance(values, np.ndarray) else None
+        if array is not None and array.dtype.kind in "biuf":
+            series = pd.Series(array)  # typed already: no per-value check needed
+        else:
+            series = pd.Series(list(np.ravel(values)), dtype=object)
     if len(series) == 0:
         raise ValueError(f"{name}: expected at least one customer, got none")
     missing = int(series.isna().sum())
@@ -470,7 +474,11 @@ def require_outcomes(
             f"{name}: expected binary outcomes (True/False or 0/1) for every customer, found "
             f"{missing} missing"
         )
-    numeric = all(isinstance(v, Real | np.bool_) for v in series.to_numpy(dtype=object))
+    typed = pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series)
+    kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ("f" if typed else "O")
+    numeric = kind in "biuf" or (
+        kind == "O" and all(isinstance(v, Real | np.bool_) for v in series.to_numpy(dtype=object))
+    )
     ok = numeric and series.astype(float).isin([0.0, 1.0]).all()
     if not ok:
         found = pd.unique(
