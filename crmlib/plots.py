@@ -6,9 +6,13 @@ figures; they call :func:`axes` to get one and :func:`percent_axis` to label sha
 
 from __future__ import annotations
 
+from numbers import Real
+
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
+
+from crmlib.validation import require_number
 
 __all__ = ["axes", "percent_axis"]
 
@@ -26,8 +30,25 @@ def axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.0, 4.0)) -
     True
     """
     if ax is not None:
-        return ax
+        return _require_axes(ax)
+    if not (
+        isinstance(figsize, tuple | list)
+        and len(figsize) == 2
+        and all(isinstance(v, Real) and not isinstance(v, bool) and 0 < v < 100 for v in figsize)
+    ):
+        raise ValueError(
+            f"figsize: expected (width, height) in inches, two numbers such as (6, 4), "
+            f"got {figsize!r}"
+        )
     _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _require_axes(ax: object) -> Axes:
+    if not isinstance(ax, Axes):
+        raise TypeError(
+            f"ax: expected a matplotlib Axes (e.g. from plt.subplots()), got {type(ax).__name__}"
+        )
     return ax
 
 
@@ -40,8 +61,10 @@ def percent_axis(ax: Axes, which: str = "y", *, xmax: float = 1.0) -> Axes:
     >>> type(ax.xaxis.get_major_formatter()).__name__
     'PercentFormatter'
     """
+    _require_axes(ax)
     if which not in ("x", "y"):
         raise ValueError(f"which: expected 'x' or 'y', got {which!r}")
+    require_number(xmax, "xmax", minimum=0, strict=True)
     axis = ax.xaxis if which == "x" else ax.yaxis
     axis.set_major_formatter(PercentFormatter(xmax=xmax, decimals=0))
     return ax

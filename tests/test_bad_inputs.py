@@ -545,3 +545,21 @@ def test_driver_importance_refuses_an_outcome_that_does_not_vary():
     scores = pd.DataFrame(np.random.default_rng(7).normal(size=(120, 2)), columns=["a", "b"])
     with pytest.raises(ValueError, match=r"outcome: expected values that vary, got 1 for every"):
         drivers.driver_importance(scores, pd.Series(1.0, index=scores.index))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: evaluate.plot_gains([0, 1] * 10, np.linspace(0, 1, 20), ax="left"), TypeError, r"ax: expected a matplotlib Axes"),
+        (lambda: __import__("crmlib.plots").plots.axes(figsize=(0, -1)), ValueError, r"figsize: expected \(width, height\)"),
+        (lambda: __import__("crmlib.plots").plots.percent_axis(None), TypeError, r"ax: expected a matplotlib Axes"),
+        (lambda: __import__("crmlib.plots").plots.percent_axis(__import__("crmlib.plots").plots.axes(), xmax=0), ValueError, r"xmax: expected a number > 0"),
+    ],
+    ids=["plot-ax-text", "figsize", "percent-axis-none", "xmax-0"],
+)  # fmt: skip
+def test_plot_helpers_name_ax_and_figsize(call, error, match):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        call()
+    plt.close("all")
