@@ -113,7 +113,9 @@ def test_bgbb_refuses_a_runaway_fit_with_an_estimate_and_the_alternative_works()
     with pytest.raises(ValueError, match=r"summary: BG/BB's likelihood here has 2,999,983 terms"):
         btyd.BetaGeoBetaBinom().fit(frame)
     assert time.perf_counter() - start < 2  # refused up front, not after minutes
-    with pytest.raises(ValueError, match=r"about \d+ s and [\d.]+ GB.*fit BetaGeo\(\)"):
+    with pytest.raises(
+        ValueError, match=r"the fit would take about \d+ s and [\d.]+ GB.*use BetaGeo\(\)"
+    ):
         btyd.BetaGeoBetaBinom().fit(frame)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # three customers do not identify the model
@@ -563,3 +565,16 @@ def test_plot_helpers_name_ax_and_figsize(call, error, match):
     with pytest.raises(error, match=match):
         call()
     plt.close("all")
+
+
+def test_bgbb_predictions_are_computed_per_distinct_history_and_guarded():
+    model = btyd.BetaGeoBetaBinom().set_fitted(alpha=1.2, beta=0.75, gamma=0.66, delta=2.8)
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 4, 20_000)
+    frame = btyd.summary_frame(x, np.where(x > 0, x + 2, 0), np.full(20_000, 5_000.0), unit="D")
+    start = time.perf_counter()
+    assert model.p_alive(frame).between(0, 1).all()  # 4 distinct histories, not 20,000
+    assert time.perf_counter() - start < 2
+    huge = btyd.summary_frame(x[:100], np.where(x[:100] > 0, x[:100], 0), [1e7] * 100, unit="D")
+    with pytest.raises(ValueError, match=r"summary: .* this prediction would take about"):
+        model.p_alive(huge)

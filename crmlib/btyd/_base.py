@@ -182,7 +182,7 @@ def weights_of(summary: pd.DataFrame, weights: object) -> np.ndarray | None:
 
 
 def compress(
-    columns: Sequence[np.ndarray], weights: np.ndarray | None, n_rows: int
+    columns: Sequence[np.ndarray], weights: np.ndarray | None, n_rows: int, *, min_total: float = 2
 ) -> tuple[np.ndarray, np.ndarray]:
     """Merge identical rows, returning the unique rows (2-d) and their summed weights."""
     w = np.ones(n_rows) if weights is None else weights
@@ -196,7 +196,7 @@ def compress(
     unique = np.column_stack(columns)[first]
     summed = np.bincount(key, weights=w, minlength=len(first))
     keep = summed > 0
-    if summed.sum() < 2:
+    if summed.sum() < min_total:
         raise ValueError(
             f"fit needs data from at least 2 customers to estimate the parameters, got "
             f"{summed.sum():g}"

@@ -187,37 +187,51 @@ class BetaGeoBetaBinom(Model):
         self.unit_ = "opportunity"
         return self
 
-    def _check_cost(self, x: np.ndarray, tx: np.ndarray, n: np.ndarray, n_rows: int) -> None:
-        """Refuse a fit whose likelihood has more than ``max_terms`` terms, with advice."""
+    def _check_cost(
+        self, x: np.ndarray, tx: np.ndarray, n: np.ndarray, n_rows: int, *, fitting: bool = True
+    ) -> None:
+        """Refuse a fit (or a prediction: one evaluation, so 50 times the work) whose
+        likelihood has more than ``max_terms`` terms, with an estimate and advice."""
         terms = float((n - tx).sum())
         work = terms + 3 * (n.max() + 1)
         max_terms = require_positive_int(self.max_terms, "BetaGeoBetaBinom(max_terms=)")
-        if work <= max_terms:
+        budget = max_terms if fitting else 50 * max_terms
+        if work <= budget:
             return
-        seconds, gigabytes = work * 1e-5, terms * 60 / 1e9
+        seconds, gigabytes = work * (1e-5 if fitting else 2e-7), terms * 60 / 1e9
         # every sampled customer adds at most the longest history's terms
-        sample = int((self.max_terms - 3 * (n.max() + 1)) / (n - tx).max())
+        sample = int((max_terms - 3 * (n.max() + 1)) / (n - tx).max())
         advice = (
             f"fit on a random sample of customers, e.g. summary.sample({sample}, "
             "random_state=0) (the cost grows with the customers' distinct histories), or "
-            if 50 <= sample < n_rows
+            if fitting and 50 <= sample < n_rows
             else ""
         )
+        action = "the fit" if fitting else "this prediction"
         raise ValueError(
             f"summary: BG/BB's likelihood here has {terms:,.0f} terms (one per opportunity "
             f"after each distinct history's last purchase: {len(x):,} histories with up to "
-            f"{int(n.max()):,} opportunities), more than max_terms={self.max_terms:,} with the "
-            f"tables it needs; the fit "
-            f"would take about {seconds:,.0f} s and {gigabytes:.1f} GB. With this many "
-            f"opportunities, {advice}fit BetaGeo() or ParetoNBD() on the same summary: "
-            f"continuous-time models whose cost does not grow with the number of "
+            f"{int(n.max()):,} opportunities), more than {budget:,} (max_terms="
+            f"{max_terms:,}{'' if fitting else ', times 50 for a prediction'}) with the tables "
+            f"it needs; {action} would take about {seconds:,.0f} s and {gigabytes:.1f} GB. "
+            f"With this many opportunities, {advice}use BetaGeo() or ParetoNBD() on the same "
+            f"summary: continuous-time models whose cost does not grow with the number of "
             f"opportunities (a day-level log summarised with btyd.summarize(unit='D') suits "
-            f"them best); or pass max_terms= above {work:,.0f} to fit anyway"
+            f"them best); or pass max_terms= above {work / (1 if fitting else 50):,.0f} to go "
+            f"on anyway"
         )
 
     def _log_likelihood(self, x, tx, n) -> tuple[np.ndarray, np.ndarray]:
-        """Log of the 'alive through n' term and the log-likelihood of each row."""
-        return self._loglik(self._params(), self._layout(x, tx, n))
+        """Log of the 'alive through n' term and the log-likelihood of each row, computed
+        once per distinct history (customers share histories) and refused, as ``fit`` is,
+        when the terms would be too many."""
+        params = self._params()
+        rows, _ = compress([x, tx, n], None, len(x), min_total=0)
+        key = pd.MultiIndex.from_arrays([x, tx, n])
+        where = pd.MultiIndex.from_arrays(list(rows.T)).get_indexer(key)
+        self._check_cost(*rows.T, len(x), fitting=False)
+        alive, ll = self._loglik(params, self._layout(*rows.T))
+        return alive[where], ll[where]
 
     def p_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability that each customer is alive at opportunity ``n + 1``.
