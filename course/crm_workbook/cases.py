@@ -26,6 +26,7 @@ import io
 import logging
 import operator
 import os
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -399,7 +400,19 @@ def run(
             f" (the partly run notebook is {output.name})"
         ) from None
     if html:
-        from .build import write_html
-
         write_html(notebooks.read(output), output.with_suffix(".html"))
     return output
+
+
+def write_html(nb: Any, target: Path) -> None:
+    """Render an executed case as one standalone HTML page beside its notebook.
+
+    Links to notebooks point to their pages, and the contents link to the site's index.
+    """
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    body = re.sub(r'href="([^"#:]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
+    body = re.sub(r'href="((?:\.\./)*)CONTENTS\.md"', r'href="\1../index.html"', body)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(body, encoding="utf-8")
