@@ -116,9 +116,10 @@ def test_run_executes_with_typed_values_from_the_repository(tmp_path, monkeypatc
     make_case(tmp_path)
     monkeypatch.chdir(tmp_path / "notebooks")  # papermill would otherwise use this folder
     code = cli.main(["--repo", str(tmp_path), "case", "demo", "-p", "n", "3", "-p", "flag", "yes"])
-    assert code == 0
+    err = capfd.readouterr().err
+    assert code == 0, err
     # the kernel's start-up notices (e.g. "running over TCP without encryption") stay quiet
-    assert "IPKernelApp" not in capfd.readouterr().err
+    assert "IPKernelApp" not in err, err
     out = tmp_path / "build" / "cases" / "demo--flag-True--n-3.ipynb"
     nb = nbformat.read(out, as_version=4)
     printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
