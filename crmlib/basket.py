@@ -873,48 +873,68 @@ class BindingThreshold(NamedTuple):
     """Result of :func:`binding_threshold`: which threshold keeps every rule out, and why."""
 
     binds: tuple[str, ...]
-    """The thresholds that bind: () when some rule passes, else "min_support",
-    "min_confidence", "min_lift" or the last two together."""
+    """The thresholds that bind: () when some rule passes, else those among "min_support",
+    "min_confidence" and "min_lift" (in that order) that must all be lowered."""
     passing: int
     """Rules that pass all three thresholds."""
     highest: dict[str, float]
-    """The evidence: the highest pair support, or the highest lift/confidence reachable."""
+    """The evidence: the highest pair support (and that of the most common pair that passes
+    the other two), and/or the highest lift/confidence reachable."""
     suggestion: dict[str, float]
-    """New values for the binding thresholds that let at least one rule through."""
+    """New values for the binding thresholds that together let at least one rule through."""
     thresholds: dict[str, float]
     """The thresholds checked."""
     pairs_only: bool
     """Whether only rules with one item on each side were considered."""
 
     def describe(self) -> str:
-        """One sentence: which threshold binds, the evidence and a value to try."""
+        """One sentence: which thresholds bind, the evidence and values to try."""
         kind = "rule between two items" if self.pairs_only else "rule"
         t, h = self.thresholds, self.highest
         try_ = ", ".join(f"{name}={value:g}" for name, value in self.suggestion.items())
         if not self.binds:
             return f"no threshold binds: {self.passing:,} {kind}s pass all three"
-        if self.binds == ("min_support",):
-            if not h["pair support"] > 0:
-                return "min_support binds: no two items are ever in one basket"
+        names = list(self.binds)
+        named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        verb = "binds" if len(names) == 1 else ("both bind" if len(names) == 2 else "bind")
+        others = [name for name in names if name != "min_support"]
+        if "min_support" not in self.binds:
+            return f"{named} {verb}: {self._evidence(kind)}; lower {named}, e.g. {try_}"
+        if not h["pair support"] > 0:
+            return "min_support binds: no two items are ever in one basket"
+        rare = (
+            f"no pair of items is in {t['min_support']:g} of the baskets (the most common "
+            f"pair is in {h['pair support']:.3g})"
+        )
+        if not others:
             return (
-                f"min_support binds: no pair of items is in {t['min_support']:g} of the "
-                f"baskets (the most common pair is in {h['pair support']:.3g}); lower it, "
-                f"e.g. {try_}"
-            )
-        if self.binds == ("min_lift",):
-            return (
-                f"min_lift binds: the highest lift of a {kind} with confidence >= "
-                f"{t['min_confidence']:g} is {h['lift']:.3f}; lower min_lift, e.g. {try_}"
-            )
-        if self.binds == ("min_confidence",):
-            return (
-                f"min_confidence binds: the highest confidence of a {kind} with lift >= "
-                f"{t['min_lift']:g} is {h['confidence']:.3f}; lower min_confidence, e.g. {try_}"
+                f"min_support binds: {rare}; the most common pair whose rule has confidence "
+                f">= {t['min_confidence']:g} and lift >= {t['min_lift']:g} is in "
+                f"{h['passing pair support']:.3g}; lower min_support, e.g. {try_}"
             )
         return (
-            f"min_confidence and min_lift both bind: no {kind} reaches either (highest "
-            f"confidence {h['confidence']:.3f}, highest lift {h['lift']:.3f}); lower both, "
-            f"e.g. {try_}"
+            f"{named} {verb}: {rare}, and no rule between two items has confidence >= "
+            f"{t['min_confidence']:g} and lift >= {t['min_lift']:g} at any support; at "
+            f"min_support={self.suggestion['min_support']:g}, "
+            f"{self._evidence('rule between two items')}; lower them together, e.g. {try_}"
+        )
+
+    def _evidence(self, kind: str) -> str:
+        """Why min_confidence and/or min_lift keep the rules out."""
+        t, h = self.thresholds, self.highest
+        if "min_confidence" not in self.binds:
+            return (
+                f"the highest lift of a {kind} with confidence >= {t['min_confidence']:g} is "
+                f"{h['lift']:.3f}"
+            )
+        if "min_lift" not in self.binds:
+            return (
+                f"the highest confidence of a {kind} with lift >= {t['min_lift']:g} is "
+                f"{h['confidence']:.3f}"
+            )
+        return (
+            f"no {kind} reaches either (highest confidence {h['confidence']:.3f}, highest "
+            f"lift {h['lift']:.3f})"
         )
 
 
@@ -934,13 +954,19 @@ def binding_threshold(
     """Which of ``min_support``, ``min_confidence`` and ``min_lift`` keeps every rule out?
 
     Rules are mined at ``min_support`` and checked against the other two thresholds. When
-    none passes, the binding threshold is named with the evidence and a value that lets at
-    least one rule through: ``min_support`` binds when no pair of items reaches it (the
-    suggestion is the most common pair's support, rounded down); otherwise ``min_lift``
-    binds when some rule reaches ``min_confidence`` (the suggestion is the highest lift
-    among those, rounded down to two decimals), ``min_confidence`` when some rule reaches
-    ``min_lift``, and both when no rule reaches either (the suggestion lets the rule of
-    highest lift through).
+    none passes, every threshold that binds is named, with the evidence and new values that
+    together let at least one rule through (the other thresholds stay as given):
+
+    - some rules reach ``min_support``: ``min_lift`` binds when some of them reach
+      ``min_confidence`` (the suggestion is the highest lift among those, rounded down to
+      two decimals), ``min_confidence`` when some reach ``min_lift``, and both when none
+      reaches either (the suggestion lets the rule of highest lift through);
+    - no pair of items reaches ``min_support``: ``min_support`` binds alone when a rarer
+      pair passes ``min_confidence`` and ``min_lift`` (the suggestion is the support of the
+      most common such pair, rounded down to two significant digits); otherwise
+      ``min_support`` binds together with ``min_confidence`` and/or ``min_lift``, and the
+      suggestion lowers ``min_support`` to the most common pair's support and the others
+      as above, among the pairs at that support.
 
     Parameters
     ----------
@@ -969,8 +995,12 @@ def binding_threshold(
     (('min_lift',), {'min_lift': 1.25})
     >>> check.describe()
     'min_lift binds: the highest lift of a rule with confidence >= 0.5 is 1.250; lower min_lift, e.g. min_lift=1.25'
-    >>> binding_threshold(baskets, min_support=0.5, min_confidence=0.5, min_lift=1.5).binds
-    ('min_support',)
+
+    No pair is in half the baskets, and the one pair there is has lift 1.25 only:
+
+    >>> both = binding_threshold(baskets, min_support=0.5, min_confidence=0.5, min_lift=1.5)
+    >>> both.binds, both.suggestion
+    (('min_support', 'min_lift'), {'min_support': 0.3, 'min_lift': 1.25})
     """
     min_support = _require_support(min_support, baskets)
     min_confidence = require_fraction(min_confidence, "min_confidence", low_inclusive=True)
@@ -988,18 +1018,26 @@ def binding_threshold(
     if pairs_only:
         rules = rules[(rules["antecedents"].map(len) == 1) & (rules["consequents"].map(len) == 1)]
     result = {"thresholds": thresholds, "pairs_only": pairs_only}
-    if rules.empty:
-        matrix, _ = encode(baskets)
-        matrix = matrix.astype(np.int64)
-        together = (matrix.T @ matrix).tocoo()
-        off_diagonal = together.data[together.row != together.col]
-        best = float(off_diagonal.max()) / matrix.shape[0] if off_diagonal.size else 0.0
-        digits = max(0, 1 - int(np.floor(np.log10(best)))) if best > 0 else 0
+    if rules.empty:  # no pair reaches min_support (a larger itemset is rarer still)
+        pairs = _pair_rules(baskets)
+        best = float(pairs["support"].max()) if len(pairs) else 0.0
+        highest = {"pair support": best}
+        if not best > 0:
+            return BindingThreshold(("min_support",), 0, highest, {}, **result)
+        ok = (pairs["confidence"] >= min_confidence) & (pairs["lift"] >= min_lift)
+        if ok.any():  # lowering min_support alone lets a rarer pair through
+            rare = float(pairs.loc[ok, "support"].max())
+            highest["passing pair support"] = rare
+            suggestion = {"min_support": _floor_significant(rare)}
+            return BindingThreshold(("min_support",), 0, highest, suggestion, **result)
+        support = _floor_significant(best)
+        rules = pairs[pairs["support"] >= support]
+        binds, other, suggestion = _confidence_or_lift(rules, min_confidence, min_lift)
         return BindingThreshold(
-            binds=("min_support",),
-            passing=0,
-            highest={"pair support": best},
-            suggestion={"min_support": _floor(best, digits)} if best > 0 else {},
+            ("min_support", *binds),
+            0,
+            highest | other,
+            {"min_support": support, **suggestion},
             **result,
         )
     confident = rules["confidence"] >= min_confidence
@@ -1007,27 +1045,57 @@ def binding_threshold(
     passing = int((confident & lifted).sum())
     if passing:
         return BindingThreshold(binds=(), passing=passing, highest={}, suggestion={}, **result)
-    if confident.any():
-        best = float(rules.loc[confident, "lift"].max())
-        binds, highest, suggestion = ("min_lift",), {"lift": best}, {"min_lift": _floor(best, 2)}
-    elif lifted.any():
-        best = float(rules.loc[lifted, "confidence"].max())
-        binds, highest = ("min_confidence",), {"confidence": best}
-        suggestion = {"min_confidence": _floor(best, 2)}
-    else:
-        top = rules.loc[rules["lift"].idxmax()]
-        binds = ("min_confidence", "min_lift")
-        highest = {
-            "confidence": float(rules["confidence"].max()),
-            "lift": float(rules["lift"].max()),
-        }
-        suggestion = {
-            "min_confidence": _floor(top["confidence"], 2),
-            "min_lift": _floor(top["lift"], 2),
-        }
+    binds, highest, suggestion = _confidence_or_lift(rules, min_confidence, min_lift)
     return BindingThreshold(
         binds=binds, passing=0, highest=highest, suggestion=suggestion, **result
     )
+
+
+def _confidence_or_lift(
+    rules: pd.DataFrame, min_confidence: float, min_lift: float
+) -> tuple[tuple[str, ...], dict[str, float], dict[str, float]]:
+    """Which of min_confidence and min_lift keeps ``rules`` out, the evidence, new values."""
+    confident = rules["confidence"] >= min_confidence
+    lifted = rules["lift"] >= min_lift
+    if (confident & lifted).any():
+        return (), {}, {}
+    if confident.any():
+        best = float(rules.loc[confident, "lift"].max())
+        return ("min_lift",), {"lift": best}, {"min_lift": _floor(best, 2)}
+    if lifted.any():
+        best = float(rules.loc[lifted, "confidence"].max())
+        return ("min_confidence",), {"confidence": best}, {"min_confidence": _floor(best, 2)}
+    top = rules.loc[rules["lift"].idxmax()]
+    highest = {"confidence": float(rules["confidence"].max()), "lift": float(top["lift"])}
+    suggestion = {
+        "min_confidence": _floor(top["confidence"], 2),
+        "min_lift": _floor(top["lift"], 2),
+    }
+    return ("min_confidence", "min_lift"), highest, suggestion
+
+
+def _pair_rules(baskets: Sequence[Iterable[Hashable]]) -> pd.DataFrame:
+    """Support, confidence and lift of every rule A -> C between two items seen together."""
+    matrix, _ = encode(baskets)
+    matrix = matrix.astype(np.int64)
+    n_baskets = matrix.shape[0]
+    together = (matrix.T @ matrix).tocoo()
+    counts = np.asarray(matrix.sum(axis=0)).ravel()
+    keep = together.row != together.col
+    a, c, both = together.row[keep], together.col[keep], together.data[keep].astype(float)
+    confidence = both / counts[a]
+    return pd.DataFrame(
+        {
+            "support": both / n_baskets,
+            "confidence": confidence,
+            "lift": confidence / (counts[c] / n_baskets),
+        }
+    )
+
+
+def _floor_significant(value: float) -> float:
+    """``value`` > 0 rounded down to two significant digits (0.0295 -> 0.029)."""
+    return _floor(value, max(0, 1 - int(np.floor(np.log10(value)))))
 
 
 def rule_thresholds(

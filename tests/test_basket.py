@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from mlxtend.frequent_patterns import apriori, fpgrowth
 from mlxtend.frequent_patterns import association_rules as mlxtend_rules
 
-from crmlib import basket
+from crmlib import basket, datasets
 from crmlib.basket import (
     association_rules,
     baskets_from_lines,
@@ -779,12 +779,17 @@ def test_binding_threshold_names_each_threshold_and_its_suggestion_lets_a_rule_t
         (0.5, 0.1, 1.0): ("min_support",),
         (0.1, 0.9, 3.5): ("min_lift",),
         (0.2, 0.9, 1.6): ("min_lift",),  # milk + bread is too rare at 0.2
+        # no pair is in 0.3 of the baskets; bread -> milk passes the others at 1/6
+        (0.3, 0.9, 2.0): ("min_support",),
+        # ... and no pair has lift 3.5 at any support: lower min_support and min_lift
+        (0.3, 0.9, 3.5): ("min_support", "min_lift"),
     }
     # a -> b and b -> a: confidence 0.5, lift 1.0
     independent = [["a", "b"]] * 2 + [["a"]] * 2 + [["b"]] * 2 + [["c"]] * 2
-    for (support, confidence, lift), binds in [*cases.items(), ((0.2, 0.8, 1.5), "both")]:
-        data = independent if binds == "both" else THRESHOLD_BASKETS
-        binds = ("min_confidence", "min_lift") if binds == "both" else binds
+    all_three = ("min_support", "min_confidence", "min_lift")
+    independent_cases = [((0.2, 0.8, 1.5), all_three[1:]), ((0.3, 0.8, 1.5), all_three)]
+    for (support, confidence, lift), binds in [*cases.items(), *independent_cases]:
+        data = THRESHOLD_BASKETS if (support, confidence, lift) in cases else independent
         check = binding_threshold(
             data, min_support=support, min_confidence=confidence, min_lift=lift
         )
@@ -794,7 +799,8 @@ def test_binding_threshold_names_each_threshold_and_its_suggestion_lets_a_rule_t
             assert check.describe().startswith("no threshold binds")
             continue
         assert check.passing == 0 and set(check.suggestion) == set(binds)
-        assert check.describe().startswith(" and ".join(binds) if len(binds) > 1 else binds[0])
+        named = binds[0] if len(binds) == 1 else f"{', '.join(binds[:-1])} and {binds[-1]}"
+        assert check.describe().startswith(f"{named} b"), check.describe()
         relaxed = {"min_support": support, "min_confidence": confidence, "min_lift": lift}
         relaxed.update(check.suggestion)
         assert binding_threshold(data, **relaxed).passing > 0
@@ -820,6 +826,21 @@ def test_binding_threshold_min_support_suggests_the_most_common_pair():
     assert "the most common pair is in 0.25" in check.describe()
     lonely = binding_threshold([["a"], ["b"]], min_support=0.5, min_confidence=0.1, min_lift=1)
     assert lonely.suggestion == {} and "no two items are ever in one basket" in lonely.describe()
+
+
+def test_binding_threshold_names_every_threshold_that_binds_on_the_store():
+    # the instructor's 0.03 / 0.5 / 2: lowering min_support to the most common pair's
+    # support is not enough, so min_confidence (or min_lift) binds as well
+    lines = datasets.load_baskets()
+    baskets = baskets_from_lines(lines, invoice="basket_id", item="item")
+    given = {"min_support": 0.03, "min_confidence": 0.5, "min_lift": 2.0}
+    check = binding_threshold(baskets, **given)
+    assert check.binds[0] == "min_support" and len(check.binds) > 1
+    assert binding_threshold(baskets, **{**given, **check.suggestion}).passing > 0
+    # the suggestion is needed in full: the support alone lets nothing through
+    alone = {**given, "min_support": check.suggestion["min_support"]}
+    assert binding_threshold(baskets, **alone).passing == 0
+    assert "at any support" in check.describe()
 
 
 def test_binding_threshold_refuses_bad_thresholds():

@@ -62,7 +62,11 @@ def test_cli_text_is_converted(tmp_path):
     "values, message",
     [
         ({"nn": "3"}, "unknown parameter 'nn' for case 'demo'. Did you mean 'n'?"),
-        ({"seed": "3"}, "unknown parameter 'seed'.*Valid parameters: n \\(int, default 10\\)"),
+        (
+            {"seed": "3"},
+            "^unknown parameter 'seed' for case 'demo'. The parameters are n, rate, "
+            "label, flag, mode \\(types, defaults and ranges: crm-workbook case demo --list\\)$",
+        ),
         ({"n": "3.5"}, "parameter 'n': expected int, got '3.5'"),
         ({"n": 3.5}, "parameter 'n': expected int, got float 3.5"),
         ({"n": True}, "parameter 'n': expected int, got bool"),
@@ -108,11 +112,14 @@ def test_cli_refuses_a_misspelt_parameter(tmp_path, capsys):
     assert not (tmp_path / "build").exists()
 
 
-def test_run_executes_with_typed_values_from_the_repository(tmp_path, monkeypatch):
+def test_run_executes_with_typed_values_from_the_repository(tmp_path, monkeypatch, capfd):
     make_case(tmp_path)
     monkeypatch.chdir(tmp_path / "notebooks")  # papermill would otherwise use this folder
     code = cli.main(["--repo", str(tmp_path), "case", "demo", "-p", "n", "3", "-p", "flag", "yes"])
-    assert code == 0
+    err = capfd.readouterr().err
+    assert code == 0, err
+    # the kernel's start-up notices (e.g. "running over TCP without encryption") stay quiet
+    assert "IPKernelApp" not in err, err
     out = tmp_path / "build" / "cases" / "demo--flag-True--n-3.ipynb"
     nb = nbformat.read(out, as_version=4)
     printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
@@ -177,9 +184,10 @@ def test_ranges_are_read_from_comments_and_listed(tmp_path):
         ({"share": "0.05"}, r"share \* n >= 1 \(n = 10; .*\), got 0.05$"),
         ({"size": "11"}, r"^parameter 'size': expected 2 <= size <= n "
          r"\(n = 10; a sample of the n customers\), got 11$"),
-        # a default that the given values put out of range is named as such
+        # a default that the given values put out of range is named as such, with a value
+        # that fits (the bound closest to the default)
         ({"n": "4", "share": "0.5"}, r"^parameter 'size': expected 2 <= size <= n \(n = 4; .*\), got 5 "
-         r"\(its default\)$"),
+         r"\(its default\); pass a value that fits, e.g. -p size 4$"),
     ],
 )  # fmt: skip
 def test_values_out_of_range_are_refused_in_one_line_before_running(tmp_path, values, message):
@@ -189,6 +197,22 @@ def test_values_out_of_range_are_refused_in_one_line_before_running(tmp_path, va
     assert not (tmp_path / "build").exists()
     spec = cases.parameters(cases.case_path(tmp_path, "demo"))
     assert cases.validate(spec, {"n": "20", "size": "20", "share": "0.05"}, "demo")["size"] == 20
+
+
+def test_a_suggested_value_fits_its_range(tmp_path):
+    spec = cases.parameters(make_case(tmp_path, RANGED))
+    values = {"n": 4, "share": 0.5, "size": 5, "mode": "a"}
+    fit = spec["size"].suggest(values)
+    assert fit == 4 and spec["size"].range.holds({**values, "x": fit})
+    # share * n >= 1 with n = 1 needs share >= 1, beyond share <= 0.5: no bound fits
+    assert spec["share"].suggest({**values, "n": 1}) is None
+
+
+def test_the_unknown_parameter_message_is_short(tmp_path):
+    make_case(tmp_path, RANGED)
+    with pytest.raises(cases.CaseError) as err:
+        cases.run(tmp_path, "demo", {"sise": "3"})
+    assert "Did you mean 'size'?" in str(err.value) and len(str(err.value)) < 200
 
 
 def test_cli_reports_a_range_error_in_one_line(tmp_path, capsys):
@@ -222,14 +246,22 @@ def test_a_plain_comment_is_not_a_range(tmp_path):
 CASE_RUNS = {
     "bank_of_america_segmentation": [
         {},
-        {"n_customers": 10000, "seed": 7, "n_segments": 4},
+        # calls that cost more than they earn: the advice must not roll them out
+        {"n_customers": 10000, "seed": 7, "n_segments": 4, "cost_per_contact": 500.0},
         {"n_customers": 400, "pilot_size": 200},  # a tiny pilot: every life event too rare
     ],
     "beer_and_diapers": [
         {},
         {"dataset": "groceries", "min_support": 0.02},
         {"min_support": 0.2},  # no rule passes: the case warns and goes on
+        {"dataset": "groceries", "min_lift": 10},  # no pair passes: an illustration only
     ],
+}
+# text the management summary must hold for a run (keyed by the run's id)
+CASE_TEXT = {
+    "cost_per_contact-500.0--n_customers-10000--n_segments-4--seed-7": "does not pay",
+    "n_customers-400--pilot_size-200": "Too few customers to tell",
+    "dataset-groceries--min_lift-10": "illustration only",
 }
 CASES = sorted(p.stem for p in (REPO / "notebooks" / "cases").glob("*.ipynb"))
 
@@ -254,6 +286,14 @@ def check_case_run(name, values, tmp_path):
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     text = "\n".join(c.source for c in nb.cells)
     assert "Management summary" in text
+    start = next(i for i, c in enumerate(nb.cells) if "## Management summary" in c.source)
+    summary = "".join(  # the Markdown printed after the heading
+        o.get("data", {}).get("text/markdown", "")
+        for c in nb.cells[start:]
+        for o in c.get("outputs", [])
+    )
+    expected = CASE_TEXT.get(case_run_id(values))
+    assert expected is None or expected in summary, (expected, summary)
     assert os.path.exists(out.with_suffix(".html"))
 
 

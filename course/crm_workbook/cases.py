@@ -26,6 +26,7 @@ import io
 import logging
 import operator
 import os
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,11 +148,45 @@ class Parameter:
         if self.range.reason:
             context.append(self.range.reason)
         where = f" ({'; '.join(context)})" if context else ""
-        default = " (its default)" if given is not None and self.name not in given else ""
+        default = ""
+        if given is not None and self.name not in given:
+            default = " (its default)"
+            fit = self.suggest(values)
+            if fit is not None:
+                default += f"; pass a value that fits, e.g. -p {self.name} {fit!r}"
         raise CaseError(
             f"parameter {self.name!r}: expected {self.range.text(self.name)}{where}, "
             f"got {values[self.name]!r}{default}"
         )
+
+    def suggest(self, values: dict[str, Any]) -> Any:
+        """A value within the range, with ``values`` for the other parameters, or None.
+
+        The candidates are the bounds the condition names (numbers and other parameters, as
+        evaluated with ``values``); the one closest to the current value wins.
+        """
+        if self.range is None:
+            return None
+        candidates = set()
+        for node in ast.walk(self.range.tree()):
+            if isinstance(node, ast.Name) and node.id == "x":
+                continue
+            try:
+                candidate = _evaluate(node, values)
+            except (ValueError, KeyError, ZeroDivisionError, TypeError):
+                continue
+            if isinstance(candidate, int | float) and not isinstance(candidate, bool):
+                candidates.add(candidate)
+        fitting = []
+        for candidate in sorted(candidates):
+            try:
+                candidate = self.coerce(int(candidate) if self.type == "int" else candidate)
+            except (CaseError, ValueError, OverflowError):
+                continue
+            if self.range.holds({**values, "x": candidate, self.name: candidate}):
+                fitting.append(candidate)
+        current = values[self.name]
+        return min(fitting, key=lambda c: abs(c - current), default=None)
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type (text comes from the CLI)."""
@@ -274,19 +309,17 @@ def validate(spec: dict[str, Parameter], values: dict[str, Any], case: str) -> d
     Then every declared range is checked with the values of the run (the given ones, the
     defaults for the rest), the given parameters first.
     """
-    valid = "; ".join(p.describe() for p in spec.values())
     out = {}
     for name, value in values.items():
         if name not in spec:
             near = difflib.get_close_matches(name, spec, n=1)
             hint = f" Did you mean {near[0]!r}?" if near else ""
             raise CaseError(
-                f"unknown parameter {name!r} for case {case!r}.{hint} Valid parameters: {valid}"
+                f"unknown parameter {name!r} for case {case!r}.{hint} The parameters are "
+                f"{', '.join(spec)} (types, defaults and ranges: crm-workbook case {case} "
+                "--list)"
             )
-        try:
-            out[name] = spec[name].coerce(value)
-        except CaseError as err:
-            raise CaseError(f"{err}. Valid parameters: {valid}") from None
+        out[name] = spec[name].coerce(value)
     run_values = {name: p.default for name, p in spec.items()} | out
     for name in sorted(spec, key=lambda n: n not in out):  # stable: given ones first
         spec[name].check_range(run_values, given=set(out))
@@ -355,6 +388,9 @@ def run(
             kernel_name="python3",
             progress_bar=progress,
             log_output=False,
+            # the kernel's own start-up log (e.g. "running over TCP without encryption", a
+            # local kernel's standard notice) is noise on the runner's stderr; errors stay
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except papermill.PapermillExecutionError as err:
         # Report the notebook's own message (e.g. no rule passes the thresholds), not
@@ -364,7 +400,19 @@ def run(
             f" (the partly run notebook is {output.name})"
         ) from None
     if html:
-        from .build import write_html
-
         write_html(notebooks.read(output), output.with_suffix(".html"))
     return output
+
+
+def write_html(nb: Any, target: Path) -> None:
+    """Render an executed case as one standalone HTML page beside its notebook.
+
+    Links to notebooks point to their pages, and the contents link to the site's index.
+    """
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    body = re.sub(r'href="([^"#:]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
+    body = re.sub(r'href="((?:\.\./)*)CONTENTS\.md"', r'href="\1../index.html"', body)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(body, encoding="utf-8")
