@@ -1,0 +1,560 @@
+"""What the engines compute, written once: SQL for every engine, checks and messages.
+
+The pandas functions (:func:`crmlib.rfm.summarize`, :func:`crmlib.rfm.score`,
+:func:`crmlib.btyd.summarize`) are the readable reference; this module states the same
+definitions in SQL so that DuckDB and Spark run them where the data are. Each step is a
+function that returns SQL text for a :class:`Dialect`; the engines run the text and hand the
+small per-customer results to the checks here, which raise the errors and warnings of the
+pandas path with the same messages.
+
+RFM (see :func:`crmlib.rfm.summarize`): a *purchase line* has a positive amount; ``recency``
+is whole calendar days from the last purchase line to ``as_of``, ``frequency`` the number of
+distinct invoices with a purchase line, ``monetary`` the net amount of all lines. Scores
+follow :func:`crmlib.rfm.score`: rank r of n (1-based) goes to ceil((r - 1) bins / (n - 1)),
+at least 1, ties by customer id, or by fixed cut-offs.
+
+BTYD (see :func:`crmlib.btyd.summarize`): purchases of one customer on one day (one hour for
+``unit="h"``) are one transaction; ``repeat_purchases``, ``age_at_last_purchase``, ``age``,
+``mean_repeat_spend`` and the holdout columns, ages in units of ``unit``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crmlib.validation import _preview, require_columns
+
+__all__ = [
+    "Dialect",
+    "DUCKDB",
+    "SPARK",
+    "DAYS_PER_UNIT",
+    "BTYD_COLUMNS",
+    "RFM_COLUMNS",
+    "require_source_columns",
+    "rfm_aggregate_sql",
+    "rfm_checks_sql",
+    "rfm_check",
+    "rfm_score_sql",
+    "btyd_days_sql",
+    "btyd_checks_sql",
+    "btyd_check",
+    "btyd_summary_sql",
+    "btyd_frame",
+]
+
+try:  # the customer-base models' own names and units, wherever they live
+    from crmlib.btyd._base import DAYS_PER_UNIT
+except ImportError:  # pragma: no cover - before crmlib.btyd landed
+    DAYS_PER_UNIT = {"h": 1 / 24, "D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
+
+BTYD_COLUMNS = (
+    "repeat_purchases",
+    "age_at_last_purchase",
+    "age",
+    "mean_repeat_spend",
+    "holdout_purchases",
+    "holdout_length",
+    "holdout_mean_spend",
+)
+RFM_COLUMNS = (
+    "recency",
+    "frequency",
+    "monetary",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_cell",
+    "rfm_score",
+)
+_MEASURES = ("recency", "frequency", "monetary")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few spellings that differ between DuckDB and Spark SQL."""
+
+    name: str
+    quote_char: str
+    int_div: str  # a {a} // {b} template
+    days_between: str  # whole days from {earlier} to {later}
+    day_number: str  # days since 1970-01-01 of the timestamp {ts}
+    hour_number: str  # hours since 1970-01-01 00:00 of the timestamp {ts}
+
+    def q(self, name: str) -> str:
+        """A quoted identifier."""
+        c = self.quote_char
+        return c + str(name).replace(c, c + c) + c
+
+    def idiv(self, a: str, b: str) -> str:
+        return self.int_div.format(a=a, b=b)
+
+    def days(self, later: str, earlier: str) -> str:
+        return self.days_between.format(later=later, earlier=earlier)
+
+    def tick(self, ts: str, unit: str) -> str:
+        return (self.hour_number if unit == "h" else self.day_number).format(ts=ts)
+
+
+DUCKDB = Dialect(
+    name="duckdb",
+    quote_char='"',
+    int_div="(({a}) // ({b}))",
+    days_between="(({later}) - ({earlier}))",
+    day_number="(CAST({ts} AS DATE) - DATE '1970-01-01')",
+    hour_number="CAST(floor(epoch(CAST({ts} AS TIMESTAMP)) / 3600) AS BIGINT)",
+)
+SPARK = Dialect(
+    name="spark",
+    quote_char="`",
+    int_div="(({a}) div ({b}))",
+    days_between="datediff({later}, {earlier})",
+    day_number="datediff(CAST({ts} AS DATE), DATE '1970-01-01')",
+    hour_number="CAST(floor(unix_timestamp({ts}) / 3600) AS BIGINT)",
+)
+
+
+def require_source_columns(present: Iterable[str], wanted: Iterable[str], name: str) -> None:
+    """:func:`crmlib.validation.require_columns` on a file or table, plus "did you mean".
+
+    Examples
+    --------
+    >>> require_source_columns(["CustomerID", "InvoiceDate"], ["customer_id"], "sales.csv")
+    Traceback (most recent call last):
+    ...
+    KeyError: "sales.csv: missing column(s) 'customer_id'; ...; did you mean 'CustomerID' for 'customer_id'?"
+    """
+    present = [str(c) for c in present]
+    try:
+        require_columns(pd.DataFrame(columns=present), list(wanted), name)
+    except KeyError as err:
+        hints = []
+        for column in wanted:
+            if column in present:
+                continue
+            folded = {_fold(p): p for p in present}
+            match = folded.get(_fold(column))
+            if match is None:
+                close = difflib.get_close_matches(
+                    _fold(column), list(folded), n=1, cutoff=0.6
+                )
+                match = folded[close[0]] if close else None
+            if match is not None:
+                hints.append(f"{match!r} for {column!r}")
+        message = err.args[0] + (f"; did you mean {', '.join(hints)}?" if hints else "")
+        raise KeyError(message) from None
+
+
+def _fold(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _literal_date(day: int) -> str:
+    """The SQL literal of a day number (days since 1970-01-01)."""
+    return f"DATE '{np.datetime64(int(day), 'D')}'"
+
+
+# --------------------------------------------------------------------------------------------
+# RFM
+# --------------------------------------------------------------------------------------------
+
+
+def rfm_aggregate_sql(
+    source: str, d: Dialect, *, customer: str, date: str, amount: str, invoice: str
+) -> str:
+    """One row per customer (and one for lines without a customer): the RFM aggregates and
+    the counts the checks need. This is the one pass over the lines."""
+    c, t, a, i = (d.q(x) for x in (customer, date, amount, invoice))
+    return f"""
+SELECT {c} AS customer,
+       COUNT(*) AS n_lines,
+       COUNT({t}) AS n_dates,
+       COUNT({a}) AS n_amounts,
+       COUNT({i}) AS n_invoices,
+       MAX({t}) AS last_line,
+       CAST(MAX(CASE WHEN {a} > 0 THEN {t} END) AS DATE) AS last_purchase,
+       COUNT(DISTINCT CASE WHEN {a} > 0 THEN {i} END) AS frequency,
+       SUM({a}) AS monetary
+FROM {source}
+GROUP BY {c}"""
+
+
+def rfm_checks_sql(table: str, d: Dialect) -> str:
+    """The numbers :func:`rfm_check` needs, from the aggregate table (one row)."""
+    return f"""
+SELECT SUM(n_lines) AS n_lines,
+       SUM(CASE WHEN customer IS NULL THEN n_lines ELSE 0 END) AS no_customer,
+       SUM(CASE WHEN customer IS NULL THEN 0 ELSE n_lines - n_dates END) AS no_date,
+       SUM(CASE WHEN customer IS NULL THEN 0 ELSE n_lines - n_amounts END) AS no_amount,
+       SUM(CASE WHEN customer IS NULL THEN 0 ELSE n_lines - n_invoices END) AS no_invoice,
+       SUM(CASE WHEN customer IS NOT NULL AND frequency = 0 THEN 1 ELSE 0 END) AS silent,
+       {d.days("CAST(MAX(last_line) AS DATE)", "DATE '1970-01-01'")} AS last_day,
+       {d.days("MAX(CASE WHEN customer IS NOT NULL THEN last_purchase END)", "DATE '1970-01-01'")}
+           AS last_purchase_day
+FROM {table}"""
+
+
+def rfm_silent_sql(table: str) -> str:
+    """A few customers without a purchase line, for the warning."""
+    return (
+        f"SELECT customer FROM {table} WHERE customer IS NOT NULL AND frequency = 0 "
+        "ORDER BY customer LIMIT 5"
+    )
+
+
+def rfm_check(
+    checks: Mapping[str, object],
+    *,
+    customer: str,
+    date: str,
+    amount: str,
+    invoice: str,
+    as_of: object,
+    silent_examples: Sequence | None = None,
+    stacklevel: int = 3,
+) -> int:
+    """Raise or warn as :func:`crmlib.rfm.summarize` does; return ``as_of`` as a day number.
+
+    ``checks`` is the row of :func:`rfm_checks_sql`.
+    """
+    from crmlib.rfm import RFMDataWarning, _as_day
+
+    for column, key in ((date, "no_date"), (amount, "no_amount")):
+        n = int(checks[key] or 0)
+        if n:
+            raise ValueError(f"column {column!r}: expected no missing values, found {n}")
+    n_missing = int(checks["no_customer"] or 0)
+    if n_missing == int(checks["n_lines"]):
+        raise ValueError(f"column {customer!r}: every row is missing its customer id")
+    if n_missing:
+        warnings.warn(
+            f"tx: {n_missing} row(s) with no {customer!r} are left out",
+            RFMDataWarning,
+            stacklevel=stacklevel,
+        )
+    n = int(checks["no_invoice"] or 0)
+    if n:
+        raise ValueError(f"column {invoice!r}: expected no missing values, found {n}")
+    last_day = int(checks["last_day"])
+    as_of_day = last_day + 1 if as_of is None else _as_day(as_of)
+    n_silent = int(checks["silent"] or 0)
+    if n_silent:
+        shown = _preview(list(silent_examples or []))
+        warnings.warn(
+            f"tx: {n_silent} customer(s) with no purchase line (only cancellations, returns "
+            f"or zero amounts) are left out, e.g. {shown}",
+            RFMDataWarning,
+            stacklevel=stacklevel,
+        )
+    latest = checks["last_purchase_day"]
+    if latest is not None and not pd.isna(latest) and as_of_day < int(latest):
+        raise ValueError(
+            f"as_of: expected a date on or after the last purchase "
+            f"({np.datetime64(int(latest), 'D')}), got {as_of!r}; "
+            "cut tx to the period before as_of first"
+        )
+    return as_of_day
+
+
+def _score_options(bins: object, ties: object, cutoffs: object) -> tuple[int, str, dict]:
+    """``score``'s arguments, validated by :func:`crmlib.rfm.score`'s own checks."""
+    from crmlib.rfm import TIES, _cutoffs
+    from crmlib.validation import require_positive_int
+
+    bins = require_positive_int(bins, "bins", minimum=2)
+    if ties not in TIES:
+        raise ValueError(f"ties: expected one of {TIES}, got {ties!r}")
+    return bins, str(ties), _cutoffs(cutoffs, bins)
+
+
+def _bin_sql(d: Dialect, value: str, how: str, bins: int) -> str:
+    """Quantile bin 1..bins of ``value`` among all customers (bin 1: smallest values)."""
+    if how == "first":
+        rank0 = f"(ROW_NUMBER() OVER (ORDER BY {value}, customer) - 1)"
+    elif how == "low":
+        rank0 = f"(RANK() OVER (ORDER BY {value}) - 1)"
+    else:  # "high": the last rank among equal values
+        rank0 = f"(COUNT(*) OVER (ORDER BY {value}) - 1)"
+    ceil = d.idiv(f"{rank0} * {bins} + n - 2", "n - 1")
+    return f"CASE WHEN n = 1 THEN {(bins + 1) // 2} ELSE GREATEST(1, {ceil}) END"
+
+
+def _cutoff_sql(value: str, edges: np.ndarray) -> str:
+    """Bin 1..len(edges)+1; a value equal to an edge goes to the lower bin."""
+    terms = " + ".join(f"CASE WHEN {value} > {float(e)!r} THEN 1 ELSE 0 END" for e in edges)
+    return f"(1 + {terms})"
+
+
+def rfm_score_sql(
+    table: str,
+    d: Dialect,
+    *,
+    as_of_day: int,
+    bins: int = 5,
+    ties: str = "first",
+    cutoffs: Mapping[str, object] | None = None,
+) -> str:
+    """The scored summary, one row per customer with a purchase line, sorted by customer."""
+    bins, ties, edges = _score_options(bins, ties, cutoffs)
+    swapped = {"first": "first", "low": "high", "high": "low"}
+    parts = {}
+    for measure in _MEASURES:
+        if measure in edges:
+            parts[measure] = _cutoff_sql(measure, edges[measure])
+        else:
+            how = swapped[ties] if measure == "recency" else ties
+            parts[measure] = _bin_sql(d, measure, how, bins)
+    sep = " || " if bins <= 9 else " || '-' || "
+    cell = sep.join(f"CAST({s} AS STRING)" for s in ("r_score", "f_score", "m_score"))
+    return f"""
+WITH s AS (
+    SELECT customer,
+           {d.days(_literal_date(as_of_day), "last_purchase")} AS recency,
+           frequency,
+           monetary,
+           COUNT(*) OVER () AS n
+    FROM {table}
+    WHERE customer IS NOT NULL AND frequency > 0
+), b AS (
+    SELECT customer, recency, frequency, monetary,
+           {bins + 1} - ({parts["recency"]}) AS r_score,
+           {parts["frequency"]} AS f_score,
+           {parts["monetary"]} AS m_score
+    FROM s
+)
+SELECT customer, recency, frequency, monetary,
+       CAST(r_score AS BIGINT) AS r_score,
+       CAST(f_score AS BIGINT) AS f_score,
+       CAST(m_score AS BIGINT) AS m_score,
+       {cell} AS rfm_cell,
+       CAST(r_score + f_score + m_score AS BIGINT) AS rfm_score
+FROM b
+ORDER BY customer"""
+
+
+def rfm_frame(
+    result: pd.DataFrame, customer: str, *, scores: bool = True, index_dtype: object = None
+) -> pd.DataFrame:
+    """The engine's result in :func:`crmlib.rfm.score`'s shape (dtypes, index)."""
+    out = result.set_index("customer")
+    out.index.name = customer
+    if index_dtype is not None and out.index.dtype != index_dtype:
+        try:
+            out.index = out.index.astype(index_dtype)
+        except (TypeError, ValueError):
+            pass
+    types = {"recency": np.int64, "frequency": np.int64, "monetary": np.float64}
+    if scores:
+        types |= {s: np.int64 for s in ("r_score", "f_score", "m_score", "rfm_score")}
+        types["rfm_cell"] = "str"
+    out = out.astype({k: v for k, v in types.items() if k in out.columns})
+    return out if scores else out[list(_MEASURES)]
+
+
+# --------------------------------------------------------------------------------------------
+# BTYD calibration / holdout summary
+# --------------------------------------------------------------------------------------------
+
+
+def btyd_days_sql(
+    source: str, d: Dialect, *, customer: str, date: str, amount: str | None, unit: str
+) -> str:
+    """One row per customer and purchase tick (day, or hour for ``unit="h"``), amounts
+    added, with the counts of missing values the checks need. The one pass over the lines."""
+    c, t = d.q(customer), d.q(date)
+    value = f"SUM({d.q(amount)})" if amount is not None else "0.0"
+    missing = f"COUNT(*) - COUNT({d.q(amount)})" if amount is not None else "0"
+    return f"""
+SELECT {c} AS customer,
+       {d.tick(t, unit)} AS tick,
+       {value} AS value,
+       COUNT(*) AS n_lines,
+       {missing} AS no_amount
+FROM {source}
+GROUP BY 1, 2"""
+
+
+def btyd_checks_sql(table: str) -> str:
+    return f"""
+SELECT SUM(CASE WHEN customer IS NULL THEN n_lines ELSE 0 END) AS no_customer,
+       SUM(CASE WHEN tick IS NULL THEN n_lines ELSE 0 END) AS no_date,
+       SUM(no_amount) AS no_amount,
+       MIN(tick) AS first_tick,
+       MAX(tick) AS last_tick
+FROM {table}"""
+
+
+def _tick_of(value: object, name: str, unit: str) -> int:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if stamp is pd.NaT:
+        raise ValueError(f"{name}: expected a date such as '1997-09-30', got {value!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    grain = "h" if unit == "h" else "D"
+    return int(np.datetime64(stamp, grain).astype(np.int64))
+
+
+def btyd_check(
+    checks: Mapping[str, object],
+    *,
+    customer: str,
+    date: str,
+    amount: str | None,
+    unit: str,
+    calibration_end: object,
+    observation_end: object,
+) -> tuple[int, int | None]:
+    """Raise as :func:`crmlib.btyd.summarize` does; return (observation end, calibration
+    end) as ticks (the latter None without ``calibration_end``)."""
+    if unit not in DAYS_PER_UNIT:
+        raise ValueError(f"unit: expected one of 'h', 'D', 'W', 'M', 'Y', got {unit!r}")
+    for column, key in ((customer, "no_customer"), (date, "no_date"), (amount, "no_amount")):
+        n = int(checks[key] or 0)
+        if column is not None and n:
+            raise ValueError(f"column {column!r}: expected no missing values, found {n}")
+    end_obs = (
+        _tick_of(observation_end, "observation_end", unit)
+        if observation_end is not None
+        else int(checks["last_tick"])
+    )
+    if checks.get("first_tick") is not None and int(checks["first_tick"]) > end_obs:
+        raise ValueError(
+            f"observation_end: every purchase in column {date!r} comes after {observation_end!r}"
+        )
+    end_cal = None
+    if calibration_end is not None:
+        end_cal = _tick_of(calibration_end, "calibration_end", unit)
+        if end_cal >= end_obs:
+            raise ValueError(
+                f"calibration_end: expected a date before observation_end "
+                f"({observation_end or 'the last purchase'}), got {calibration_end!r}"
+            )
+    return end_obs, end_cal
+
+
+def btyd_summary_sql(
+    table: str, d: Dialect, *, unit: str, end_obs: int, end_cal: int | None, amount: bool
+) -> str:
+    """The summary from the per-day table, sorted by customer."""
+    per_unit = 1.0 if unit == "h" else DAYS_PER_UNIT[unit]
+    cal = end_obs if end_cal is None else end_cal
+    holdout = ""
+    if end_cal is not None:
+        holdout = """,
+       SUM(CASE WHEN tick > {cal} THEN 1 ELSE 0 END) AS holdout_purchases,
+       SUM(CASE WHEN tick > {cal} THEN value ELSE 0.0 END) AS holdout_spend""".format(cal=cal)
+    return f"""
+WITH w AS (
+    SELECT customer, tick, value, MIN(tick) OVER (PARTITION BY customer) AS first_tick
+    FROM {table}
+    WHERE customer IS NOT NULL AND tick <= {end_obs}
+)
+SELECT customer,
+       SUM(CASE WHEN tick <= {cal} THEN 1 ELSE 0 END) - 1 AS repeat_purchases,
+       CAST(MAX(CASE WHEN tick <= {cal} THEN tick END) - MIN(first_tick) AS DOUBLE)
+           / {per_unit!r} AS age_at_last_purchase,
+       CAST({cal} - MIN(first_tick) AS DOUBLE) / {per_unit!r} AS age,
+       SUM(CASE WHEN tick <= {cal} AND tick > first_tick THEN value ELSE 0.0 END)
+           AS repeat_spend{holdout}
+FROM w
+GROUP BY customer
+HAVING MIN(first_tick) <= {cal}
+ORDER BY customer"""
+
+
+def btyd_frame(
+    result: pd.DataFrame,
+    *,
+    customer: str,
+    unit: str,
+    end_obs: int,
+    end_cal: int | None,
+    amount: bool,
+    calibration_end: object,
+    index_dtype: object = None,
+) -> pd.DataFrame:
+    """The engine's result in :func:`crmlib.btyd.summarize`'s shape."""
+    if len(result) == 0:
+        raise ValueError(
+            f"calibration_end: no customer made a purchase on or before {calibration_end!r}"
+        )
+    per_unit = 1.0 if unit == "h" else DAYS_PER_UNIT[unit]
+    x = result["repeat_purchases"].to_numpy(np.int64)
+    columns = {
+        "repeat_purchases": x,
+        "age_at_last_purchase": result["age_at_last_purchase"].to_numpy(np.float64),
+        "age": result["age"].to_numpy(np.float64),
+    }
+    if amount:
+        spend = result["repeat_spend"].to_numpy(np.float64)
+        columns["mean_repeat_spend"] = np.where(x > 0, spend / np.maximum(x, 1), 0.0)
+    if end_cal is not None:
+        hold = result["holdout_purchases"].to_numpy(np.int64)
+        columns["holdout_purchases"] = hold
+        columns["holdout_length"] = np.full(len(x), (end_obs - end_cal) / per_unit)
+        if amount:
+            spend = result["holdout_spend"].to_numpy(np.float64)
+            columns["holdout_mean_spend"] = np.where(hold > 0, spend / np.maximum(hold, 1), 0.0)
+    index = pd.Index(result["customer"], name=customer)
+    if index_dtype is not None and index.dtype != index_dtype:
+        try:
+            index = index.astype(index_dtype)
+        except (TypeError, ValueError):
+            pass
+    out = pd.DataFrame(columns, index=index)
+    out.attrs["unit"] = unit
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Dates and ids read one way, with the row of a bad value
+# --------------------------------------------------------------------------------------------
+
+
+def parse_dates(values: pd.Series, column: str, locate=None) -> pd.Series:
+    """:func:`crmlib.validation.as_datetime`, naming where the first unreadable value is.
+
+    ``locate(value)`` returns a text such as ``"row 7 (line 8 of sales.csv)"``; for a frame
+    the default names the row label. Time zones are dropped, keeping the wall-clock time, as
+    the pandas path does.
+
+    Examples
+    --------
+    >>> parse_dates(pd.Series(["2024-01-02", "soon"]), "date")
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'date': 1 value(s) are not dates, e.g. 'soon'; the first is in row 1: 'soon'
+    """
+    from crmlib.validation import as_datetime
+
+    try:
+        parsed = as_datetime(values, column)
+    except ValueError as err:
+        if "are not dates" not in str(err):
+            raise
+        probe = pd.to_datetime(values, errors="coerce", format="mixed")
+        bad = values[probe.isna() & values.notna()]
+        if not len(bad):
+            raise
+        value = bad.iloc[0]
+        where = locate(value) if locate is not None else f"row {bad.index[0]!r}"
+        raise ValueError(f"{err.args[0]}; the first is in {where}: {value!r}") from None
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
+def require_distinct_ids(ids: Sequence, column: str) -> None:
+    """:func:`crmlib.validation.require_ids` on the distinct ids an engine found."""
+    from crmlib.validation import require_ids
+
+    require_ids(pd.Series(list(ids), dtype=object), column)
