@@ -88,9 +88,18 @@ def _day_month_order(text: pd.Series, column: str) -> bool | None:
 def _warn_far_dates(parsed: pd.Series, column: str) -> None:
     """Warn about dates far outside the rest: usually a typing error (2099 for 2009) that
     would silently move any default computed from the data, such as ``as_of``."""
-    days = parsed.dropna()
-    if len(days) < 20:
+    index = pd.DatetimeIndex(parsed)
+    ticks = index.asi8[~index.isna()] if index.hasnans else index.asi8
+    if len(ticks) < 20:
         return
+    # A first look on the integers, in one quantile pass (cheap on 10M dates); the exact
+    # test below runs only when it finds a candidate (its margin of 2 ticks errs that way).
+    lo, hi = np.quantile(ticks, [0.25, 0.75])
+    ticks_30d = pd.Timedelta(days=30) / pd.Timedelta(1, unit=index.unit)
+    margin = 3 * max(hi - lo, ticks_30d) - 2
+    if not (ticks.max() > hi + margin or ticks.min() < lo - margin):
+        return
+    days = parsed.dropna()
     q1, q3 = days.quantile(0.25), days.quantile(0.75)
     spread = max(q3 - q1, pd.Timedelta(days=30))
     far = days[(days > q3 + 3 * spread) | (days < q1 - 3 * spread)]

@@ -39,9 +39,10 @@ __all__ = [
     "RFM_COLUMNS",
     "require_source_columns",
     "rfm_aggregate_sql",
-    "rfm_checks_sql",
-    "rfm_check",
-    "rfm_score_sql",
+    "rfm_result_sql",
+    "rfm_statement",
+    "frame_counts",
+    "rfm_finish",
     "btyd_days_sql",
     "btyd_checks_sql",
     "btyd_check",
@@ -155,111 +156,53 @@ def _fold(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
-def _literal_date(day: int) -> str:
-    """The SQL literal of a day number (days since 1970-01-01)."""
-    return f"DATE '{np.datetime64(int(day), 'D')}'"
-
-
 # --------------------------------------------------------------------------------------------
 # RFM
 # --------------------------------------------------------------------------------------------
 
+#: Counts that a frame's checks compute in pandas, and a file's in SQL.
+_COUNTS = ("n_lines", "n_dates", "n_amounts", "n_invoices", "last_line")
+
 
 def rfm_aggregate_sql(
-    source: str, d: Dialect, *, customer: str, date: str, amount: str, invoice: str
-) -> str:
-    """One row per customer (and one for lines without a customer): the RFM aggregates and
-    the counts the checks need. This is the one pass over the lines."""
-    c, t, a, i = (d.q(x) for x in (customer, date, amount, invoice))
-    return f"""
-SELECT {c} AS customer,
-       COUNT(*) AS n_lines,
-       COUNT({t}) AS n_dates,
-       COUNT({a}) AS n_amounts,
-       COUNT({i}) AS n_invoices,
-       MAX({t}) AS last_line,
-       CAST(MAX(CASE WHEN {a} > 0 THEN {t} END) AS DATE) AS last_purchase,
-       COUNT(DISTINCT CASE WHEN {a} > 0 THEN {i} END) AS frequency,
-       SUM({a}) AS monetary
-FROM {source}
-GROUP BY {c}"""
-
-
-def rfm_checks_sql(table: str, d: Dialect) -> str:
-    """The numbers :func:`rfm_check` needs, from the aggregate table (one row)."""
-    return f"""
-SELECT SUM(n_lines) AS n_lines,
-       SUM(CASE WHEN customer IS NULL THEN n_lines ELSE 0 END) AS no_customer,
-       SUM(CASE WHEN customer IS NULL THEN 0 ELSE n_lines - n_dates END) AS no_date,
-       SUM(CASE WHEN customer IS NULL THEN 0 ELSE n_lines - n_amounts END) AS no_amount,
-       SUM(CASE WHEN customer IS NULL THEN 0 ELSE n_lines - n_invoices END) AS no_invoice,
-       SUM(CASE WHEN customer IS NOT NULL AND frequency = 0 THEN 1 ELSE 0 END) AS silent,
-       {d.days("CAST(MAX(last_line) AS DATE)", "DATE '1970-01-01'")} AS last_day,
-       {d.days("MAX(CASE WHEN customer IS NOT NULL THEN last_purchase END)", "DATE '1970-01-01'")}
-           AS last_purchase_day
-FROM {table}"""
-
-
-def rfm_silent_sql(table: str) -> str:
-    """A few customers without a purchase line, for the warning."""
-    return (
-        f"SELECT customer FROM {table} WHERE customer IS NOT NULL AND frequency = 0 "
-        "ORDER BY customer LIMIT 5"
-    )
-
-
-def rfm_check(
-    checks: Mapping[str, object],
+    source: str,
+    d: Dialect,
     *,
     customer: str,
     date: str,
     amount: str,
     invoice: str,
-    as_of: object,
-    silent_examples: Sequence | None = None,
-    stacklevel: int = 3,
-) -> int:
-    """Raise or warn as :func:`crmlib.rfm.summarize` does; return ``as_of`` as a day number.
-
-    ``checks`` is the row of :func:`rfm_checks_sql`.
-    """
-    from crmlib.rfm import RFMDataWarning, _as_day
-
-    for column, key in ((date, "no_date"), (amount, "no_amount")):
-        n = int(checks[key] or 0)
-        if n:
-            raise ValueError(f"column {column!r}: expected no missing values, found {n}")
-    n_missing = int(checks["no_customer"] or 0)
-    if n_missing == int(checks["n_lines"]):
-        raise ValueError(f"column {customer!r}: every row is missing its customer id")
-    if n_missing:
-        warnings.warn(
-            f"tx: {n_missing} row(s) with no {customer!r} are left out",
-            RFMDataWarning,
-            stacklevel=stacklevel,
-        )
-    n = int(checks["no_invoice"] or 0)
-    if n:
-        raise ValueError(f"column {invoice!r}: expected no missing values, found {n}")
-    last_day = int(checks["last_day"])
-    as_of_day = last_day + 1 if as_of is None else _as_day(as_of)
-    n_silent = int(checks["silent"] or 0)
-    if n_silent:
-        shown = _preview(list(silent_examples or []))
-        warnings.warn(
-            f"tx: {n_silent} customer(s) with no purchase line (only cancellations, returns "
-            f"or zero amounts) are left out, e.g. {shown}",
-            RFMDataWarning,
-            stacklevel=stacklevel,
-        )
-    latest = checks["last_purchase_day"]
-    if latest is not None and not pd.isna(latest) and as_of_day < int(latest):
-        raise ValueError(
-            f"as_of: expected a date on or after the last purchase "
-            f"({np.datetime64(int(latest), 'D')}), got {as_of!r}; "
-            "cut tx to the period before as_of first"
-        )
-    return as_of_day
+    counts: bool = True,
+) -> str:
+    """One row per customer (and one for lines without a customer) with ``last_purchase``
+    (date), ``frequency`` and ``monetary``: the one pass over the lines. With ``counts``,
+    also what the checks need (lines, non-missing dates, amounts, invoices, last date);
+    a pandas frame is checked in pandas instead, which is cheaper."""
+    c, t, a, i = (d.q(x) for x in (customer, date, amount, invoice))
+    inner = outer = ""
+    if counts:
+        inner = f"""
+           COUNT(*) AS n_lines, COUNT({t}) AS n_dates, COUNT({a}) AS n_amounts,
+           COUNT({i}) AS n_invoices, MAX({t}) AS last_line,"""
+        outer = f"""
+       SUM(n_lines) AS n_lines, SUM(n_dates) AS n_dates, SUM(n_amounts) AS n_amounts,
+       SUM(n_invoices) AS n_invoices,
+       {d.days("CAST(MAX(last_line) AS DATE)", "DATE '1970-01-01'")} AS last_line,"""
+    # Two steps, invoices first: a purchase invoice is one with a last purchase time. This
+    # is the same count as COUNT(DISTINCT ...) and faster on every engine tried.
+    return f"""
+SELECT customer,{outer}
+       CAST(MAX(last_purchase) AS DATE) AS last_purchase,
+       COUNT(last_purchase) AS frequency,
+       SUM(monetary) AS monetary
+FROM (
+    SELECT {c} AS customer,{inner}
+           MAX(CASE WHEN {a} > 0 THEN {t} END) AS last_purchase,
+           SUM({a}) AS monetary
+    FROM {source}
+    GROUP BY {c}, {i}
+) AS invoices
+GROUP BY customer"""
 
 
 def _score_options(bins: object, ties: object, cutoffs: object) -> tuple[int, str, dict]:
@@ -291,17 +234,28 @@ def _cutoff_sql(value: str, edges: np.ndarray) -> str:
     return f"(1 + {terms})"
 
 
-def rfm_score_sql(
+def rfm_result_sql(
     table: str,
     d: Dialect,
     *,
-    as_of_day: int,
+    as_of_day: int | None,
     bins: int = 5,
     ties: str = "first",
     cutoffs: Mapping[str, object] | None = None,
+    counts: bool = True,
 ) -> str:
-    """The scored summary, one row per customer with a purchase line, sorted by customer."""
+    """Scores from the aggregate ``table``, plus the rows the checks need.
+
+    Rows with ``left_out`` false are the scored customers (sorted by customer); rows with
+    ``left_out`` true are lines without a customer and customers without a purchase line,
+    which :func:`rfm_finish` reads for its checks. ``as_of_day`` (days since 1970-01-01)
+    defaults to the day after the last line (needs ``counts``).
+    """
     bins, ties, edges = _score_options(bins, ties, cutoffs)
+    if as_of_day is None:
+        as_of = f"(SELECT MAX(last_line) + 1 FROM {table})"
+    else:
+        as_of = str(int(as_of_day))
     swapped = {"first": "first", "low": "high", "high": "low"}
     parts = {}
     for measure in _MEASURES:
@@ -312,12 +266,12 @@ def rfm_score_sql(
             parts[measure] = _bin_sql(d, measure, how, bins)
     sep = " || " if bins <= 9 else " || '-' || "
     cell = sep.join(f"CAST({s} AS STRING)" for s in ("r_score", "f_score", "m_score"))
+    count_columns = "".join(f", {c}" for c in _COUNTS) if counts else ""
+    count_nulls = "".join(f", CAST(NULL AS BIGINT) AS {c}" for c in _COUNTS) if counts else ""
+    day = d.days("last_purchase", "DATE '1970-01-01'")
     return f"""
 WITH s AS (
-    SELECT customer,
-           {d.days(_literal_date(as_of_day), "last_purchase")} AS recency,
-           frequency,
-           monetary,
+    SELECT customer, {as_of} - {day} AS recency, frequency, monetary,
            COUNT(*) OVER () AS n
     FROM {table}
     WHERE customer IS NOT NULL AND frequency > 0
@@ -328,14 +282,117 @@ WITH s AS (
            {parts["monetary"]} AS m_score
     FROM s
 )
-SELECT customer, recency, frequency, monetary,
+SELECT FALSE AS left_out, customer, recency, frequency, monetary,
        CAST(r_score AS BIGINT) AS r_score,
        CAST(f_score AS BIGINT) AS f_score,
        CAST(m_score AS BIGINT) AS m_score,
        {cell} AS rfm_cell,
-       CAST(r_score + f_score + m_score AS BIGINT) AS rfm_score
+       CAST(r_score + f_score + m_score AS BIGINT) AS rfm_score{count_nulls}
 FROM b
-ORDER BY customer"""
+UNION ALL
+SELECT TRUE AS left_out, customer, CAST(NULL AS BIGINT) AS recency, frequency, monetary,
+       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS STRING), CAST(NULL AS BIGINT){count_columns}
+FROM {table}
+WHERE customer IS NULL OR frequency = 0{" OR TRUE" if counts else ""}
+ORDER BY left_out, customer"""
+
+
+def rfm_statement(source: str, d: Dialect, *, customer, date, amount, invoice, **options) -> str:
+    """Aggregate and score in one statement (engines that keep a CTE, such as DuckDB)."""
+    counts = options.get("counts", True)
+    agg = rfm_aggregate_sql(
+        source, d, customer=customer, date=date, amount=amount, invoice=invoice, counts=counts
+    )
+    result = rfm_result_sql("g", d, **options).lstrip()
+    return f"WITH g AS ({agg}\n), " + result.removeprefix("WITH ")
+
+
+def frame_counts(
+    tx: pd.DataFrame, dates: pd.Series, *, customer: str, amount: str, invoice: str
+) -> dict:
+    """The checks' counts of a pandas frame, computed in pandas (a few cheap passes)."""
+    has_customer = tx[customer].notna().to_numpy()
+    counts = {"no_customer": int(len(tx) - np.count_nonzero(has_customer)), "n_lines": len(tx)}
+    for key, values in (("no_date", dates), ("no_amount", tx[amount]), ("no_invoice", tx[invoice])):
+        missing = values.isna().to_numpy()
+        counts[key] = int(np.count_nonzero(missing & has_customer)) if missing.any() else 0
+    last = dates.max()
+    counts["last_day"] = None if pd.isna(last) else int(
+        np.datetime64(pd.Timestamp(last).date(), "D").view(np.int64)
+    )
+    return counts
+
+
+def rfm_finish(
+    result: pd.DataFrame,
+    *,
+    customer: str,
+    date: str,
+    amount: str,
+    invoice: str,
+    as_of: object,
+    counts: Mapping[str, object] | None = None,
+    index_dtype: object = None,
+    stacklevel: int = 3,
+) -> pd.DataFrame:
+    """Check the result of :func:`rfm_result_sql` and return :func:`crmlib.rfm.score`'s frame.
+
+    Raises and warns as :func:`crmlib.rfm.summarize` does, with its messages. ``counts``
+    are :func:`frame_counts` for a frame; without them the result's count columns are used.
+    """
+    from crmlib.rfm import RFMDataWarning
+
+    left = result["left_out"].to_numpy(bool)
+    aside = result[left]
+    if counts is None:
+        named = aside["customer"].notna().to_numpy()
+        n_lines = aside["n_lines"].to_numpy(np.int64)
+        counts = {
+            "n_lines": int(n_lines.sum()),
+            "no_customer": int(n_lines[~named].sum()),
+            "last_day": aside["last_line"].max(),
+        }
+        for key, column in (("no_date", "n_dates"), ("no_amount", "n_amounts"), ("no_invoice", "n_invoices")):
+            counts[key] = int((n_lines - aside[column].to_numpy(np.int64))[named].sum())
+        aside = aside[aside["frequency"].to_numpy(np.int64) == 0]
+    for column, key in ((date, "no_date"), (amount, "no_amount")):
+        if counts[key]:
+            raise ValueError(f"column {column!r}: expected no missing values, found {counts[key]}")
+    n_missing = counts["no_customer"]
+    if n_missing == counts["n_lines"]:
+        raise ValueError(f"column {customer!r}: every row is missing its customer id")
+    if n_missing:
+        warnings.warn(
+            f"tx: {n_missing} row(s) with no {customer!r} are left out",
+            RFMDataWarning,
+            stacklevel=stacklevel,
+        )
+    if counts["no_invoice"]:
+        raise ValueError(
+            f"column {invoice!r}: expected no missing values, found {counts['no_invoice']}"
+        )
+    silent = aside["customer"].dropna()
+    if len(silent):
+        shown = _preview(np.asarray(silent[:5]).tolist())
+        warnings.warn(
+            f"tx: {len(silent)} customer(s) with no purchase line (only cancellations, returns "
+            f"or zero amounts) are left out, e.g. {shown}",
+            RFMDataWarning,
+            stacklevel=stacklevel,
+        )
+    scored = result[~left]
+    if as_of is not None and len(scored) and scored["recency"].min() < 0:
+        from crmlib.rfm import _as_day
+
+        latest = _as_day(as_of) - int(scored["recency"].min())
+        raise ValueError(
+            f"as_of: expected a date on or after the last purchase "
+            f"({np.datetime64(latest, 'D')}), got {as_of!r}; "
+            "cut tx to the period before as_of first"
+        )
+    columns = ["customer", *RFM_COLUMNS]
+    return rfm_frame(scored[columns], customer, index_dtype=index_dtype)
 
 
 def rfm_frame(

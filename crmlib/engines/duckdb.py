@@ -22,7 +22,9 @@ customer_id
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -201,22 +203,34 @@ def _first_line(err: Exception) -> str:
     return str(err).strip().splitlines()[0]
 
 
-def _connection(con):
-    return connect() if con is None else con
+_DEFAULT: list[duckdb.DuckDBPyConnection] = []
+_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _connection(con=None):
+    """``con``, or a default connection made once (opening one costs more than a small
+    summary), held for one call at a time: the calls name their temporary objects alike."""
+    with _LOCK:
+        if con is None:
+            if not _DEFAULT:
+                _DEFAULT.append(connect())
+            con = _DEFAULT[0]
+        yield con
 
 
 def source_columns(source: str | os.PathLike, con=None) -> list[str]:
     """The column names of a CSV or Parquet file (for messages and the command)."""
-    con = _connection(con)
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(f"{path.name}: no such file or folder")
-    return [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {_reader(path)}").fetchall()]
+    with _connection(con) as cursor:
+        described = cursor.sql(f"DESCRIBE SELECT * FROM {_reader(path)}").fetchall()
+    return [row[0] for row in described]
 
 
 def read_columns(source, columns: list[str], con=None) -> pd.DataFrame:
     """The named columns of a frame or file as a pandas frame (checked names)."""
-    con = _connection(con)
     if isinstance(source, pd.DataFrame):
         sql.require_source_columns(source.columns, columns, "tx")
         return source[columns]
@@ -224,48 +238,58 @@ def read_columns(source, columns: list[str], con=None) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path.name}: no such file or folder")
     reader = _reader(path)
-    present = [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
-    sql.require_source_columns(present, columns, path.name)
-    return con.sql(f"SELECT {', '.join(_DIALECT.q(c) for c in columns)} FROM {reader}").df()
+    with _connection(con) as cursor:
+        present = [row[0] for row in cursor.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+        sql.require_source_columns(present, columns, path.name)
+        listed = ", ".join(_DIALECT.q(c) for c in columns)
+        return cursor.sql(f"SELECT {listed} FROM {reader}").df()
 
 
-def _rfm_table(con, tx, *, customer, date, amount, invoice, as_of):
-    """The per-customer aggregate as a temporary table, checked; returns (source, as_of)."""
+def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, cutoffs):
+    """Aggregate, check and score in one pass over the lines; raise or warn as rfm does."""
+    from crmlib.rfm import _as_day
+
+    as_of_day = None if as_of is None else _as_day(as_of)
     source = _Source(con, tx, date=date, numbers=(amount,), ids=(customer, invoice))
-    try:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE crm_rfm AS "
-            + sql.rfm_aggregate_sql(
-                source.relation,
-                _DIALECT,
-                customer=customer,
-                date=date,
-                amount=amount,
-                invoice=invoice,
-            )
+    counts = None
+    if isinstance(tx, pd.DataFrame):  # checked in pandas: cheaper than in the query
+        counts = sql.frame_counts(
+            source.frame, source.frame[date], customer=customer, amount=amount, invoice=invoice
         )
+        if as_of_day is None and counts["last_day"] is not None:
+            as_of_day = counts["last_day"] + 1
+    query = sql.rfm_statement(
+        source.relation,
+        _DIALECT,
+        customer=customer,
+        date=date,
+        amount=amount,
+        invoice=invoice,
+        as_of_day=as_of_day,
+        bins=bins,
+        ties=ties,
+        cutoffs=cutoffs,
+        counts=counts is None,
+    )
+    try:
+        result = con.sql(query).df()
     except duckdb.Error as err:
-        source.close()
         raise ValueError(f"{source.name}: {_first_line(err)}") from None
-    source.close()
-    checks = con.sql(sql.rfm_checks_sql("crm_rfm", _DIALECT)).df().iloc[0].to_dict()
+    finally:
+        source.close()
     if customer in source.string_ids:
-        ids = con.sql("SELECT customer FROM crm_rfm WHERE customer IS NOT NULL").fetchall()
-        sql.require_distinct_ids([i for (i,) in ids], customer)
-    silent = []
-    if checks["silent"]:
-        silent = [c for (c,) in con.sql(sql.rfm_silent_sql("crm_rfm")).fetchall()]
-    as_of_day = sql.rfm_check(
-        checks,
+        sql.require_distinct_ids(result["customer"].dropna(), customer)
+    return sql.rfm_finish(
+        result,
         customer=customer,
         date=date,
         amount=amount,
         invoice=invoice,
         as_of=as_of,
-        silent_examples=silent,
-        stacklevel=4,
+        counts=counts,
+        index_dtype=source.index_dtypes.get(customer),
+        stacklevel=5,
     )
-    return source, as_of_day
 
 
 def rfm(
@@ -303,16 +327,20 @@ def rfm(
         ``rfm_cell`` and ``rfm_score``. Monetary sums may differ from pandas' in the last
         bits of a float (another order of addition).
     """
-    con = _connection(con)
     sql._score_options(bins, ties, cutoffs)  # refuse bad options before reading anything
-    source, as_of_day = _rfm_table(
-        con, tx, customer=customer, date=date, amount=amount, invoice=invoice, as_of=as_of
-    )
-    query = sql.rfm_score_sql(
-        "crm_rfm", _DIALECT, as_of_day=as_of_day, bins=bins, ties=ties, cutoffs=cutoffs
-    )
-    result = con.sql(query).df()
-    return sql.rfm_frame(result, customer, index_dtype=source.index_dtypes.get(customer))
+    with _connection(con) as cursor:
+        return _rfm_scored(
+            cursor,
+            tx,
+            customer=customer,
+            date=date,
+            amount=amount,
+            invoice=invoice,
+            as_of=as_of,
+            bins=bins,
+            ties=ties,
+            cutoffs=cutoffs,
+        )
 
 
 def rfm_summary(
@@ -363,9 +391,13 @@ def btyd_summary(
     a                  2                   2.0  4.0               30.0
     b                  0                   0.0  3.0                0.0
     """
-    con = _connection(con)
     if unit not in sql.DAYS_PER_UNIT:
         raise ValueError(f"unit: expected one of 'h', 'D', 'W', 'M', 'Y', got {unit!r}")
+    with _connection(con) as cursor:
+        return _btyd(cursor, tx, customer, date, amount, unit, calibration_end, observation_end)
+
+
+def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_end):
     numbers = (amount,) if amount is not None else ()
     source = _Source(con, tx, date=date, numbers=numbers, ids=(customer,))
     try:
