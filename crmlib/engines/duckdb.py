@@ -155,10 +155,11 @@ class _Source:
 
     def _refuse_text_numbers(self, reader: str, column: str, file: str) -> None:
         q = _DIALECT.q(column)
-        bad = self.con.sql(
-            f"SELECT rn, v FROM (SELECT ROW_NUMBER() OVER () AS rn, {q} AS v FROM {reader}) "
-            f"WHERE v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY rn LIMIT 3"
-        ).fetchall()
+        with _in_file_order(self.con):
+            bad = self.con.sql(
+                f"SELECT rn, v FROM (SELECT ROW_NUMBER() OVER () AS rn, {q} AS v FROM {reader}) "
+                f"WHERE v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY rn LIMIT 3"
+            ).fetchall()
         if bad:
             examples = pd.Series([v for _, v in bad], dtype=object)
             try:
@@ -179,11 +180,12 @@ class _Source:
             raw = self.con.sql(f"SELECT DISTINCT {q} AS v FROM {reader} LIMIT 3").df()["v"]
 
         def locate(value: object) -> str:
-            rn = self.con.sql(
-                f"SELECT rn FROM (SELECT ROW_NUMBER() OVER () AS rn, CAST({q} AS VARCHAR) AS v "
-                f"FROM {reader}) WHERE v = ? ORDER BY rn LIMIT 1",
-                params=[str(value)],
-            ).fetchone()[0]
+            with _in_file_order(self.con):
+                rn = self.con.execute(
+                    f"SELECT rn FROM (SELECT ROW_NUMBER() OVER () AS rn, "
+                    f"CAST({q} AS VARCHAR) AS v FROM {reader}) WHERE v = ? ORDER BY rn LIMIT 1",
+                    [str(value)],
+                ).fetchone()[0]
             return f"row {rn} (line {rn + 1} of {file})"
 
         parsed = sql.parse_dates(raw.reset_index(drop=True), column, locate)
@@ -197,6 +199,17 @@ class _Source:
     def close(self) -> None:
         if self.relation == "crm_source":
             self.con.unregister("crm_source")
+
+
+@contextlib.contextmanager
+def _in_file_order(con):
+    """Number rows in file order (for error messages), whatever the connection's setting."""
+    (kept,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {str(bool(kept)).lower()}")
 
 
 def _first_line(err: Exception) -> str:
