@@ -14,33 +14,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlib import datasets, rfm
+from crmlib import btyd, datasets, rfm
 from crmlib.engines import definitions
 from crmlib.engines import duckdb as engine
 from crmlib.validation import DataWarning
 
 RETAIL = dict(customer="customer_id", date="invoice_date", amount="amount", invoice="invoice_no")
 CDNOW = dict(customer="customer_id", date="date", amount="dollar_value")
-LIFETIMES_NAMES = {
-    "frequency": "repeat_purchases",
-    "recency": "age_at_last_purchase",
-    "T": "age",
-    "monetary_value": "mean_repeat_spend",
-    "frequency_holdout": "holdout_purchases",
-    "duration_holdout": "holdout_length",
-    "monetary_value_holdout": "holdout_mean_spend",
-}
 
 
 def btyd_reference(tx, *, unit="W", **kwargs):
-    """crmlib.btyd.summarize once it is on main; crmlib.clv.summarize with its old names before."""
-    try:
-        from crmlib.btyd import summarize
-    except ImportError:
-        from crmlib.clv import summarize
-
-        return summarize(tx, freq=unit, **kwargs).rename(columns=LIFETIMES_NAMES)
-    return summarize(tx, unit=unit, **kwargs)
+    return btyd.summarize(tx, unit=unit, **kwargs)
 
 
 def quiet(call, *args, **kwargs):

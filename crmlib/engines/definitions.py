@@ -50,10 +50,7 @@ __all__ = [
     "btyd_frame",
 ]
 
-try:  # the customer-base models' own names and units, wherever they live
-    from crmlib.btyd._base import DAYS_PER_UNIT
-except ImportError:  # pragma: no cover - before crmlib.btyd landed
-    DAYS_PER_UNIT = {"h": 1 / 24, "D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
+from crmlib.btyd._base import DAYS_PER_UNIT
 
 BTYD_COLUMNS = (
     "repeat_purchases",
@@ -615,3 +612,59 @@ def require_distinct_ids(ids: Sequence, column: str) -> None:
     from crmlib.validation import require_ids
 
     require_ids(pd.Series(list(ids), dtype=object), column)
+
+
+# --------------------------------------------------------------------------------------------
+# BTYD predictions per customer (BG/NBD + Gamma-Gamma), fitted on one machine
+# --------------------------------------------------------------------------------------------
+
+PREDICTION_COLUMNS = ("p_alive", "expected_purchases", "expected_spend", "expected_value")
+
+
+def fit_btyd(summary: pd.DataFrame) -> tuple[object, object | None]:
+    """BG/NBD on every customer and, if the summary has spend, Gamma-Gamma on the repeat
+    buyers whose mean spend is positive (the model's domain; refunds can make it zero).
+
+    The summary is one row per customer, small enough for one machine even when the lines
+    were not: this is how the field fits these models for Spark too.
+    """
+    from crmlib import btyd
+
+    purchases = btyd.BetaGeo().fit(summary)
+    spend = None
+    if "mean_repeat_spend" in summary.columns:
+        buyers = summary[(summary["repeat_purchases"] > 0) & (summary["mean_repeat_spend"] > 0)]
+        if len(buyers):
+            spend = btyd.GammaGamma().fit(buyers)
+    return purchases, spend
+
+
+def predict_btyd(
+    purchases: object, spend: object | None, summary: pd.DataFrame, horizon: float
+) -> pd.DataFrame:
+    """Per-customer predictions over the next ``horizon`` units (the summary's unit).
+
+    Columns ``p_alive`` (the probability the customer is still active, 활동확률),
+    ``expected_purchases`` in the horizon and, with a spend model, ``expected_spend`` per
+    purchase and ``expected_value`` (their product, undiscounted). The same function runs on
+    one machine and inside Spark's ``mapInPandas`` on each partition.
+
+    Examples
+    --------
+    >>> from crmlib.btyd import BetaGeo, GammaGamma, summary_frame
+    >>> bg = BetaGeo().set_fitted("W", r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> gg = GammaGamma().set_fitted(p=6.25, q=3.74, gamma=15.44)
+    >>> one = summary_frame(2, 30.43, 38.86, 30.0, unit="W")
+    >>> predict_btyd(bg, gg, one, 39).round(3)  # doctest: +NORMALIZE_WHITESPACE
+       p_alive  expected_purchases  expected_spend  expected_value
+    0    0.727               1.226          30.938          37.931
+    """
+    out = pd.DataFrame(index=summary.index)
+    out["p_alive"] = np.asarray(purchases.p_alive(summary), float)
+    out["expected_purchases"] = np.asarray(
+        purchases.conditional_expected_purchases(summary, horizon), float
+    )
+    if spend is not None:
+        out["expected_spend"] = np.asarray(spend.conditional_expected_spend(summary), float)
+        out["expected_value"] = out["expected_purchases"] * out["expected_spend"]
+    return out
