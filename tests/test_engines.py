@@ -92,7 +92,9 @@ def lines() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "customer_id": pd.array(customer, dtype="Int64"),
-            "invoice_id": pd.array([f"C{i}" if c else str(i) for i, c in zip(invoice, cancelled)]),
+            "invoice_id": pd.array(
+                [f"C{i}" if c else str(i) for i, c in zip(invoice, cancelled, strict=True)]
+            ),
             "date": day + hour,
             "amount": amount,
         }
@@ -212,7 +214,9 @@ def test_an_unreadable_date_in_a_csv_names_its_row_and_value(tmp_path):
     (tmp_path / "bad.csv").write_text(
         "customer_id,invoice_id,date,amount\n1,A,2024-01-02,5\n2,B,2024-13-45,6\n3,C,2024-01-05,7\n"
     )
-    with pytest.raises(ValueError, match=r"'date'.*not dates.*row 2 \(line 3 of bad.csv\): '2024-13-45'"):
+    with pytest.raises(
+        ValueError, match=r"'date'.*not dates.*row 2 \(line 3 of bad.csv\): '2024-13-45'"
+    ):
         engine.rfm(tmp_path / "bad.csv")
 
 
@@ -227,7 +231,12 @@ def test_text_amounts_in_a_csv_name_their_row(tmp_path):
 def test_far_dates_warn_as_in_pandas():
     days = pd.date_range("2024-01-01", periods=30, freq="D").strftime("%Y-%m-%d").tolist()
     tx = pd.DataFrame(
-        {"customer_id": range(31), "date": [*days, "2099-01-05"], "amount": 1.0, "invoice_id": range(31)}
+        {
+            "customer_id": range(31),
+            "date": [*days, "2099-01-05"],
+            "amount": 1.0,
+            "invoice_id": range(31),
+        }
     )
     with pytest.warns(DataWarning, match=r"1 date\(s\) lie far outside.*2099-01-05"):
         engine.rfm(tx)

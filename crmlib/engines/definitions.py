@@ -123,30 +123,45 @@ def require_source_columns(present: Iterable[str], wanted: Iterable[str], name: 
 
     Examples
     --------
-    >>> require_source_columns(["CustomerID", "InvoiceDate"], ["customer_id"], "sales.csv")
+    >>> require_source_columns(["CustomerID", "InvoiceDate"], ["customer_id", "date"], "sales.csv")
     Traceback (most recent call last):
     ...
-    KeyError: "sales.csv: missing column(s) 'customer_id'; ...; did you mean 'CustomerID' for 'customer_id'?"
+    KeyError: "sales.csv: missing column(s) 'customer_id', 'date'; ...; did you mean 'CustomerID' for 'customer_id', 'InvoiceDate' for 'date'?"
     """
     present = [str(c) for c in present]
+    wanted = list(wanted)
     try:
-        require_columns(pd.DataFrame(columns=present), list(wanted), name)
+        require_columns(pd.DataFrame(columns=present), wanted, name)
     except KeyError as err:
-        hints = []
-        for column in wanted:
-            if column in present:
-                continue
-            folded = {_fold(p): p for p in present}
-            match = folded.get(_fold(column))
-            if match is None:
-                close = difflib.get_close_matches(
-                    _fold(column), list(folded), n=1, cutoff=0.6
-                )
-                match = folded[close[0]] if close else None
-            if match is not None:
-                hints.append(f"{match!r} for {column!r}")
+        missing = [c for c in wanted if c not in present]
+        hints = [f"{match!r} for {column!r}" for column, match in _closest(missing, present)]
         message = err.args[0] + (f"; did you mean {', '.join(hints)}?" if hints else "")
         raise KeyError(message) from None
+
+
+def _closest(missing: list[str], present: list[str]) -> list[tuple[str, str]]:
+    """Pair each missing name with the most similar unused present name, best pairs first:
+    the same letters (CustomerID, customer_id), one inside the other (date, InvoiceDate),
+    else spelling similarity above 0.6."""
+    scored = []
+    for column in missing:
+        for candidate in present:
+            a, b = _fold(column), _fold(candidate)
+            if a == b:
+                score = 2.0
+            elif a and b and (a in b or b in a):
+                score = 1.0 + min(len(a), len(b)) / max(len(a), len(b))
+            else:
+                score = difflib.SequenceMatcher(None, a, b).ratio()
+            if score >= 0.6:
+                scored.append((score, column, candidate))
+    pairs, used_columns, used_present = {}, set(), set()
+    for _, column, candidate in sorted(scored, key=lambda t: -t[0]):
+        if column not in used_columns and candidate not in used_present:
+            pairs[column] = candidate
+            used_columns.add(column)
+            used_present.add(candidate)
+    return [(c, pairs[c]) for c in missing if c in pairs]
 
 
 def _fold(name: str) -> str:
@@ -315,8 +330,8 @@ def frame_counts(
         missing = values.isna().to_numpy()
         counts[key] = int(np.count_nonzero(missing & has_customer)) if missing.any() else 0
     last = dates.max()
-    counts["last_day"] = None if pd.isna(last) else int(
-        np.datetime64(pd.Timestamp(last).date(), "D").view(np.int64)
+    counts["last_day"] = (
+        None if pd.isna(last) else int(np.datetime64(pd.Timestamp(last).date(), "D").view(np.int64))
     )
     return counts
 
@@ -331,6 +346,7 @@ def rfm_finish(
     as_of: object,
     counts: Mapping[str, object] | None = None,
     index_dtype: object = None,
+    name: str = "tx",
     stacklevel: int = 3,
 ) -> pd.DataFrame:
     """Check the result of :func:`rfm_result_sql` and return :func:`crmlib.rfm.score`'s frame.
@@ -350,7 +366,11 @@ def rfm_finish(
             "no_customer": int(n_lines[~named].sum()),
             "last_day": aside["last_line"].max(),
         }
-        for key, column in (("no_date", "n_dates"), ("no_amount", "n_amounts"), ("no_invoice", "n_invoices")):
+        for key, column in (
+            ("no_date", "n_dates"),
+            ("no_amount", "n_amounts"),
+            ("no_invoice", "n_invoices"),
+        ):
             counts[key] = int((n_lines - aside[column].to_numpy(np.int64))[named].sum())
         aside = aside[aside["frequency"].to_numpy(np.int64) == 0]
     for column, key in ((date, "no_date"), (amount, "no_amount")):
@@ -361,7 +381,7 @@ def rfm_finish(
         raise ValueError(f"column {customer!r}: every row is missing its customer id")
     if n_missing:
         warnings.warn(
-            f"tx: {n_missing} row(s) with no {customer!r} are left out",
+            f"{name}: {n_missing} row(s) with no {customer!r} are left out",
             RFMDataWarning,
             stacklevel=stacklevel,
         )
@@ -373,7 +393,7 @@ def rfm_finish(
     if len(silent):
         shown = _preview(np.asarray(silent[:5]).tolist())
         warnings.warn(
-            f"tx: {len(silent)} customer(s) with no purchase line (only cancellations, returns "
+            f"{name}: {len(silent)} customer(s) with no purchase line (only cancellations, returns "
             f"or zero amounts) are left out, e.g. {shown}",
             RFMDataWarning,
             stacklevel=stacklevel,
@@ -503,9 +523,9 @@ def btyd_summary_sql(
     cal = end_obs if end_cal is None else end_cal
     holdout = ""
     if end_cal is not None:
-        holdout = """,
+        holdout = f""",
        SUM(CASE WHEN tick > {cal} THEN 1 ELSE 0 END) AS holdout_purchases,
-       SUM(CASE WHEN tick > {cal} THEN value ELSE 0.0 END) AS holdout_spend""".format(cal=cal)
+       SUM(CASE WHEN tick > {cal} THEN value ELSE 0.0 END) AS holdout_spend"""
     return f"""
 WITH w AS (
     SELECT customer, tick, value, MIN(tick) OVER (PARTITION BY customer) AS first_tick

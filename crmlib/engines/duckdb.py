@@ -34,7 +34,16 @@ import pandas as pd
 from crmlib.engines import definitions as sql
 from crmlib.validation import as_numeric, require_frame, require_ids
 
-__all__ = ["connect", "rfm", "rfm_summary", "btyd_summary", "read_columns", "source_columns"]
+__all__ = [
+    "connect",
+    "rfm",
+    "rfm_summary",
+    "btyd_summary",
+    "predict_btyd",
+    "frequent_itemsets",
+    "read_columns",
+    "source_columns",
+]
 
 _DIALECT = sql.DUCKDB
 _CSV = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
@@ -167,8 +176,7 @@ class _Source:
             except TypeError as err:
                 rn, value = bad[0]
                 raise TypeError(
-                    f"{err.args[0]}; the first is in row {rn} (line {rn + 1} of {file}): "
-                    f"{value!r}"
+                    f"{err.args[0]}; the first is in row {rn} (line {rn + 1} of {file}): {value!r}"
                 ) from None
 
     def _date_map(self, reader: str, column: str, kind: str, file: str) -> str:
@@ -192,9 +200,7 @@ class _Source:
         mapping = pd.DataFrame({"raw": raw.to_numpy(dtype=object), "parsed": parsed.to_numpy()})
         name = f"crm_dates_{abs(hash(column))}"
         self.con.register(name, mapping)
-        return (
-            f"(SELECT parsed FROM {name} WHERE raw = CAST({q} AS VARCHAR)) AS {q}"
-        )
+        return f"(SELECT parsed FROM {name} WHERE raw = CAST({q} AS VARCHAR)) AS {q}"
 
     def close(self) -> None:
         if self.relation == "crm_source":
@@ -301,6 +307,7 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
         as_of=as_of,
         counts=counts,
         index_dtype=source.index_dtypes.get(customer),
+        name=source.name,
         stacklevel=5,
     )
 
@@ -450,3 +457,40 @@ def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_en
         calibration_end=calibration_end,
         index_dtype=source.index_dtypes.get(customer),
     )
+
+
+def predict_btyd(purchases, spend, summary: pd.DataFrame, horizon: float, con=None) -> pd.DataFrame:
+    """:func:`crmlib.engines.definitions.predict_btyd` (the summary is already in memory)."""
+    return sql.predict_btyd(purchases, spend, summary, horizon)
+
+
+def frequent_itemsets(
+    tx: pd.DataFrame | str | os.PathLike,
+    *,
+    invoice: str,
+    item: str,
+    min_support: float,
+    max_len: int | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """:func:`crmlib.basket.frequent_itemsets` of the baskets in a frame or file of lines.
+
+    DuckDB reads the distinct (invoice, item) pairs; baskets are formed and mined by
+    :func:`crmlib.basket.baskets_from_lines` and :func:`crmlib.basket.frequent_itemsets`.
+    """
+    from crmlib import basket
+
+    if isinstance(tx, pd.DataFrame):
+        lines = read_columns(tx, [invoice, item])
+    else:
+        path = Path(tx)
+        if not path.exists():
+            raise FileNotFoundError(f"{path.name}: no such file or folder")
+        reader = _reader(path)
+        with _connection(con) as cursor:
+            present = [r[0] for r in cursor.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+            sql.require_source_columns(present, [invoice, item], path.name)
+            i, t = _DIALECT.q(invoice), _DIALECT.q(item)
+            lines = cursor.sql(f"SELECT DISTINCT {i}, {t} FROM {reader} ORDER BY {i}, {t}").df()
+    baskets = basket.baskets_from_lines(lines, invoice=invoice, item=item)
+    return basket.frequent_itemsets(baskets.tolist(), min_support, max_len)
