@@ -26,9 +26,11 @@ import contextlib
 import os
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from crmlib.engines import definitions as sql
@@ -131,8 +133,13 @@ class _Source:
                 self.string_ids.add(column)
             self.index_dtypes[column] = values.dtype
             columns[column] = values
+        self.pending_dates = None
         if date is not None:
-            columns[date] = sql.parse_dates(tx[date], date)
+            if isinstance(tx[date].dtype, np.dtype) and tx[date].dtype.kind == "M":
+                # Already dates: DuckDB can start; the far-date check runs meanwhile.
+                columns[date] = self.pending_dates = tx[date]
+            else:
+                columns[date] = sql.parse_dates(tx[date], date)
         for column in numbers:
             columns[column] = as_numeric(tx[column], column)
         self.frame = pd.DataFrame(columns, copy=False)
@@ -270,13 +277,10 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
 
     as_of_day = None if as_of is None else _as_day(as_of)
     source = _Source(con, tx, date=date, numbers=(amount,), ids=(customer, invoice))
-    counts = None
-    if isinstance(tx, pd.DataFrame):  # checked in pandas: cheaper than in the query
-        counts = sql.frame_counts(
-            source.frame, source.frame[date], customer=customer, amount=amount, invoice=invoice
-        )
-        if as_of_day is None and counts["last_day"] is not None:
-            as_of_day = counts["last_day"] + 1
+    frame = isinstance(tx, pd.DataFrame)  # checked in pandas: cheaper than in the query
+    if frame and as_of_day is None:
+        last = source.frame[date].max()
+        as_of_day = None if pd.isna(last) else _as_day(last) + 1
     query = sql.rfm_statement(
         source.relation,
         _DIALECT,
@@ -288,10 +292,25 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
         bins=bins,
         ties=ties,
         cutoffs=cutoffs,
-        counts=counts is None,
+        counts=not frame,
     )
+    counts = None
     try:
-        result = con.sql(query).df()
+        with ThreadPoolExecutor(1) as pool:  # DuckDB works while pandas checks the frame
+            future = pool.submit(lambda: con.sql(query).df())
+            try:
+                if frame:
+                    if source.pending_dates is not None:
+                        sql.parse_dates(source.pending_dates, date)  # warns about far dates
+                    counts = sql.frame_counts(
+                        source.frame,
+                        source.frame[date],
+                        customer=customer,
+                        amount=amount,
+                        invoice=invoice,
+                    )
+            finally:
+                result = future.result()
     except duckdb.Error as err:
         raise ValueError(f"{source.name}: {_first_line(err)}") from None
     finally:
