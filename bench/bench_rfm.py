@@ -265,7 +265,8 @@ def run(quick: bool = False) -> list[dict]:
             )
             ours, duck = t["engine"][1], t["duckdb"][1]
             # NTILE and qcut bins coincide when the number of customers is a multiple of 5
-            check_same(ours, duck, label, ["recency", "frequency", "monetary", *SCORES])
+            scores = SCORES if len(duck) % 5 == 0 else []
+            check_same(ours, duck, label, ["recency", "frequency", "monetary", *scores])
             rows.append(
                 row(
                     f"rfm engine, {label}",

@@ -182,6 +182,8 @@ def _rfm(args: argparse.Namespace) -> int:
 
 
 def _rfm_report(args, scored: pd.DataFrame, summary: pd.DataFrame | None) -> None:
+    from crmlib.plots import percent_axis
+
     sections = []
     if summary is not None:
         top = summary.index[0]
@@ -191,6 +193,7 @@ def _rfm_report(args, scored: pd.DataFrame, summary: pd.DataFrame | None) -> Non
             shares = summary["share_of_revenue"].iloc[::-1]
             ax.barh(shares.index.astype(str), shares.to_numpy())
             ax.set_xlabel("share of net revenue")
+            percent_axis(ax, "x")
             ax.set_title(f"{top} bring {share:.0%} of revenue")
 
         sections.append(("Segments", _table_html(summary)))

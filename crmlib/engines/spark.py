@@ -20,7 +20,6 @@ import os
 import sys
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -112,7 +111,7 @@ class _Source:
             if _is_spark_frame(source):
                 self.name, frame = "tx", source
             elif isinstance(source, str | os.PathLike):
-                frame = self._read(Path(source))
+                frame = self._read(os.fspath(source))  # a URL (s3a://...) stays as it is
             else:
                 raise TypeError(
                     "tx: expected a pandas or Spark DataFrame or the path of a CSV or Parquet "
@@ -133,16 +132,21 @@ class _Source:
         self.view = "crm_source"
         frame.createOrReplaceTempView(self.view)
 
-    def _read(self, path: Path):
-        self.name = path.name
-        text = str(path)
-        lower = path.name.lower()
-        if lower.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
-            return self.spark.read.csv(text, header=True, inferSchema=True)
-        if lower.endswith((".parquet", ".pq")) or path.is_dir():
-            return self.spark.read.parquet(text)
+    def _read(self, text: str):
+        from pyspark.errors import AnalysisException
+
+        self.name = text.rstrip("/").rsplit("/", 1)[-1] or text
+        lower = self.name.lower()
+        try:
+            if lower.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+                return self.spark.read.csv(text, header=True, inferSchema=True)
+            if lower.endswith((".parquet", ".pq")) or "." not in self.name:
+                return self.spark.read.parquet(text)  # a file, or a folder of Parquet files
+        except AnalysisException as err:
+            first = str(err).strip().splitlines()[0]
+            raise FileNotFoundError(f"{self.name}: could not be read by Spark ({first})") from None
         raise ValueError(
-            f"{path.name}: expected a .csv or .parquet file (or a folder of .parquet files)"
+            f"{self.name}: expected a .csv or .parquet file (or a folder of .parquet files)"
         )
 
     def _row_of(self, frame, column: str, value: object) -> str:
