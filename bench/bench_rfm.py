@@ -134,17 +134,28 @@ ORDER BY customer_id
 def duckdb_query(con, tx: pd.DataFrame, query: str) -> pd.DataFrame:
     con.register("tx", tx)
     try:
-        return con.sql(query).df().set_index("customer_id")
+        r = con.sql(query).df(); return r.set_index(r.columns[0])
     finally:
         con.unregister("tx")
 
 
-def engine_rfm(tx) -> pd.DataFrame:
+def engine_rfm(tx, con=None) -> pd.DataFrame:
     from crmlib.engines import duckdb as engine
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return engine.rfm(tx, as_of=AS_OF)
+        return engine.rfm(tx, as_of=AS_OF, con=con)
+
+
+#: The DuckDB memory limit for files in the scaling table: beyond it DuckDB spills to disk.
+FILE_MEMORY_LIMIT = "1GB"
+
+
+def _file_connection():
+    from crmlib.engines import duckdb as engine
+
+    spill = Path(tempfile.gettempdir()) / "crmlib-bench-spill"
+    return engine.connect(memory_limit=FILE_MEMORY_LIMIT, temp_directory=spill)
 
 
 def engine_btyd(tx) -> pd.DataFrame:
@@ -209,12 +220,17 @@ def _memory_worker(what: str, n_lines: int, source: str | None = None) -> dict:
     tx = make_lines(*sizes(n_lines)) if source is None else None
     frame_mb = tx.memory_usage(deep=True).sum() / 2**20 if tx is not None else float("nan")
     call = {
-        "engine": lambda: engine_rfm(tx if source is None else source),
+        "engine": lambda: engine_rfm(tx) if source is None else engine_rfm(source, con),
         "pandas": lambda: pandas_rfm(tx),
         "spark": lambda: _spark_rfm(source),
     }[what]
+    con = _file_connection() if source is not None else None
     if what == "engine":
-        engine_rfm(make_lines(*sizes(20_000)))  # load DuckDB and its default connection first
+        engine_rfm(make_lines(*sizes(20_000)), con)  # load DuckDB and the connection first
+    jvm = None
+    if what == "spark":
+        _spark_session()  # start the JVM before the clock
+        jvm = _Sampler()
     gc.collect()
     before, _ = _rss_mb()
     Path("/proc/self/clear_refs").write_text("5")  # reset the high-water mark
@@ -222,7 +238,41 @@ def _memory_worker(what: str, n_lines: int, source: str | None = None) -> dict:
     call()
     seconds = time.perf_counter() - start
     _, peak = _rss_mb()
-    return {"seconds": seconds, "peak_mb": peak - before, "frame_mb": frame_mb}
+    out = {"seconds": seconds, "peak_mb": peak - before, "frame_mb": frame_mb}
+    if jvm is not None:
+        out["jvm_peak_mb"] = jvm.stop()
+    return out
+
+
+class _Sampler:
+    """Largest resident size of this process's children (Spark's JVM), sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import psutil
+
+        self.children = psutil.Process().children(recursive=True)
+        self.peak = 0.0
+        self.running = True
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while self.running:
+            total = 0
+            for child in self.children:
+                try:
+                    total += child.memory_info().rss
+                except Exception:  # noqa: BLE001 - a child that ended
+                    pass
+            self.peak = max(self.peak, total / 2**20)
+            time.sleep(0.05)
+
+    def stop(self) -> float:
+        self.running = False
+        self.thread.join()
+        return self.peak
 
 
 def _in_subprocess(*args, timeout: float = 3600) -> dict:
@@ -367,13 +417,22 @@ def write_parquet(path: Path, n_lines: int, chunk: int = 10_000_000) -> None:
             writer.close()
 
 
+def _spark_session():
+    from crmlib.engines import spark
+
+    return spark.session("local[2]", **{"spark.driver.memory": "2g"})
+
+
 def _spark_rfm(source: str):
     from crmlib.engines import spark
 
-    session = spark.session("local[2]", **{"spark.driver.memory": "2g"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return spark.rfm(source, as_of=AS_OF, con=session)
+        return spark.rfm(source, as_of=AS_OF, con=_spark_session())
+
+
+def _mb(value) -> str:
+    return "" if value is None or not np.isfinite(value) else f"{value:,.0f}"
 
 
 def scaling(line_counts=(1_000_000, 10_000_000, 100_000_000), spark: bool = True) -> pd.DataFrame:
@@ -389,7 +448,7 @@ def scaling(line_counts=(1_000_000, 10_000_000, 100_000_000), spark: bool = True
                     ("pandas (frame)", ("pandas", n_lines)),
                     ("duckdb (frame)", ("engine", n_lines)),
                 ]
-            runs.append(("duckdb (parquet)", ("engine", n_lines, str(path))))
+            runs.append((f"duckdb (parquet, {FILE_MEMORY_LIMIT})", ("engine", n_lines, str(path))))
             if spark:
                 runs.append(("spark local[2] (parquet)", ("spark", n_lines, str(path))))
             for name, args in runs:
@@ -408,9 +467,9 @@ def scaling(line_counts=(1_000_000, 10_000_000, 100_000_000), spark: bool = True
                         "engine": name,
                         "seconds": round(result["seconds"], 2),
                         "peak_mb_python": round(result["peak_mb"]),
-                        "note": result.get(
-                            "error", "JVM memory not counted" if "spark" in name else ""
-                        ),
+                        "peak_mb_jvm": _mb(result.get("jvm_peak_mb")),
+                        "input_frame_mb": _mb(result.get("frame_mb")),
+                        "note": result.get("error", ""),
                     }
                 )
             path.unlink()

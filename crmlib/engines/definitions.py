@@ -47,7 +47,14 @@ __all__ = [
     "btyd_checks_sql",
     "btyd_check",
     "btyd_summary_sql",
+    "btyd_statement",
+    "btyd_frame_checks",
     "btyd_frame",
+    "parse_dates",
+    "require_distinct_ids",
+    "PREDICTION_COLUMNS",
+    "fit_btyd",
+    "predict_btyd",
 ]
 
 from crmlib.btyd._base import DAYS_PER_UNIT
@@ -320,19 +327,45 @@ def rfm_statement(source: str, d: Dialect, *, customer, date, amount, invoice, *
     return f"WITH g AS ({agg}\n), " + result.removeprefix("WITH ")
 
 
+def _missing(values: pd.Series) -> int:
+    """Missing values in a column, without a pass when its dtype cannot hold any."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return 0
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return int(np.isnan(values.to_numpy()).sum())
+    return int(values.isna().sum())
+
+
+def _tick_range(dates: pd.Series, unit: str) -> tuple[int | None, int | None]:
+    """First and last tick (day or hour since 1970) of a datetime column without NaT."""
+    grain = "h" if unit == "h" else "D"
+    values = dates.to_numpy()
+    if not len(values):
+        return None, None
+    ints = values.view(np.int64)
+    return tuple(
+        int(
+            np.datetime64(int(v), np.datetime_data(values.dtype)[0])
+            .astype(f"datetime64[{grain}]")
+            .view(np.int64)
+        )
+        for v in (ints.min(), ints.max())
+    )
+
+
 def frame_counts(
     tx: pd.DataFrame, dates: pd.Series, *, customer: str, amount: str, invoice: str
 ) -> dict:
     """The checks' counts of a pandas frame, computed in pandas (a few cheap passes)."""
-    has_customer = tx[customer].notna().to_numpy()
-    counts = {"no_customer": int(len(tx) - np.count_nonzero(has_customer)), "n_lines": len(tx)}
+    n_missing = _missing(tx[customer])
+    counts = {"no_customer": n_missing, "n_lines": len(tx)}
+    has_customer = tx[customer].notna().to_numpy() if n_missing else None
     for key, values in (("no_date", dates), ("no_amount", tx[amount]), ("no_invoice", tx[invoice])):
-        missing = values.isna().to_numpy()
-        counts[key] = int(np.count_nonzero(missing & has_customer)) if missing.any() else 0
-    last = dates.max()
-    counts["last_day"] = (
-        None if pd.isna(last) else int(np.datetime64(pd.Timestamp(last).date(), "D").view(np.int64))
-    )
+        n = _missing(values)
+        if n and has_customer is not None:  # only rows with a customer count
+            n = int(np.count_nonzero(values.isna().to_numpy() & has_customer))
+        counts[key] = n
     return counts
 
 
@@ -437,20 +470,33 @@ def rfm_frame(
 
 
 def btyd_days_sql(
-    source: str, d: Dialect, *, customer: str, date: str, amount: str | None, unit: str
+    source: str,
+    d: Dialect,
+    *,
+    customer: str,
+    date: str,
+    amount: str | None,
+    unit: str,
+    counts: bool = True,
+    end_obs: int | None = None,
 ) -> str:
     """One row per customer and purchase tick (day, or hour for ``unit="h"``), amounts
-    added, with the counts of missing values the checks need. The one pass over the lines."""
+    added: the one pass over the lines. With ``counts``, also the numbers of lines and of
+    missing amounts that the checks need; with ``end_obs``, later lines are skipped."""
     c, t = d.q(customer), d.q(date)
     value = f"SUM({d.q(amount)})" if amount is not None else "0.0"
-    missing = f"COUNT(*) - COUNT({d.q(amount)})" if amount is not None else "0"
+    extra = ""
+    if counts:
+        missing = f"COUNT(*) - COUNT({d.q(amount)})" if amount is not None else "0"
+        extra = f""",
+       COUNT(*) AS n_lines,
+       {missing} AS no_amount"""
+    where = f"\nWHERE {d.tick(t, unit)} <= {int(end_obs)}" if end_obs is not None else ""
     return f"""
 SELECT {c} AS customer,
        {d.tick(t, unit)} AS tick,
-       {value} AS value,
-       COUNT(*) AS n_lines,
-       {missing} AS no_amount
-FROM {source}
+       {value} AS value{extra}
+FROM {source}{where}
 GROUP BY 1, 2"""
 
 
@@ -543,6 +589,50 @@ FROM w
 GROUP BY customer
 HAVING MIN(first_tick) <= {cal}
 ORDER BY customer"""
+
+
+def btyd_statement(
+    source: str,
+    d: Dialect,
+    *,
+    customer: str,
+    date: str,
+    amount: str | None,
+    unit: str,
+    end_obs: int,
+    end_cal: int | None,
+) -> str:
+    """Days and summary in one statement (engines that keep a CTE, such as DuckDB)."""
+    days = btyd_days_sql(
+        source,
+        d,
+        customer=customer,
+        date=date,
+        amount=amount,
+        unit=unit,
+        counts=False,
+        end_obs=end_obs,
+    )
+    summary = btyd_summary_sql(
+        "crm_days", d, unit=unit, end_obs=end_obs, end_cal=end_cal, amount=amount is not None
+    ).lstrip()
+    return f"WITH crm_days AS ({days}\n), " + summary.removeprefix("WITH ")
+
+
+def btyd_frame_checks(
+    tx: pd.DataFrame, dates: pd.Series, *, customer: str, amount: str | None, unit: str
+) -> dict:
+    """:func:`btyd_checks_sql`'s numbers for a pandas frame (datetime64 dates), in pandas."""
+    checks = {
+        "no_customer": _missing(tx[customer]),
+        "no_date": _missing(dates),
+        "no_amount": _missing(tx[amount]) if amount is not None else 0,
+        "first_tick": None,
+        "last_tick": None,
+    }
+    if not checks["no_date"]:
+        checks["first_tick"], checks["last_tick"] = _tick_range(dates, unit)
+    return checks
 
 
 def btyd_frame(

@@ -279,8 +279,9 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
     source = _Source(con, tx, date=date, numbers=(amount,), ids=(customer, invoice))
     frame = isinstance(tx, pd.DataFrame)  # checked in pandas: cheaper than in the query
     if frame and as_of_day is None:
-        last = source.frame[date].max()
-        as_of_day = None if pd.isna(last) else _as_day(last) + 1
+        dates = source.frame[date]
+        last = sql._tick_range(dates.dropna() if sql._missing(dates) else dates, "D")[1]
+        as_of_day = None if last is None else last + 1
     query = sql.rfm_statement(
         source.relation,
         _DIALECT,
@@ -439,6 +440,10 @@ def btyd_summary(
 def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_end):
     numbers = (amount,) if amount is not None else ()
     source = _Source(con, tx, date=date, numbers=numbers, ids=(customer,))
+    if isinstance(tx, pd.DataFrame):
+        return _btyd_frame(
+            con, source, customer, date, amount, unit, calibration_end, observation_end
+        )
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE crm_days AS "
@@ -468,6 +473,56 @@ def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_en
     )
     return sql.btyd_frame(
         con.sql(query).df(),
+        customer=customer,
+        unit=unit,
+        end_obs=end_obs,
+        end_cal=end_cal,
+        amount=amount is not None,
+        calibration_end=calibration_end,
+        index_dtype=source.index_dtypes.get(customer),
+    )
+
+
+def _btyd_frame(con, source, customer, date, amount, unit, calibration_end, observation_end):
+    """A frame: checked in pandas (a few cheap passes) while DuckDB runs one statement."""
+    frame = source.frame
+    dates = frame[date]
+    checks = sql.btyd_frame_checks(frame, dates, customer=customer, amount=amount, unit=unit)
+    end_obs, end_cal = sql.btyd_check(
+        checks,
+        customer=customer,
+        date=date,
+        amount=amount,
+        unit=unit,
+        calibration_end=calibration_end,
+        observation_end=observation_end,
+    )
+    query = sql.btyd_statement(
+        source.relation,
+        _DIALECT,
+        customer=customer,
+        date=date,
+        amount=amount,
+        unit=unit,
+        end_obs=end_obs,
+        end_cal=end_cal,
+    )
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            future = pool.submit(lambda: con.sql(query).df())
+            try:
+                if source.pending_dates is not None:
+                    sql.parse_dates(source.pending_dates, date)  # warns about far dates
+            finally:
+                result = future.result()
+    except duckdb.Error as err:
+        raise ValueError(f"{source.name}: {_first_line(err)}") from None
+    finally:
+        source.close()
+    if customer in source.string_ids:
+        sql.require_distinct_ids(result["customer"], customer)
+    return sql.btyd_frame(
+        result,
         customer=customer,
         unit=unit,
         end_obs=end_obs,
