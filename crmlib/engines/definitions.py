@@ -137,6 +137,8 @@ def require_source_columns(present: Iterable[str], wanted: Iterable[str], name: 
     """
     present = [str(c) for c in present]
     wanted = list(wanted)
+    if set(wanted) <= set(present):
+        return
     try:
         require_columns(pd.DataFrame(columns=present), wanted, name)
     except KeyError as err:

@@ -142,7 +142,13 @@ class _Source:
                 columns[date] = sql.parse_dates(tx[date], date)
         for column in numbers:
             columns[column] = as_numeric(tx[column], column)
-        self.frame = pd.DataFrame(columns, copy=False)
+        unchanged = (
+            (date is None or self.pending_dates is not None)
+            and all(columns[c].dtype == tx[c].dtype for c in numbers)
+            and tx.columns.is_unique
+        )
+        # DuckDB reads only the columns a query names: register the frame itself if it can.
+        self.frame = tx if unchanged else pd.DataFrame(columns, copy=False)
         self.relation = "crm_source"
         self.con.register(self.relation, self.frame)
 

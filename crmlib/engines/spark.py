@@ -44,7 +44,9 @@ def session(master: str | None = None, *, app_name: str = "crmlib", **conf: str)
     **conf
         Extra Spark settings, e.g. ``{"spark.sql.shuffle.partitions": "8"}``.
     """
-    from pyspark.sql import SparkSession
+    with _quiet():
+        from pyspark.ml.fpm import FPGrowth  # noqa: F401  (imported here, warnings muted)
+        from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
@@ -71,7 +73,8 @@ def session(master: str | None = None, *, app_name: str = "crmlib", **conf: str)
     }
     for key, value in settings.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    with _quiet():
+        spark = builder.getOrCreate()
     if not remote:
         spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -358,7 +361,8 @@ def predict_btyd(purchases, spend, summary, horizon: float, con=None):
             rows.attrs["unit"] = unit
             yield sql.predict_btyd(purchases, spend, rows, horizon).reset_index()
 
-    predicted = frame.mapInPandas(score, schema)
+    with _quiet():
+        predicted = frame.mapInPandas(score, schema)
     if not local:
         return predicted
     out = _to_pandas(predicted).set_index(key)
