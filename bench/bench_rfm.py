@@ -134,7 +134,8 @@ ORDER BY customer_id
 def duckdb_query(con, tx: pd.DataFrame, query: str) -> pd.DataFrame:
     con.register("tx", tx)
     try:
-        r = con.sql(query).df(); return r.set_index(r.columns[0])
+        r = con.sql(query).df()
+        return r.set_index(r.columns[0])
     finally:
         con.unregister("tx")
 
@@ -435,7 +436,11 @@ def _mb(value) -> str:
     return "" if value is None or not np.isfinite(value) else f"{value:,.0f}"
 
 
-def scaling(line_counts=(1_000_000, 10_000_000, 100_000_000), spark: bool = True) -> pd.DataFrame:
+def scaling(
+    line_counts=(1_000_000, 10_000_000, 100_000_000),
+    spark: bool = True,
+    spark_max: int = 100_000_000,
+) -> pd.DataFrame:
     """Time and peak memory per engine and size; the largest size from Parquet only."""
     out = []
     with tempfile.TemporaryDirectory() as folder:
@@ -449,12 +454,12 @@ def scaling(line_counts=(1_000_000, 10_000_000, 100_000_000), spark: bool = True
                     ("duckdb (frame)", ("engine", n_lines)),
                 ]
             runs.append((f"duckdb (parquet, {FILE_MEMORY_LIMIT})", ("engine", n_lines, str(path))))
-            if spark:
+            if spark and n_lines <= spark_max:
                 runs.append(("spark local[2] (parquet)", ("spark", n_lines, str(path))))
             for name, args in runs:
                 print(f"scaling: {name}, {n_lines:,} lines", file=sys.stderr, flush=True)
                 try:
-                    result = _in_subprocess(*args, timeout=3600)
+                    result = _in_subprocess(*args, timeout=1800)
                 except Exception as err:  # report the failure in the table, go on
                     result = {
                         "seconds": float("nan"),
@@ -478,7 +483,9 @@ def scaling(line_counts=(1_000_000, 10_000_000, 100_000_000), spark: bool = True
 
 if __name__ == "__main__":
     if "--scaling" in sys.argv:
-        print(scaling().to_string(index=False))
+        # --spark-max N: leave Spark out above N lines (local[2] on a shared laptop is slow)
+        limit = sys.argv[sys.argv.index("--spark-max") + 1] if "--spark-max" in sys.argv else 1e8
+        print(scaling(spark_max=int(float(limit))).to_string(index=False))
     else:
         result = pd.DataFrame(run(quick="--quick" in sys.argv))
         with pd.option_context("display.width", 200, "display.max_colwidth", 60):
