@@ -1,26 +1,23 @@
-"""Benchmark: ``basket.frequent_itemsets`` against mlxtend's apriori and pyfim's fpgrowth.
+"""Benchmark: ``basket.frequent_itemsets`` against pyfim's FP-growth (and mlxtend's apriori).
 
 The data are synthetic baskets made here with NumPy (seeded): 100,000 baskets over 1,000
 items (``sku0000`` ...) with Zipf-like popularity (item of rank r drawn with weight 1/r), a
 mean of 8 distinct items per basket, and a planted pair: 4% of baskets also hold ``beer``
-and ``diapers`` (two otherwise rare items). ``min_support`` is 0.005.
+and ``diapers`` (two otherwise rare items).
 
-References: mlxtend's default ``apriori(df, min_support)`` on a dense boolean DataFrame made
-from the one-hot matrix (the usual tutorial route; building the frame is not timed), and
-pyfim's C ``fpgrowth`` on the same list of baskets. crmlib is timed from the list of baskets,
-so its time includes encoding. Every row's ``ratio`` is crmlib / reference (time or memory),
-so lower is better. Times are the best of three runs (mlxtend: one run).
+At each support of ``SUPPORTS`` (0.005, 0.001, 0.0005): crmlib's time from the list of
+baskets (encoding included) over pyfim's C ``fpgrowth`` on the same list (target <= 1.5),
+whether both find the same itemsets with the same counts, and crmlib's peak memory against
+a 150 MB budget. Times are the best of three runs; ``ratio`` = crmlib / reference.
 
-Peak memory is measured in a fresh subprocess for each tool: after the baskets (and, for
-mlxtend, the dense frame) exist, the kernel's resident-set high-water mark is reset
-(``/proc/self/clear_refs``), the call runs, and the peak is ``VmHWM`` minus the resident size
-before the call: everything the call allocates, NumPy, SciPy and pandas included. The
-tracemalloc peak of the same call is reported next to it.
+Peak memory is measured in a fresh subprocess: after the baskets exist, the kernel's
+resident-set high-water mark is reset (``/proc/self/clear_refs``), the call runs, and the
+peak is ``VmHWM`` minus the resident size before the call: everything the call allocates,
+NumPy, SciPy and pandas included.
 
-mlxtend runs in a subprocess with a time limit and a 6 GB address-space limit (the machine is
-shared); if it does not finish, the row says why and its time is a lower bound, and the
-comparison with mlxtend is also made at the quick size (20,000 baskets over 400 items), where
-it finishes. At full size it does not: its dense candidate matrices pass 6 GB in seconds.
+mlxtend's default ``apriori`` on a dense one-hot frame is compared at the quick size
+(20,000 baskets over 400 items, ``--quick``) only: at full size its dense candidate matrices
+pass 6 GB in seconds.
 """
 
 from __future__ import annotations
@@ -178,7 +175,13 @@ def same_row(benchmark: str, reference_name: str, ours: dict, theirs: dict) -> d
     }
 
 
+SUPPORTS = (0.005, 0.001, 0.0005)
+
+
 def run(quick: bool = False) -> list[dict]:
+    """crmlib against pyfim's FP-growth at each support of ``SUPPORTS`` (time, identical
+    itemsets, peak memory against the 150 MB budget), then against mlxtend at the quick
+    size, where mlxtend finishes."""
     from fim import fpgrowth
 
     from crmlib.basket import frequent_itemsets
@@ -186,64 +189,27 @@ def run(quick: bool = False) -> list[dict]:
     params = QUICK if quick else FULL
     size = f"{params['n_baskets'] // 1000}k baskets"
     baskets = make_baskets(params["n_baskets"], params["n_items"], params["mean_size"])
-    min_support = params["min_support"]
-
-    ours_s, ours = best_of(lambda: frequent_itemsets(baskets, min_support))
-    min_count = int(ours["count"].min())  # pyfim takes a basket count (negative = absolute)
-    fim_s, fim = best_of(lambda: fpgrowth(baskets, target="s", supp=-min_count, report="a"))
-    ours_sets = dict(zip(ours["itemsets"], ours["count"], strict=True))
-    fim_sets = {frozenset(items): count for items, count in fim}
-
-    rows = [
-        row(f"basket itemsets {size}", "time (s) vs pyfim fpgrowth", ours_s, fim_s, 3.0),
-        same_row(f"basket itemsets {size}", "pyfim", ours_sets, fim_sets),
-    ]
-
-    memory = _in_subprocess("crmlib", params, timeout=600)
-    rows += [
-        row(f"basket itemsets {size}", "peak MB (RSS) vs budget", memory["peak_mb"], 150, 1.0),
-        # informational: the same call seen by tracemalloc (Python-visible allocations)
-        row(
-            f"basket itemsets {size}",
-            "peak MB: RSS vs tracemalloc",
-            memory["peak_mb"],
-            memory["traced_mb"],
-            np.inf,
-        ),  # fmt: skip
-    ]
-    limit = MLXTEND_LIMIT_S["quick" if quick else "full"]
-    reference = _in_subprocess("mlxtend", params, timeout=limit, memory_gb=MLXTEND_LIMIT_GB)
-    if reference is None or "error" in reference:
-        # mlxtend did not finish: its time so far is a lower bound
-        seconds = float(limit) if reference is None else reference["seconds"]
-        why = (
-            f"unfinished after {limit} s"
-            if reference is None
-            else f"MemoryError at {MLXTEND_LIMIT_GB} GB after {seconds:.0f} s"
+    rows = []
+    for min_support in SUPPORTS:
+        label = f"basket {size}, support {min_support:g}"
+        ours_s, ours = best_of(lambda s=min_support: frequent_itemsets(baskets, s))
+        min_count = int(ours["count"].min())  # pyfim takes a basket count (negative = absolute)
+        fim_s, fim = best_of(lambda c=min_count: fpgrowth(baskets, target="s", supp=-c, report="a"))
+        ours_sets = dict(zip(ours["itemsets"], ours["count"], strict=True))
+        fim_sets = {frozenset(items): count for items, count in fim}
+        rows.append(row(label, "time vs pyfim fpgrowth", ours_s, fim_s, 1.5))
+        rows.append(same_row(label, "pyfim", ours_sets, fim_sets))
+        memory = _in_subprocess("crmlib", params | {"min_support": min_support}, timeout=900)
+        rows.append(row(label, "peak MB (RSS) vs budget", memory["peak_mb"], 150, 1.0))
+    if quick:
+        reference = _in_subprocess(
+            "mlxtend", QUICK, timeout=MLXTEND_LIMIT_S["quick"], memory_gb=MLXTEND_LIMIT_GB
         )
-        metric = f"time (s) vs mlxtend apriori ({why})"
-        rows.append(row(f"basket itemsets {size}", metric, ours_s, seconds, 0.1))
-        if not quick:  # measure the comparison where mlxtend can finish
-            rows += [r for r in run(quick=True) if "mlxtend" in r["metric"]]
-        return rows
-    theirs = {frozenset(items): count for items, count in reference["itemsets"]}
-    rows += [
-        row(
-            f"basket itemsets {size}",
-            "time (s) vs mlxtend apriori",
-            ours_s,
-            reference["seconds"],
-            0.1,
-        ),
-        same_row(f"basket itemsets {size}", "mlxtend", ours_sets, theirs),
-        row(
-            f"basket itemsets {size}",
-            "peak MB (RSS) vs mlxtend",
-            memory["peak_mb"],
-            reference["peak_mb"],
-            np.inf,  # informational; mlxtend's dense input frame is not counted
-        ),
-    ]
+        if reference is not None and "error" not in reference:
+            ours_s, _ = best_of(lambda: frequent_itemsets(baskets, QUICK["min_support"]))
+            rows.append(
+                row(f"basket {size}", "time vs mlxtend apriori", ours_s, reference["seconds"], 0.1)
+            )
     return rows
 
 

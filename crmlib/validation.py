@@ -108,12 +108,41 @@ def _day_month_order(text: pd.Series, column: str) -> bool | None:
     return bool(len(day_first)) if known else None
 
 
+def _may_be_far(ticks: np.ndarray, unit: str) -> bool:
+    """False when no date can be far from the others, decided from a histogram of days.
+
+    Quartiles are bracketed to the day from the counts per day (no sort of the column, so
+    cheap on 10M dates): with ``q3 >= q3_low`` and the spread at least ``spread_low``, a
+    date up to ``q3_low + 3 spread_low`` is never far. True means "look closely".
+    """
+    day = int(pd.Timedelta(days=1) / pd.Timedelta(1, unit=unit))
+    low, high = int(ticks.min()), int(ticks.max())
+    if high - low <= 90 * day:  # the spread is at least 30 days
+        return False
+    if (high - low) // day > 10 * len(ticks):
+        return True  # a histogram with more days than dates would cost more than it saves
+    cumulative = np.cumsum(np.bincount((ticks - low) // day))
+    n = len(ticks)
+
+    def bracket(q: float) -> tuple[int, int]:
+        k = int(np.floor(q * (n - 1)))  # the quantile lies between order statistics k, k+1
+        first, last = np.searchsorted(cumulative, [k + 1, min(k + 2, n)])
+        return low + int(first) * day, low + (int(last) + 1) * day
+
+    q1_low, q1_high = bracket(0.25)
+    q3_low, q3_high = bracket(0.75)
+    spread_low = max(q3_low - q1_high, 30 * day)
+    return high > q3_low + 3 * spread_low or low < q1_high - 3 * spread_low
+
+
 def _warn_far_dates(parsed: pd.Series, column: str) -> None:
     """Warn about dates far outside the rest: usually a typing error (2099 for 2009) that
     would silently move any default computed from the data, such as ``as_of``."""
-    days = parsed.dropna()
-    if len(days) < 20:
+    index = pd.DatetimeIndex(parsed)
+    ticks = index.asi8[~index.isna()] if index.hasnans else index.asi8
+    if len(ticks) < 20 or not _may_be_far(ticks, index.unit):
         return
+    days = parsed.dropna()
     q1, q3 = days.quantile(0.25), days.quantile(0.75)
     spread = max(q3 - q1, pd.Timedelta(days=30))
     far = days[(days > q3 + 3 * spread) | (days < q1 - 3 * spread)]

@@ -1,0 +1,782 @@
+"""What the engines compute, written once: SQL for every engine, checks and messages.
+
+The pandas functions (:func:`crmlib.rfm.summarize`, :func:`crmlib.rfm.score`,
+:func:`crmlib.btyd.summarize`) are the readable reference; this module states the same
+definitions in SQL so that DuckDB and Spark run them where the data are. Each step is a
+function that returns SQL text for a :class:`Dialect`; the engines run the text and hand the
+small per-customer results to the checks here, which raise the errors and warnings of the
+pandas path with the same messages.
+
+RFM (see :func:`crmlib.rfm.summarize`): a *purchase line* has a positive amount; ``recency``
+is whole calendar days from the last purchase line to ``as_of``, ``frequency`` the number of
+distinct invoices with a purchase line, ``monetary`` the net amount of all lines. Scores
+follow :func:`crmlib.rfm.score`: rank r of n (1-based) goes to ceil((r - 1) bins / (n - 1)),
+at least 1, ties by customer id, or by fixed cut-offs.
+
+BTYD (see :func:`crmlib.btyd.summarize`): purchases of one customer on one day (one hour for
+``unit="h"``) are one transaction; ``repeat_purchases``, ``age_at_last_purchase``, ``age``,
+``mean_repeat_spend`` and the holdout columns, ages in units of ``unit``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crmlib.validation import _preview, require_columns
+
+__all__ = [
+    "Dialect",
+    "DUCKDB",
+    "SPARK",
+    "DAYS_PER_UNIT",
+    "BTYD_COLUMNS",
+    "RFM_COLUMNS",
+    "require_source_columns",
+    "rfm_aggregate_sql",
+    "rfm_result_sql",
+    "rfm_statement",
+    "frame_counts",
+    "rfm_finish",
+    "btyd_days_sql",
+    "btyd_checks_sql",
+    "btyd_check",
+    "btyd_summary_sql",
+    "btyd_statement",
+    "btyd_frame_checks",
+    "btyd_frame",
+    "parse_dates",
+    "require_distinct_ids",
+    "PREDICTION_COLUMNS",
+    "fit_btyd",
+    "predict_btyd",
+]
+
+from crmlib.btyd._base import DAYS_PER_UNIT
+
+BTYD_COLUMNS = (
+    "repeat_purchases",
+    "age_at_last_purchase",
+    "age",
+    "mean_repeat_spend",
+    "holdout_purchases",
+    "holdout_length",
+    "holdout_mean_spend",
+)
+RFM_COLUMNS = (
+    "recency",
+    "frequency",
+    "monetary",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_cell",
+    "rfm_score",
+)
+_MEASURES = ("recency", "frequency", "monetary")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few spellings that differ between DuckDB and Spark SQL."""
+
+    name: str
+    quote_char: str
+    int_div: str  # a {a} // {b} template
+    days_between: str  # whole days from {earlier} to {later}
+    day_number: str  # days since 1970-01-01 of the timestamp {ts}
+    hour_number: str  # hours since 1970-01-01 00:00 of the timestamp {ts}
+
+    def q(self, name: str) -> str:
+        """A quoted identifier."""
+        c = self.quote_char
+        return c + str(name).replace(c, c + c) + c
+
+    def idiv(self, a: str, b: str) -> str:
+        return self.int_div.format(a=a, b=b)
+
+    def days(self, later: str, earlier: str) -> str:
+        return self.days_between.format(later=later, earlier=earlier)
+
+    def tick(self, ts: str, unit: str) -> str:
+        return (self.hour_number if unit == "h" else self.day_number).format(ts=ts)
+
+
+DUCKDB = Dialect(
+    name="duckdb",
+    quote_char='"',
+    int_div="(({a}) // ({b}))",
+    days_between="(({later}) - ({earlier}))",
+    day_number="(CAST({ts} AS DATE) - DATE '1970-01-01')",
+    hour_number="CAST(floor(epoch(CAST({ts} AS TIMESTAMP)) / 3600) AS BIGINT)",
+)
+SPARK = Dialect(
+    name="spark",
+    quote_char="`",
+    int_div="(({a}) div ({b}))",
+    days_between="datediff({later}, {earlier})",
+    day_number="datediff(CAST({ts} AS DATE), DATE '1970-01-01')",
+    hour_number="CAST(floor(unix_timestamp({ts}) / 3600) AS BIGINT)",
+)
+
+
+def require_source_columns(present: Iterable[str], wanted: Iterable[str], name: str) -> None:
+    """:func:`crmlib.validation.require_columns` on a file or table, plus "did you mean".
+
+    Examples
+    --------
+    >>> require_source_columns(["CustomerID", "InvoiceDate"], ["customer_id", "date"], "sales.csv")
+    Traceback (most recent call last):
+    ...
+    KeyError: "sales.csv: missing column(s) 'customer_id', 'date'; ...; did you mean 'CustomerID' for 'customer_id', 'InvoiceDate' for 'date'?"
+    """
+    present = [str(c) for c in present]
+    wanted = list(wanted)
+    if set(wanted) <= set(present):
+        return
+    try:
+        require_columns(pd.DataFrame(columns=present), wanted, name)
+    except KeyError as err:
+        missing = [c for c in wanted if c not in present]
+        hints = [f"{match!r} for {column!r}" for column, match in _closest(missing, present)]
+        message = err.args[0] + (f"; did you mean {', '.join(hints)}?" if hints else "")
+        raise KeyError(message) from None
+
+
+def _closest(missing: list[str], present: list[str]) -> list[tuple[str, str]]:
+    """Pair each missing name with the most similar unused present name, best pairs first:
+    the same letters (CustomerID, customer_id), one inside the other (date, InvoiceDate),
+    else spelling similarity above 0.6."""
+    scored = []
+    for column in missing:
+        for candidate in present:
+            a, b = _fold(column), _fold(candidate)
+            if a == b:
+                score = 2.0
+            elif a and b and (a in b or b in a):
+                score = 1.0 + min(len(a), len(b)) / max(len(a), len(b))
+            else:
+                score = difflib.SequenceMatcher(None, a, b).ratio()
+            if score >= 0.6:
+                scored.append((score, column, candidate))
+    pairs, used_columns, used_present = {}, set(), set()
+    for _, column, candidate in sorted(scored, key=lambda t: -t[0]):
+        if column not in used_columns and candidate not in used_present:
+            pairs[column] = candidate
+            used_columns.add(column)
+            used_present.add(candidate)
+    return [(c, pairs[c]) for c in missing if c in pairs]
+
+
+def _fold(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+# --------------------------------------------------------------------------------------------
+# RFM
+# --------------------------------------------------------------------------------------------
+
+#: Counts that a frame's checks compute in pandas, and a file's in SQL.
+_COUNTS = ("n_lines", "n_dates", "n_amounts", "n_invoices", "last_line")
+
+
+def rfm_aggregate_sql(
+    source: str,
+    d: Dialect,
+    *,
+    customer: str,
+    date: str,
+    amount: str,
+    invoice: str,
+    counts: bool = True,
+) -> str:
+    """One row per customer (and one for lines without a customer) with ``last_purchase``
+    (date), ``frequency`` and ``monetary``: the one pass over the lines. With ``counts``,
+    also what the checks need (lines, non-missing dates, amounts, invoices, last date);
+    a pandas frame is checked in pandas instead, which is cheaper."""
+    c, t, a, i = (d.q(x) for x in (customer, date, amount, invoice))
+    inner = outer = ""
+    if counts:
+        inner = f"""
+           COUNT(*) AS n_lines, COUNT({t}) AS n_dates, COUNT({a}) AS n_amounts,
+           COUNT({i}) AS n_invoices, MAX({t}) AS last_line,"""
+        outer = f"""
+       SUM(n_lines) AS n_lines, SUM(n_dates) AS n_dates, SUM(n_amounts) AS n_amounts,
+       SUM(n_invoices) AS n_invoices,
+       {d.days("CAST(MAX(last_line) AS DATE)", "DATE '1970-01-01'")} AS last_line,"""
+    # Two steps, invoices first: a purchase invoice is one with a last purchase time. This
+    # is the same count as COUNT(DISTINCT ...) and faster on every engine tried.
+    return f"""
+SELECT customer,{outer}
+       CAST(MAX(last_purchase) AS DATE) AS last_purchase,
+       COUNT(last_purchase) AS frequency,
+       SUM(monetary) AS monetary
+FROM (
+    SELECT {c} AS customer,{inner}
+           MAX(CASE WHEN {a} > 0 THEN {t} END) AS last_purchase,
+           SUM({a}) AS monetary
+    FROM {source}
+    GROUP BY {c}, {i}
+) AS invoices
+GROUP BY customer"""
+
+
+def _score_options(bins: object, ties: object, cutoffs: object) -> tuple[int, str, dict]:
+    """``score``'s arguments, validated by :func:`crmlib.rfm.score`'s own checks."""
+    from crmlib.rfm import TIES, _cutoffs
+    from crmlib.validation import require_positive_int
+
+    bins = require_positive_int(bins, "bins", minimum=2)
+    if ties not in TIES:
+        raise ValueError(f"ties: expected one of {TIES}, got {ties!r}")
+    return bins, str(ties), _cutoffs(cutoffs, bins)
+
+
+def _bin_sql(d: Dialect, value: str, how: str, bins: int) -> str:
+    """Quantile bin 1..bins of ``value`` among all customers (bin 1: smallest values)."""
+    if how == "first":
+        rank0 = f"(ROW_NUMBER() OVER (ORDER BY {value}, customer) - 1)"
+    elif how == "low":
+        rank0 = f"(RANK() OVER (ORDER BY {value}) - 1)"
+    else:  # "high": the last rank among equal values
+        rank0 = f"(COUNT(*) OVER (ORDER BY {value}) - 1)"
+    ceil = d.idiv(f"{rank0} * {bins} + n - 2", "n - 1")
+    return f"CASE WHEN n = 1 THEN {(bins + 1) // 2} ELSE GREATEST(1, {ceil}) END"
+
+
+def _cutoff_sql(value: str, edges: np.ndarray) -> str:
+    """Bin 1..len(edges)+1; a value equal to an edge goes to the lower bin."""
+    terms = " + ".join(f"CASE WHEN {value} > {float(e)!r} THEN 1 ELSE 0 END" for e in edges)
+    return f"(1 + {terms})"
+
+
+def rfm_result_sql(
+    table: str,
+    d: Dialect,
+    *,
+    as_of_day: int | None,
+    bins: int = 5,
+    ties: str = "first",
+    cutoffs: Mapping[str, object] | None = None,
+    counts: bool = True,
+) -> str:
+    """Scores from the aggregate ``table``, plus the rows the checks need.
+
+    Rows with ``left_out`` false are the scored customers (sorted by customer); rows with
+    ``left_out`` true are lines without a customer and customers without a purchase line,
+    which :func:`rfm_finish` reads for its checks. ``as_of_day`` (days since 1970-01-01)
+    defaults to the day after the last line (needs ``counts``).
+    """
+    bins, ties, edges = _score_options(bins, ties, cutoffs)
+    if as_of_day is None:
+        as_of = f"(SELECT MAX(last_line) + 1 FROM {table})"
+    else:
+        as_of = str(int(as_of_day))
+    swapped = {"first": "first", "low": "high", "high": "low"}
+    parts = {}
+    for measure in _MEASURES:
+        if measure in edges:
+            parts[measure] = _cutoff_sql(measure, edges[measure])
+        else:
+            how = swapped[ties] if measure == "recency" else ties
+            parts[measure] = _bin_sql(d, measure, how, bins)
+    sep = " || " if bins <= 9 else " || '-' || "
+    cell = sep.join(f"CAST({s} AS STRING)" for s in ("r_score", "f_score", "m_score"))
+    count_columns = "".join(f", {c}" for c in _COUNTS) if counts else ""
+    count_nulls = "".join(f", CAST(NULL AS BIGINT) AS {c}" for c in _COUNTS) if counts else ""
+    day = d.days("last_purchase", "DATE '1970-01-01'")
+    return f"""
+WITH s AS (
+    SELECT customer, {as_of} - {day} AS recency, frequency, monetary,
+           COUNT(*) OVER () AS n
+    FROM {table}
+    WHERE customer IS NOT NULL AND frequency > 0
+), b AS (
+    SELECT customer, recency, frequency, monetary,
+           {bins + 1} - ({parts["recency"]}) AS r_score,
+           {parts["frequency"]} AS f_score,
+           {parts["monetary"]} AS m_score
+    FROM s
+)
+SELECT FALSE AS left_out, customer, recency, frequency, monetary,
+       CAST(r_score AS BIGINT) AS r_score,
+       CAST(f_score AS BIGINT) AS f_score,
+       CAST(m_score AS BIGINT) AS m_score,
+       {cell} AS rfm_cell,
+       CAST(r_score + f_score + m_score AS BIGINT) AS rfm_score{count_nulls}
+FROM b
+UNION ALL
+SELECT TRUE AS left_out, customer, CAST(NULL AS BIGINT) AS recency, frequency, monetary,
+       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS STRING), CAST(NULL AS BIGINT){count_columns}
+FROM {table}
+WHERE customer IS NULL OR frequency = 0{" OR TRUE" if counts else ""}
+ORDER BY left_out, customer"""
+
+
+def rfm_statement(source: str, d: Dialect, *, customer, date, amount, invoice, **options) -> str:
+    """Aggregate and score in one statement (engines that keep a CTE, such as DuckDB)."""
+    counts = options.get("counts", True)
+    agg = rfm_aggregate_sql(
+        source, d, customer=customer, date=date, amount=amount, invoice=invoice, counts=counts
+    )
+    result = rfm_result_sql("g", d, **options).lstrip()
+    return f"WITH g AS ({agg}\n), " + result.removeprefix("WITH ")
+
+
+def _missing(values: pd.Series) -> int:
+    """Missing values in a column, without a pass when its dtype cannot hold any."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return 0
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return int(np.isnan(values.to_numpy()).sum())
+    return int(values.isna().sum())
+
+
+def _tick_range(dates: pd.Series, unit: str) -> tuple[int | None, int | None]:
+    """First and last tick (day or hour since 1970) of a datetime column without NaT."""
+    grain = "h" if unit == "h" else "D"
+    values = dates.to_numpy()
+    if not len(values):
+        return None, None
+    ints = values.view(np.int64)
+    return tuple(
+        int(
+            np.datetime64(int(v), np.datetime_data(values.dtype)[0])
+            .astype(f"datetime64[{grain}]")
+            .view(np.int64)
+        )
+        for v in (ints.min(), ints.max())
+    )
+
+
+def frame_counts(
+    tx: pd.DataFrame, dates: pd.Series, *, customer: str, amount: str, invoice: str
+) -> dict:
+    """The checks' counts of a pandas frame, computed in pandas (a few cheap passes)."""
+    n_missing = _missing(tx[customer])
+    counts = {"no_customer": n_missing, "n_lines": len(tx)}
+    has_customer = tx[customer].notna().to_numpy() if n_missing else None
+    for key, values in (("no_date", dates), ("no_amount", tx[amount]), ("no_invoice", tx[invoice])):
+        n = _missing(values)
+        if n and has_customer is not None:  # only rows with a customer count
+            n = int(np.count_nonzero(values.isna().to_numpy() & has_customer))
+        counts[key] = n
+    return counts
+
+
+def rfm_finish(
+    result: pd.DataFrame,
+    *,
+    customer: str,
+    date: str,
+    amount: str,
+    invoice: str,
+    as_of: object,
+    counts: Mapping[str, object] | None = None,
+    index_dtype: object = None,
+    name: str = "tx",
+    stacklevel: int = 3,
+) -> pd.DataFrame:
+    """Check the result of :func:`rfm_result_sql` and return :func:`crmlib.rfm.score`'s frame.
+
+    Raises and warns as :func:`crmlib.rfm.summarize` does, with its messages. ``counts``
+    are :func:`frame_counts` for a frame; without them the result's count columns are used.
+    """
+    from crmlib.rfm import RFMDataWarning
+
+    left = result["left_out"].to_numpy(bool)
+    aside = result[left]
+    if counts is None:
+        named = aside["customer"].notna().to_numpy()
+        n_lines = aside["n_lines"].to_numpy(np.int64)
+        counts = {
+            "n_lines": int(n_lines.sum()),
+            "no_customer": int(n_lines[~named].sum()),
+            "last_day": aside["last_line"].max(),
+        }
+        for key, column in (
+            ("no_date", "n_dates"),
+            ("no_amount", "n_amounts"),
+            ("no_invoice", "n_invoices"),
+        ):
+            counts[key] = int((n_lines - aside[column].to_numpy(np.int64))[named].sum())
+        aside = aside[aside["frequency"].to_numpy(np.int64) == 0]
+    for column, key in ((date, "no_date"), (amount, "no_amount")):
+        if counts[key]:
+            raise ValueError(f"column {column!r}: expected no missing values, found {counts[key]}")
+    n_missing = counts["no_customer"]
+    if n_missing == counts["n_lines"]:
+        raise ValueError(f"column {customer!r}: every row is missing its customer id")
+    if n_missing:
+        warnings.warn(
+            f"{name}: {n_missing} row(s) with no {customer!r} are left out",
+            RFMDataWarning,
+            stacklevel=stacklevel,
+        )
+    if counts["no_invoice"]:
+        raise ValueError(
+            f"column {invoice!r}: expected no missing values, found {counts['no_invoice']}"
+        )
+    silent = aside["customer"].dropna()
+    if len(silent):
+        shown = _preview(np.asarray(silent[:5]).tolist())
+        warnings.warn(
+            f"{name}: {len(silent)} customer(s) with no purchase line (only cancellations, returns "
+            f"or zero amounts) are left out, e.g. {shown}",
+            RFMDataWarning,
+            stacklevel=stacklevel,
+        )
+    scored = result[~left]
+    if as_of is not None and len(scored) and scored["recency"].min() < 0:
+        from crmlib.rfm import _as_day
+
+        latest = _as_day(as_of) - int(scored["recency"].min())
+        raise ValueError(
+            f"as_of: expected a date on or after the last purchase "
+            f"({np.datetime64(latest, 'D')}), got {as_of!r}; "
+            "cut tx to the period before as_of first"
+        )
+    columns = ["customer", *RFM_COLUMNS]
+    return rfm_frame(scored[columns], customer, index_dtype=index_dtype)
+
+
+def rfm_frame(
+    result: pd.DataFrame, customer: str, *, scores: bool = True, index_dtype: object = None
+) -> pd.DataFrame:
+    """The engine's result in :func:`crmlib.rfm.score`'s shape (dtypes, index)."""
+    out = result.set_index("customer")
+    out.index.name = customer
+    if index_dtype is not None and out.index.dtype != index_dtype:
+        try:
+            out.index = out.index.astype(index_dtype)
+        except (TypeError, ValueError):
+            pass
+    types = {"recency": np.int64, "frequency": np.int64, "monetary": np.float64}
+    if scores:
+        types |= {s: np.int64 for s in ("r_score", "f_score", "m_score", "rfm_score")}
+        types["rfm_cell"] = "str"
+    out = out.astype({k: v for k, v in types.items() if k in out.columns})
+    return out if scores else out[list(_MEASURES)]
+
+
+# --------------------------------------------------------------------------------------------
+# BTYD calibration / holdout summary
+# --------------------------------------------------------------------------------------------
+
+
+def btyd_days_sql(
+    source: str,
+    d: Dialect,
+    *,
+    customer: str,
+    date: str,
+    amount: str | None,
+    unit: str,
+    counts: bool = True,
+    end_obs: int | None = None,
+) -> str:
+    """One row per customer and purchase tick (day, or hour for ``unit="h"``), amounts
+    added: the one pass over the lines. With ``counts``, also the numbers of lines and of
+    missing amounts that the checks need; with ``end_obs``, later lines are skipped."""
+    c, t = d.q(customer), d.q(date)
+    value = f"SUM({d.q(amount)})" if amount is not None else "0.0"
+    extra = ""
+    if counts:
+        missing = f"COUNT(*) - COUNT({d.q(amount)})" if amount is not None else "0"
+        extra = f""",
+       COUNT(*) AS n_lines,
+       {missing} AS no_amount"""
+    where = f"\nWHERE {d.tick(t, unit)} <= {int(end_obs)}" if end_obs is not None else ""
+    return f"""
+SELECT {c} AS customer,
+       {d.tick(t, unit)} AS tick,
+       {value} AS value{extra}
+FROM {source}{where}
+GROUP BY 1, 2"""
+
+
+def btyd_checks_sql(table: str) -> str:
+    return f"""
+SELECT SUM(CASE WHEN customer IS NULL THEN n_lines ELSE 0 END) AS no_customer,
+       SUM(CASE WHEN tick IS NULL THEN n_lines ELSE 0 END) AS no_date,
+       SUM(no_amount) AS no_amount,
+       MIN(tick) AS first_tick,
+       MAX(tick) AS last_tick
+FROM {table}"""
+
+
+def _tick_of(value: object, name: str, unit: str) -> int:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if stamp is pd.NaT:
+        raise ValueError(f"{name}: expected a date such as '1997-09-30', got {value!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    grain = "h" if unit == "h" else "D"
+    return int(np.datetime64(stamp, grain).astype(np.int64))
+
+
+def btyd_check(
+    checks: Mapping[str, object],
+    *,
+    customer: str,
+    date: str,
+    amount: str | None,
+    unit: str,
+    calibration_end: object,
+    observation_end: object,
+) -> tuple[int, int | None]:
+    """Raise as :func:`crmlib.btyd.summarize` does; return (observation end, calibration
+    end) as ticks (the latter None without ``calibration_end``)."""
+    if unit not in DAYS_PER_UNIT:
+        raise ValueError(f"unit: expected one of 'h', 'D', 'W', 'M', 'Y', got {unit!r}")
+    for column, key in ((customer, "no_customer"), (date, "no_date"), (amount, "no_amount")):
+        n = int(checks[key] or 0)
+        if column is not None and n:
+            raise ValueError(f"column {column!r}: expected no missing values, found {n}")
+    end_obs = (
+        _tick_of(observation_end, "observation_end", unit)
+        if observation_end is not None
+        else int(checks["last_tick"])
+    )
+    if checks.get("first_tick") is not None and int(checks["first_tick"]) > end_obs:
+        raise ValueError(
+            f"observation_end: every purchase in column {date!r} comes after {observation_end!r}"
+        )
+    end_cal = None
+    if calibration_end is not None:
+        end_cal = _tick_of(calibration_end, "calibration_end", unit)
+        if end_cal >= end_obs:
+            raise ValueError(
+                f"calibration_end: expected a date before observation_end "
+                f"({observation_end or 'the last purchase'}), got {calibration_end!r}"
+            )
+    return end_obs, end_cal
+
+
+def btyd_summary_sql(
+    table: str, d: Dialect, *, unit: str, end_obs: int, end_cal: int | None, amount: bool
+) -> str:
+    """The summary from the per-day table, sorted by customer."""
+    per_unit = 1.0 if unit == "h" else DAYS_PER_UNIT[unit]
+    cal = end_obs if end_cal is None else end_cal
+    holdout = ""
+    if end_cal is not None:
+        holdout = f""",
+       SUM(CASE WHEN tick > {cal} THEN 1 ELSE 0 END) AS holdout_purchases,
+       SUM(CASE WHEN tick > {cal} THEN value ELSE 0.0 END) AS holdout_spend"""
+    return f"""
+WITH w AS (
+    SELECT customer, tick, value, MIN(tick) OVER (PARTITION BY customer) AS first_tick
+    FROM {table}
+    WHERE customer IS NOT NULL AND tick <= {end_obs}
+)
+SELECT customer,
+       SUM(CASE WHEN tick <= {cal} THEN 1 ELSE 0 END) - 1 AS repeat_purchases,
+       CAST(MAX(CASE WHEN tick <= {cal} THEN tick END) - MIN(first_tick) AS DOUBLE)
+           / {per_unit!r} AS age_at_last_purchase,
+       CAST({cal} - MIN(first_tick) AS DOUBLE) / {per_unit!r} AS age,
+       SUM(CASE WHEN tick <= {cal} AND tick > first_tick THEN value ELSE 0.0 END)
+           AS repeat_spend{holdout}
+FROM w
+GROUP BY customer
+HAVING MIN(first_tick) <= {cal}
+ORDER BY customer"""
+
+
+def btyd_statement(
+    source: str,
+    d: Dialect,
+    *,
+    customer: str,
+    date: str,
+    amount: str | None,
+    unit: str,
+    end_obs: int,
+    end_cal: int | None,
+) -> str:
+    """Days and summary in one statement (engines that keep a CTE, such as DuckDB)."""
+    days = btyd_days_sql(
+        source,
+        d,
+        customer=customer,
+        date=date,
+        amount=amount,
+        unit=unit,
+        counts=False,
+        end_obs=end_obs,
+    )
+    summary = btyd_summary_sql(
+        "crm_days", d, unit=unit, end_obs=end_obs, end_cal=end_cal, amount=amount is not None
+    ).lstrip()
+    return f"WITH crm_days AS ({days}\n), " + summary.removeprefix("WITH ")
+
+
+def btyd_frame_checks(
+    tx: pd.DataFrame, dates: pd.Series, *, customer: str, amount: str | None, unit: str
+) -> dict:
+    """:func:`btyd_checks_sql`'s numbers for a pandas frame (datetime64 dates), in pandas."""
+    checks = {
+        "no_customer": _missing(tx[customer]),
+        "no_date": _missing(dates),
+        "no_amount": _missing(tx[amount]) if amount is not None else 0,
+        "first_tick": None,
+        "last_tick": None,
+    }
+    if not checks["no_date"]:
+        checks["first_tick"], checks["last_tick"] = _tick_range(dates, unit)
+    return checks
+
+
+def btyd_frame(
+    result: pd.DataFrame,
+    *,
+    customer: str,
+    unit: str,
+    end_obs: int,
+    end_cal: int | None,
+    amount: bool,
+    calibration_end: object,
+    index_dtype: object = None,
+) -> pd.DataFrame:
+    """The engine's result in :func:`crmlib.btyd.summarize`'s shape."""
+    if len(result) == 0:
+        raise ValueError(
+            f"calibration_end: no customer made a purchase on or before {calibration_end!r}"
+        )
+    per_unit = 1.0 if unit == "h" else DAYS_PER_UNIT[unit]
+    x = result["repeat_purchases"].to_numpy(np.int64)
+    columns = {
+        "repeat_purchases": x,
+        "age_at_last_purchase": result["age_at_last_purchase"].to_numpy(np.float64),
+        "age": result["age"].to_numpy(np.float64),
+    }
+    if amount:
+        spend = result["repeat_spend"].to_numpy(np.float64)
+        columns["mean_repeat_spend"] = np.where(x > 0, spend / np.maximum(x, 1), 0.0)
+    if end_cal is not None:
+        hold = result["holdout_purchases"].to_numpy(np.int64)
+        columns["holdout_purchases"] = hold
+        columns["holdout_length"] = np.full(len(x), (end_obs - end_cal) / per_unit)
+        if amount:
+            spend = result["holdout_spend"].to_numpy(np.float64)
+            columns["holdout_mean_spend"] = np.where(hold > 0, spend / np.maximum(hold, 1), 0.0)
+    index = pd.Index(result["customer"], name=customer)
+    if index_dtype is not None and index.dtype != index_dtype:
+        try:
+            index = index.astype(index_dtype)
+        except (TypeError, ValueError):
+            pass
+    out = pd.DataFrame(columns, index=index)
+    out.attrs["unit"] = unit
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Dates and ids read one way, with the row of a bad value
+# --------------------------------------------------------------------------------------------
+
+
+def parse_dates(values: pd.Series, column: str, locate=None) -> pd.Series:
+    """:func:`crmlib.validation.as_datetime`, naming where the first unreadable value is.
+
+    ``locate(value)`` returns a text such as ``"row 7 (line 8 of sales.csv)"``; for a frame
+    the default names the row label. Time zones are dropped, keeping the wall-clock time, as
+    the pandas path does.
+
+    Examples
+    --------
+    >>> parse_dates(pd.Series(["2024-01-02", "soon"]), "date")
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'date': 1 value(s) are not dates, e.g. 'soon'; the first is in row 1: 'soon'
+    """
+    from crmlib.validation import as_datetime
+
+    try:
+        parsed = as_datetime(values, column)
+    except ValueError as err:
+        if "are not dates" not in str(err):
+            raise
+        probe = pd.to_datetime(values, errors="coerce", format="mixed")
+        bad = values[probe.isna() & values.notna()]
+        if not len(bad):
+            raise
+        value = bad.iloc[0]
+        where = locate(value) if locate is not None else f"row {bad.index[0]!r}"
+        raise ValueError(f"{err.args[0]}; the first is in {where}: {value!r}") from None
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
+def require_distinct_ids(ids: Sequence, column: str) -> None:
+    """:func:`crmlib.validation.require_ids` on the distinct ids an engine found."""
+    from crmlib.validation import require_ids
+
+    require_ids(pd.Series(list(ids), dtype=object), column)
+
+
+# --------------------------------------------------------------------------------------------
+# BTYD predictions per customer (BG/NBD + Gamma-Gamma), fitted on one machine
+# --------------------------------------------------------------------------------------------
+
+PREDICTION_COLUMNS = ("p_alive", "expected_purchases", "expected_spend", "expected_value")
+
+
+def fit_btyd(summary: pd.DataFrame) -> tuple[object, object | None]:
+    """BG/NBD on every customer and, if the summary has spend, Gamma-Gamma on the repeat
+    buyers whose mean spend is positive (the model's domain; refunds can make it zero).
+
+    The summary is one row per customer, small enough for one machine even when the lines
+    were not: this is how the field fits these models for Spark too.
+    """
+    from crmlib import btyd
+
+    purchases = btyd.BetaGeo().fit(summary)
+    spend = None
+    if "mean_repeat_spend" in summary.columns:
+        buyers = summary[(summary["repeat_purchases"] > 0) & (summary["mean_repeat_spend"] > 0)]
+        if len(buyers):
+            spend = btyd.GammaGamma().fit(buyers)
+    return purchases, spend
+
+
+def predict_btyd(
+    purchases: object, spend: object | None, summary: pd.DataFrame, horizon: float
+) -> pd.DataFrame:
+    """Per-customer predictions over the next ``horizon`` units (the summary's unit).
+
+    Columns ``p_alive`` (the probability the customer is still active, 활동확률),
+    ``expected_purchases`` in the horizon and, with a spend model, ``expected_spend`` per
+    purchase and ``expected_value`` (their product, undiscounted). The same function runs on
+    one machine and inside Spark's ``mapInPandas`` on each partition.
+
+    Examples
+    --------
+    >>> from crmlib.btyd import BetaGeo, GammaGamma, summary_frame
+    >>> bg = BetaGeo().set_fitted("W", r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> gg = GammaGamma().set_fitted(p=6.25, q=3.74, gamma=15.44)
+    >>> one = summary_frame(2, 30.43, 38.86, 30.0, unit="W")
+    >>> predict_btyd(bg, gg, one, 39).round(3)  # doctest: +NORMALIZE_WHITESPACE
+       p_alive  expected_purchases  expected_spend  expected_value
+    0    0.727               1.226          30.938          37.931
+    """
+    out = pd.DataFrame(index=summary.index)
+    out["p_alive"] = np.asarray(purchases.p_alive(summary), float)
+    out["expected_purchases"] = np.asarray(
+        purchases.conditional_expected_purchases(summary, horizon), float
+    )
+    if spend is not None:
+        out["expected_spend"] = np.asarray(spend.conditional_expected_spend(summary), float)
+        out["expected_value"] = out["expected_purchases"] * out["expected_spend"]
+    return out

@@ -1,0 +1,576 @@
+"""RFM and BTYD summaries on DuckDB: from a pandas frame, a CSV or a Parquet file, at any size.
+
+The definitions are those of :func:`crmlib.rfm.summarize`, :func:`crmlib.rfm.score` and
+:func:`crmlib.btyd.summarize` (written once as SQL in :mod:`crmlib.engines.definitions`), and
+so are the errors and warnings. DuckDB reads only the columns it needs, uses every core and
+streams files larger than memory, spilling to ``temp_directory`` when ``memory_limit`` is
+reached. Only one row per customer comes back to Python.
+
+>>> import pandas as pd
+>>> tx = pd.DataFrame({
+...     "customer_id": [1, 1, 1, 2],
+...     "invoice_id": ["A1", "A1", "C9", "A2"],
+...     "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-05", "2024-01-09"]),
+...     "amount": [10.0, 5.0, -5.0, 20.0],
+... })
+>>> rfm(tx, bins=2)[["recency", "frequency", "monetary", "rfm_cell"]]  # doctest: +NORMALIZE_WHITESPACE
+             recency  frequency  monetary rfm_cell
+customer_id
+1                  9          1      10.0      111
+2                  1          1      20.0      222
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from crmlib.engines import definitions as sql
+from crmlib.validation import as_numeric, require_frame, require_ids
+
+__all__ = [
+    "connect",
+    "rfm",
+    "rfm_summary",
+    "btyd_summary",
+    "predict_btyd",
+    "frequent_itemsets",
+    "read_columns",
+    "source_columns",
+]
+
+_DIALECT = sql.DUCKDB
+_CSV = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
+_PARQUET = (".parquet", ".pq", ".parq")
+_STRING_TYPES = ("VARCHAR",)
+_DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
+
+
+def connect(
+    *,
+    memory_limit: str | None = None,
+    temp_directory: str | os.PathLike | None = None,
+    threads: int | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection set up for summaries larger than memory.
+
+    Parameters
+    ----------
+    memory_limit : str, optional
+        e.g. ``"2GB"``; beyond it DuckDB spills to ``temp_directory``. Default: DuckDB's
+        (80% of the machine's memory).
+    temp_directory : path, optional
+        Where spilled data go. Default: DuckDB's (``.tmp`` beside a database file, a
+        system folder for in-memory connections).
+    threads : int, optional
+        Default: every core.
+    """
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = false")  # lets large sorts stream
+    if memory_limit is not None:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if temp_directory is not None:
+        con.execute(f"SET temp_directory = '{os.fspath(temp_directory)}'")
+    if threads is not None:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def _reader(path: Path) -> str:
+    name = path.name.lower()
+    text = str(path).replace("'", "''")
+    if path.is_dir() or name.endswith(_PARQUET):
+        target = f"{text}/**/*.parquet" if path.is_dir() else text
+        return f"read_parquet('{target}')"
+    if name.endswith(_CSV):
+        return f"read_csv('{text}', header = true)"
+    raise ValueError(
+        f"{path.name}: expected a .csv or .parquet file (or a folder of .parquet files), "
+        f"got {path.suffix or 'no suffix'}"
+    )
+
+
+class _Source:
+    """A frame or file as a DuckDB relation with checked, typed columns.
+
+    ``name`` is what error messages call it: ``tx`` for a frame, the file name for a file.
+    """
+
+    def __init__(self, con, source, *, date: str | None, numbers: tuple, ids: tuple) -> None:
+        self.con = con
+        self.index_dtypes: dict[str, object] = {}
+        wanted = [c for c in (date, *numbers, *ids) if c is not None]
+        self.string_ids: set[str] = set()
+        if isinstance(source, pd.DataFrame):
+            self._from_frame(source, wanted, date=date, numbers=numbers, ids=ids)
+        elif isinstance(source, str | os.PathLike):
+            self._from_file(Path(source), wanted, date=date, numbers=numbers, ids=ids)
+        else:
+            raise TypeError(
+                "tx: expected a pandas DataFrame or the path of a CSV or Parquet file, "
+                f"got {type(source).__name__}"
+            )
+
+    def _from_frame(self, tx, wanted, *, date, numbers, ids) -> None:
+        self.name = "tx"
+        require_frame(tx, "tx")
+        sql.require_source_columns(tx.columns, wanted, "tx")
+        columns = {}
+        for column in ids:
+            values = tx[column]
+            if values.dtype == object:
+                require_ids(values, column)  # mixed 1 and "1" must not merge in DuckDB
+            elif pd.api.types.is_string_dtype(values.dtype):
+                self.string_ids.add(column)
+            self.index_dtypes[column] = values.dtype
+            columns[column] = values
+        self.pending_dates = None
+        if date is not None:
+            if isinstance(tx[date].dtype, np.dtype) and tx[date].dtype.kind == "M":
+                # Already dates: DuckDB can start; the far-date check runs meanwhile.
+                columns[date] = self.pending_dates = tx[date]
+            else:
+                columns[date] = sql.parse_dates(tx[date], date)
+        for column in numbers:
+            columns[column] = as_numeric(tx[column], column)
+        unchanged = (
+            (date is None or self.pending_dates is not None)
+            and all(columns[c].dtype == tx[c].dtype for c in numbers)
+            and tx.columns.is_unique
+        )
+        # DuckDB reads only the columns a query names: register the frame itself if it can.
+        self.frame = tx if unchanged else pd.DataFrame(columns, copy=False)
+        self.relation = "crm_source"
+        self.con.register(self.relation, self.frame)
+
+    def _from_file(self, path, wanted, *, date, numbers, ids) -> None:
+        self.name = path.name
+        if not path.exists():
+            raise FileNotFoundError(f"{path.name}: no such file or folder")
+        reader = _reader(path)
+        try:
+            described = self.con.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()
+        except duckdb.Error as err:
+            raise ValueError(f"{path.name}: could not be read ({_first_line(err)})") from None
+        types = {row[0]: row[1] for row in described}
+        sql.require_source_columns(types, wanted, path.name)
+        select = [_DIALECT.q(c) for c in wanted]
+        for column in ids:
+            if types[column] in _STRING_TYPES:
+                self.string_ids.add(column)
+        for column in numbers:
+            if types[column] in _STRING_TYPES:
+                self._refuse_text_numbers(reader, column, path.name)
+        if date is not None and types[date] not in _DATE_TYPES:
+            if not types[date].startswith("TIMESTAMP"):
+                select[wanted.index(date)] = self._date_map(reader, date, types[date], path.name)
+        self.relation = f"(SELECT {', '.join(select)} FROM {reader})"
+
+    def _refuse_text_numbers(self, reader: str, column: str, file: str) -> None:
+        q = _DIALECT.q(column)
+        with _in_file_order(self.con):
+            bad = self.con.sql(
+                f"SELECT rn, v FROM (SELECT ROW_NUMBER() OVER () AS rn, {q} AS v FROM {reader}) "
+                f"WHERE v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY rn LIMIT 3"
+            ).fetchall()
+        if bad:
+            examples = pd.Series([v for _, v in bad], dtype=object)
+            try:
+                as_numeric(examples, column)
+            except TypeError as err:
+                rn, value = bad[0]
+                raise TypeError(
+                    f"{err.args[0]}; the first is in row {rn} (line {rn + 1} of {file}): {value!r}"
+                ) from None
+
+    def _date_map(self, reader: str, column: str, kind: str, file: str) -> str:
+        """Parse a text date column once per distinct value, as the pandas path does."""
+        q = _DIALECT.q(column)
+        distinct = self.con.sql(f"SELECT DISTINCT CAST({q} AS VARCHAR) AS v FROM {reader}").df()
+        raw = distinct["v"].astype(object)
+        if kind not in _STRING_TYPES:
+            raw = self.con.sql(f"SELECT DISTINCT {q} AS v FROM {reader} LIMIT 3").df()["v"]
+
+        def locate(value: object) -> str:
+            with _in_file_order(self.con):
+                rn = self.con.execute(
+                    f"SELECT rn FROM (SELECT ROW_NUMBER() OVER () AS rn, "
+                    f"CAST({q} AS VARCHAR) AS v FROM {reader}) WHERE v = ? ORDER BY rn LIMIT 1",
+                    [str(value)],
+                ).fetchone()[0]
+            return f"row {rn} (line {rn + 1} of {file})"
+
+        parsed = sql.parse_dates(raw.reset_index(drop=True), column, locate)
+        mapping = pd.DataFrame({"raw": raw.to_numpy(dtype=object), "parsed": parsed.to_numpy()})
+        name = f"crm_dates_{abs(hash(column))}"
+        self.con.register(name, mapping)
+        return f"(SELECT parsed FROM {name} WHERE raw = CAST({q} AS VARCHAR)) AS {q}"
+
+    def close(self) -> None:
+        if self.relation == "crm_source":
+            self.con.unregister("crm_source")
+
+
+@contextlib.contextmanager
+def _in_file_order(con):
+    """Number rows in file order (for error messages), whatever the connection's setting."""
+    (kept,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {str(bool(kept)).lower()}")
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0]
+
+
+_DEFAULT: list[duckdb.DuckDBPyConnection] = []
+_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _connection(con=None):
+    """``con``, or a default connection made once (opening one costs more than a small
+    summary), held for one call at a time: the calls name their temporary objects alike."""
+    with _LOCK:
+        if con is None:
+            if not _DEFAULT:
+                _DEFAULT.append(connect())
+            con = _DEFAULT[0]
+        yield con
+
+
+def source_columns(source: str | os.PathLike, con=None) -> list[str]:
+    """The column names of a CSV or Parquet file (for messages and the command)."""
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"{path.name}: no such file or folder")
+    with _connection(con) as cursor:
+        described = cursor.sql(f"DESCRIBE SELECT * FROM {_reader(path)}").fetchall()
+    return [row[0] for row in described]
+
+
+def read_columns(source, columns: list[str], con=None) -> pd.DataFrame:
+    """The named columns of a frame or file as a pandas frame (checked names)."""
+    if isinstance(source, pd.DataFrame):
+        sql.require_source_columns(source.columns, columns, "tx")
+        return source[columns]
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"{path.name}: no such file or folder")
+    reader = _reader(path)
+    with _connection(con) as cursor:
+        present = [row[0] for row in cursor.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+        sql.require_source_columns(present, columns, path.name)
+        listed = ", ".join(_DIALECT.q(c) for c in columns)
+        return cursor.sql(f"SELECT {listed} FROM {reader}").df()
+
+
+def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, cutoffs):
+    """Aggregate, check and score in one pass over the lines; raise or warn as rfm does."""
+    from crmlib.rfm import _as_day
+
+    as_of_day = None if as_of is None else _as_day(as_of)
+    source = _Source(con, tx, date=date, numbers=(amount,), ids=(customer, invoice))
+    frame = isinstance(tx, pd.DataFrame)  # checked in pandas: cheaper than in the query
+    if frame and as_of_day is None:
+        dates = source.frame[date]
+        last = sql._tick_range(dates.dropna() if sql._missing(dates) else dates, "D")[1]
+        as_of_day = None if last is None else last + 1
+    query = sql.rfm_statement(
+        source.relation,
+        _DIALECT,
+        customer=customer,
+        date=date,
+        amount=amount,
+        invoice=invoice,
+        as_of_day=as_of_day,
+        bins=bins,
+        ties=ties,
+        cutoffs=cutoffs,
+        counts=not frame,
+    )
+    counts = None
+    try:
+        with ThreadPoolExecutor(1) as pool:  # DuckDB works while pandas checks the frame
+            future = pool.submit(lambda: con.sql(query).df())
+            try:
+                if frame:
+                    if source.pending_dates is not None:
+                        sql.parse_dates(source.pending_dates, date)  # warns about far dates
+                    counts = sql.frame_counts(
+                        source.frame,
+                        source.frame[date],
+                        customer=customer,
+                        amount=amount,
+                        invoice=invoice,
+                    )
+            finally:
+                result = future.result()
+    except duckdb.Error as err:
+        raise ValueError(f"{source.name}: {_first_line(err)}") from None
+    finally:
+        source.close()
+    if customer in source.string_ids:
+        sql.require_distinct_ids(result["customer"].dropna(), customer)
+    return sql.rfm_finish(
+        result,
+        customer=customer,
+        date=date,
+        amount=amount,
+        invoice=invoice,
+        as_of=as_of,
+        counts=counts,
+        index_dtype=source.index_dtypes.get(customer),
+        name=source.name,
+        stacklevel=5,
+    )
+
+
+def rfm(
+    tx: pd.DataFrame | str | os.PathLike,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    invoice: str = "invoice_id",
+    as_of: object = None,
+    bins: int = 5,
+    ties: str = "first",
+    cutoffs: Mapping[str, object] | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """``rfm.score(rfm.summarize(tx, ...), bins, ties=, cutoffs=)``, computed by DuckDB.
+
+    Parameters
+    ----------
+    tx : DataFrame or path
+        Transaction lines: a frame, or a CSV or Parquet file (or a folder of Parquet files)
+        that may be larger than memory.
+    customer, date, amount, invoice, as_of
+        As :func:`crmlib.rfm.summarize`.
+    bins, ties, cutoffs
+        As :func:`crmlib.rfm.score`.
+    con : DuckDB connection, optional
+        From :func:`connect` (memory limit, spill folder, threads); a new one by default.
+
+    Returns
+    -------
+    DataFrame
+        The frame :func:`crmlib.rfm.score` returns: indexed by customer (sorted), with
+        ``recency``, ``frequency``, ``monetary``, ``r_score``, ``f_score``, ``m_score``,
+        ``rfm_cell`` and ``rfm_score``. Monetary sums may differ from pandas' in the last
+        bits of a float (another order of addition).
+    """
+    sql._score_options(bins, ties, cutoffs)  # refuse bad options before reading anything
+    with _connection(con) as cursor:
+        return _rfm_scored(
+            cursor,
+            tx,
+            customer=customer,
+            date=date,
+            amount=amount,
+            invoice=invoice,
+            as_of=as_of,
+            bins=bins,
+            ties=ties,
+            cutoffs=cutoffs,
+        )
+
+
+def rfm_summary(
+    tx: pd.DataFrame | str | os.PathLike,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    invoice: str = "invoice_id",
+    as_of: object = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """:func:`crmlib.rfm.summarize`, computed by DuckDB (arguments as :func:`rfm`)."""
+    scored = rfm(
+        tx, customer=customer, date=date, amount=amount, invoice=invoice, as_of=as_of, con=con
+    )
+    return scored[["recency", "frequency", "monetary"]]
+
+
+def btyd_summary(
+    tx: pd.DataFrame | str | os.PathLike,
+    *,
+    customer: str,
+    date: str,
+    amount: str | None = None,
+    unit: str = "W",
+    calibration_end: object = None,
+    observation_end: object = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """:func:`crmlib.btyd.summarize`, computed by DuckDB.
+
+    Same arguments and result (``repeat_purchases``, ``age_at_last_purchase``, ``age``,
+    ``mean_repeat_spend``, the holdout columns; the unit in ``attrs["unit"]``); ``tx`` may
+    also be a CSV or Parquet file.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({
+    ...     "id": ["a", "a", "a", "b"],
+    ...     "day": ["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-08"],
+    ...     "spend": [10.0, 20.0, 40.0, 5.0],
+    ... })
+    >>> btyd_summary(tx, customer="id", date="day", amount="spend",
+    ...              observation_end="2024-01-29")  # doctest: +NORMALIZE_WHITESPACE
+        repeat_purchases  age_at_last_purchase  age  mean_repeat_spend
+    id
+    a                  2                   2.0  4.0               30.0
+    b                  0                   0.0  3.0                0.0
+    """
+    if unit not in sql.DAYS_PER_UNIT:
+        raise ValueError(f"unit: expected one of 'h', 'D', 'W', 'M', 'Y', got {unit!r}")
+    with _connection(con) as cursor:
+        return _btyd(cursor, tx, customer, date, amount, unit, calibration_end, observation_end)
+
+
+def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_end):
+    numbers = (amount,) if amount is not None else ()
+    source = _Source(con, tx, date=date, numbers=numbers, ids=(customer,))
+    if isinstance(tx, pd.DataFrame):
+        return _btyd_frame(
+            con, source, customer, date, amount, unit, calibration_end, observation_end
+        )
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE crm_days AS "
+            + sql.btyd_days_sql(
+                source.relation, _DIALECT, customer=customer, date=date, amount=amount, unit=unit
+            )
+        )
+    except duckdb.Error as err:
+        raise ValueError(f"{source.name}: {_first_line(err)}") from None
+    finally:
+        source.close()
+    checks = con.sql(sql.btyd_checks_sql("crm_days")).df().iloc[0].to_dict()
+    end_obs, end_cal = sql.btyd_check(
+        checks,
+        customer=customer,
+        date=date,
+        amount=amount,
+        unit=unit,
+        calibration_end=calibration_end,
+        observation_end=observation_end,
+    )
+    if customer in source.string_ids:
+        ids = con.sql("SELECT DISTINCT customer FROM crm_days").fetchall()
+        sql.require_distinct_ids([i for (i,) in ids], customer)
+    query = sql.btyd_summary_sql(
+        "crm_days", _DIALECT, unit=unit, end_obs=end_obs, end_cal=end_cal, amount=amount is not None
+    )
+    return sql.btyd_frame(
+        con.sql(query).df(),
+        customer=customer,
+        unit=unit,
+        end_obs=end_obs,
+        end_cal=end_cal,
+        amount=amount is not None,
+        calibration_end=calibration_end,
+        index_dtype=source.index_dtypes.get(customer),
+    )
+
+
+def _btyd_frame(con, source, customer, date, amount, unit, calibration_end, observation_end):
+    """A frame: checked in pandas (a few cheap passes) while DuckDB runs one statement."""
+    frame = source.frame
+    dates = frame[date]
+    checks = sql.btyd_frame_checks(frame, dates, customer=customer, amount=amount, unit=unit)
+    end_obs, end_cal = sql.btyd_check(
+        checks,
+        customer=customer,
+        date=date,
+        amount=amount,
+        unit=unit,
+        calibration_end=calibration_end,
+        observation_end=observation_end,
+    )
+    query = sql.btyd_statement(
+        source.relation,
+        _DIALECT,
+        customer=customer,
+        date=date,
+        amount=amount,
+        unit=unit,
+        end_obs=end_obs,
+        end_cal=end_cal,
+    )
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            future = pool.submit(lambda: con.sql(query).df())
+            try:
+                if source.pending_dates is not None:
+                    sql.parse_dates(source.pending_dates, date)  # warns about far dates
+            finally:
+                result = future.result()
+    except duckdb.Error as err:
+        raise ValueError(f"{source.name}: {_first_line(err)}") from None
+    finally:
+        source.close()
+    if customer in source.string_ids:
+        sql.require_distinct_ids(result["customer"], customer)
+    return sql.btyd_frame(
+        result,
+        customer=customer,
+        unit=unit,
+        end_obs=end_obs,
+        end_cal=end_cal,
+        amount=amount is not None,
+        calibration_end=calibration_end,
+        index_dtype=source.index_dtypes.get(customer),
+    )
+
+
+def predict_btyd(purchases, spend, summary: pd.DataFrame, horizon: float, con=None) -> pd.DataFrame:
+    """:func:`crmlib.engines.definitions.predict_btyd` (the summary is already in memory)."""
+    return sql.predict_btyd(purchases, spend, summary, horizon)
+
+
+def frequent_itemsets(
+    tx: pd.DataFrame | str | os.PathLike,
+    *,
+    invoice: str,
+    item: str,
+    min_support: float,
+    max_len: int | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """:func:`crmlib.basket.frequent_itemsets` of the baskets in a frame or file of lines.
+
+    DuckDB reads the distinct (invoice, item) pairs; baskets are formed and mined by
+    :func:`crmlib.basket.baskets_from_lines` and :func:`crmlib.basket.frequent_itemsets`.
+    """
+    from crmlib import basket
+
+    if isinstance(tx, pd.DataFrame):
+        lines = read_columns(tx, [invoice, item])
+    else:
+        path = Path(tx)
+        if not path.exists():
+            raise FileNotFoundError(f"{path.name}: no such file or folder")
+        reader = _reader(path)
+        with _connection(con) as cursor:
+            present = [r[0] for r in cursor.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+            sql.require_source_columns(present, [invoice, item], path.name)
+            i, t = _DIALECT.q(invoice), _DIALECT.q(item)
+            lines = cursor.sql(f"SELECT DISTINCT {i}, {t} FROM {reader} ORDER BY {i}, {t}").df()
+    baskets = basket.baskets_from_lines(lines, invoice=invoice, item=item)
+    return basket.frequent_itemsets(baskets.tolist(), min_support, max_len)
