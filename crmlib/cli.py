@@ -91,6 +91,10 @@ def _write(frame: pd.DataFrame, path: str | None) -> None:
         frame.to_csv(sys.stdout, index=False)
         return
     target = Path(path)
+    if not target.parent.is_dir():
+        raise CommandError(
+            f"-o {path}: the folder {target.parent.name or target.parent} does not exist"
+        )
     suffix = target.name.lower()
     if suffix.endswith(".csv"):
         frame.to_csv(target, index=False)

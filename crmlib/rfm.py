@@ -201,10 +201,6 @@ def summarize(
 
     end = pd.Timestamp(ticks.max(), unit=unit) + pd.Timedelta(days=1) if as_of is None else as_of
     as_of_day = _as_day(end)
-    if as_of is not None and len(ticks):
-        day = pd.Timestamp(as_of_day, unit="D")
-        first, latest = (pd.Timestamp(t, unit=unit) for t in (ticks.min(), ticks.max()))
-        warn_far_after(day, first, latest, "as_of")
     bought = frequency > 0
     bought[0] = False
     n_silent = int(np.count_nonzero(~bought[1:]))
@@ -224,6 +220,11 @@ def summarize(
             f"as_of: expected a date on or after the last purchase ({latest}), got {as_of!r}; "
             "cut tx to the period before as_of first"
         )
+    if as_of is not None and len(recency):  # the same bounds as crmlib.engines
+        latest, earliest = (
+            pd.Timestamp(as_of_day - int(r), unit="D") for r in (recency.min(), recency.max())
+        )
+        warn_far_after(pd.Timestamp(as_of_day, unit="D"), earliest, latest, "as_of")
     index = pd.Index(customers[bought[1:]] if n_silent else customers, name=customer)
     out = pd.DataFrame(
         {"recency": recency, "frequency": frequency[bought], "monetary": monetary[bought]},

@@ -578,3 +578,56 @@ def test_bgbb_predictions_are_computed_per_distinct_history_and_guarded():
     huge = btyd.summary_frame(x[:100], np.where(x[:100] > 0, x[:100], 0), [1e7] * 100, unit="D")
     with pytest.raises(ValueError, match=r"summary: .* this prediction would take about"):
         model.p_alive(huge)
+
+
+# ------------------------------------------------------------------ engines and the crmlib command
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"threads": 0}, ValueError, r"threads: expected a whole number >= 1, got 0"),
+        ({"threads": "4"}, TypeError, r"threads: .*'4' \(text\)"),
+        ({"memory_limit": "lots"}, ValueError, r"memory_limit: expected an amount such as '4GB'"),
+    ],
+    ids=["threads-0", "threads-text", "memory-limit"],
+)
+def test_engine_connection_settings_are_checked_by_crmlib(kwargs, error, match):
+    from crmlib.engines import duckdb as engine
+
+    with pytest.raises(error, match=match):
+        engine.connect(**kwargs)
+
+
+def test_engine_predictions_name_models_and_horizon(summary, bg):
+    from crmlib.engines import duckdb as engine
+
+    gg = btyd.GammaGamma().fit(summary)
+    with pytest.raises(TypeError, match=r"purchases: expected a fitted BetaGeo"):
+        engine.predict_btyd(gg, bg, summary, 10)
+    with pytest.raises(TypeError, match=r"spend: expected a fitted GammaGamma or None"):
+        engine.predict_btyd(bg, bg, summary, 10)
+    with pytest.raises(ValueError, match=r"horizon: expected a number > 0, got -5"):
+        engine.predict_btyd(bg, gg, summary, -5)
+
+
+def test_engines_warn_about_a_far_end_date_as_pandas_does(tx):
+    from crmlib.engines import duckdb as engine
+
+    lines = tx.rename(columns={"customer": "customer_id", "invoice": "invoice_id"})
+    with pytest.warns(DataWarning, match=r"as_of: 2099-01-01 lies"):
+        engine.rfm(lines, as_of="2099-01-01")
+    with pytest.warns(DataWarning, match=r"observation_end: 2099-01-01 lies"):
+        engine.btyd_summary(
+            lines, customer="customer_id", date="date", observation_end="2099-01-01"
+        )
+
+
+def test_cli_names_a_missing_output_folder(tmp_path, capsys, tx):
+    from crmlib import cli
+
+    source = tmp_path / "sales.csv"
+    tx.rename(columns={"customer": "customer_id", "invoice": "invoice_id"}).to_csv(
+        source, index=False
+    )
+    code = cli.main(["rfm", str(source), "-o", str(tmp_path / "nope" / "out.csv"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "the folder nope does not exist" in err and "Traceback" not in err

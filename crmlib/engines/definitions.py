@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmlib.validation import _preview, require_columns
+from crmlib.validation import preview, require_columns, require_number, warn_far_after
 
 __all__ = [
     "Dialect",
@@ -426,7 +426,7 @@ def rfm_finish(
         )
     silent = aside["customer"].dropna()
     if len(silent):
-        shown = _preview(np.asarray(silent[:5]).tolist())
+        shown = preview(np.asarray(silent[:5]).tolist())
         warnings.warn(
             f"{name}: {len(silent)} customer(s) with no purchase line (only cancellations, returns "
             f"or zero amounts) are left out, e.g. {shown}",
@@ -443,8 +443,20 @@ def rfm_finish(
             f"({np.datetime64(latest, 'D')}), got {as_of!r}; "
             "cut tx to the period before as_of first"
         )
+    if as_of is not None and len(scored):
+        _warn_far_as_of(as_of, scored["recency"].to_numpy())
     columns = ["customer", *RFM_COLUMNS]
     return rfm_frame(scored[columns], customer, index_dtype=index_dtype)
+
+
+def _warn_far_as_of(as_of: object, recency: np.ndarray) -> None:
+    """The warning of :func:`crmlib.rfm.summarize` for an as_of far after the data."""
+    from crmlib.rfm import _as_day
+
+    day = _as_day(as_of)
+    latest = pd.Timestamp(day - int(np.min(recency)), unit="D")
+    earliest = pd.Timestamp(day - int(np.max(recency)), unit="D")
+    warn_far_after(pd.Timestamp(day, unit="D"), earliest, latest, "as_of")
 
 
 def rfm_frame(
@@ -552,6 +564,13 @@ def btyd_check(
         raise ValueError(
             f"observation_end: every purchase in column {date!r} comes after {observation_end!r}"
         )
+    if observation_end is not None and checks.get("first_tick") is not None:
+        grain = "h" if unit == "h" else "D"
+        stamp = lambda t: pd.Timestamp(np.datetime64(int(t), grain))  # noqa: E731
+        warn_far_after(
+            stamp(end_obs), stamp(checks["first_tick"]), stamp(checks["last_tick"]),
+            "observation_end",
+        )  # fmt: skip
     end_cal = None
     if calibration_end is not None:
         end_cal = _tick_of(calibration_end, "calibration_end", unit)
@@ -771,6 +790,18 @@ def predict_btyd(
        p_alive  expected_purchases  expected_spend  expected_value
     0    0.727               1.226          30.938          37.931
     """
+    from crmlib.btyd._base import PurchaseModel
+    from crmlib.btyd.bg_bb import BetaGeoBetaBinom
+    from crmlib.btyd.gamma_gamma import GammaGamma
+
+    if not isinstance(purchases, PurchaseModel | BetaGeoBetaBinom):
+        raise TypeError(
+            f"purchases: expected a fitted BetaGeo, ParetoNBD, ModifiedBetaGeo or "
+            f"BetaGeoBetaBinom, got {type(purchases).__name__}"
+        )
+    if spend is not None and not isinstance(spend, GammaGamma):
+        raise TypeError(f"spend: expected a fitted GammaGamma or None, got {type(spend).__name__}")
+    horizon = require_number(horizon, "horizon", minimum=0, strict=True)
     out = pd.DataFrame(index=summary.index)
     out["p_alive"] = np.asarray(purchases.p_alive(summary), float)
     out["expected_purchases"] = np.asarray(

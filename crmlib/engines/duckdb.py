@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.engines import definitions as sql
-from crmlib.validation import as_numeric, require_frame, require_ids
+from crmlib.validation import as_numeric, require_frame, require_ids, require_positive_int
 
 __all__ = [
     "connect",
@@ -73,6 +74,15 @@ def connect(
     threads : int, optional
         Default: every core.
     """
+    if memory_limit is not None and not (
+        isinstance(memory_limit, str)
+        and re.fullmatch(r"\s*\d+(\.\d+)?\s*([KMGT]i?B|B|%)\s*", memory_limit, re.I)
+    ):
+        raise ValueError(
+            f"memory_limit: expected an amount such as '4GB' or '512MB', got {memory_limit!r}"
+        )
+    if threads is not None:
+        threads = require_positive_int(threads, "threads")
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.execute("SET preserve_insertion_order = false")  # lets large sorts stream
