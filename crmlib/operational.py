@@ -19,7 +19,7 @@ import sqlite3
 
 import pandas as pd
 
-from crmlib.validation import require_frame
+from crmlib.validation import require_frame, require_sqlite
 
 __all__ = ["SCHEMA", "TABLES", "create_schema", "insert_rows", "table_counts", "contact_history"]
 
@@ -102,15 +102,6 @@ TABLES: tuple[str, ...] = (
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _connection(con: object) -> sqlite3.Connection:
-    if not isinstance(con, sqlite3.Connection):
-        raise TypeError(
-            f"con: expected a sqlite3.Connection (e.g. sqlite3.connect(':memory:')), "
-            f"got {type(con).__name__}"
-        )
-    return con
-
-
 def create_schema(con: sqlite3.Connection, schema: str = SCHEMA) -> list[str]:
     """Create the operational CRM's tables and switch on foreign-key checks.
 
@@ -129,7 +120,7 @@ def create_schema(con: sqlite3.Connection, schema: str = SCHEMA) -> list[str]:
     ['activities', 'contacts', 'customers', 'opportunities', 'products', 'service_cases', \
 'transactions']
     """
-    con = _connection(con)
+    con = require_sqlite(con)
     if not isinstance(schema, str) or "CREATE" not in schema.upper():
         raise TypeError(f"schema: expected SQL text with CREATE TABLE statements, got {schema!r}")
     con.execute("PRAGMA foreign_keys = ON")
@@ -191,7 +182,7 @@ def insert_rows(con: sqlite3.Connection, table: str, rows: pd.DataFrame) -> int:
     ...     print(err)
     CHECK constraint failed: line IN ('deposits', 'loans', 'cards', 'investments', 'insurance')
     """
-    con = _connection(con)
+    con = require_sqlite(con)
     if not isinstance(table, str) or not _IDENTIFIER.match(table):
         raise ValueError(f"table: expected a table name (letters, digits, _), got {table!r}")
     columns = [r[1] for r in con.execute(f"PRAGMA table_info({table})").fetchall()]
@@ -225,7 +216,7 @@ def table_counts(con: sqlite3.Connection, tables: tuple[str, ...] = TABLES) -> p
     0  customers     0
     1   products     0
     """
-    con = _connection(con)
+    con = require_sqlite(con)
     rows = []
     for table in tables:
         if not isinstance(table, str) or not _IDENTIFIER.match(table):
@@ -273,7 +264,7 @@ def contact_history(con: sqlite3.Connection, customer_id: str) -> pd.DataFrame:
     >>> contact_history(con, "P000001").columns.tolist()
     ['time', 'channel', 'kind', 'what']
     """
-    con = _connection(con)
+    con = require_sqlite(con)
     if not isinstance(customer_id, str):
         raise TypeError(f"customer_id: expected text, got {customer_id!r}")
     return pd.read_sql_query(HISTORY_SQL, con, params={"customer": customer_id})

@@ -7,6 +7,7 @@ what was found. None of them modifies its input: conversions return new objects.
 from __future__ import annotations
 
 import re
+import sqlite3
 import warnings
 from collections.abc import Iterable, Mapping
 from numbers import Real
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "require_sqlite",
     "DataWarning",
     "preview",
     "require_frame",
@@ -682,3 +684,13 @@ def require_bool(value: object, name: str) -> bool:
     if not isinstance(value, bool | np.bool_):
         raise TypeError(f"{name}: expected True or False, got {value!r}")
     return bool(value)
+
+
+def require_sqlite(con: object, name: str = "con") -> sqlite3.Connection:
+    """Return ``con`` if it is a SQLite connection, else raise naming ``name``."""
+    if not isinstance(con, sqlite3.Connection):
+        raise TypeError(
+            f"{name}: expected a sqlite3.Connection (e.g. sqlite3.connect(':memory:')), "
+            f"got {type(con).__name__}"
+        )
+    return con

@@ -39,6 +39,7 @@ from crmlib.validation import (
     require_number,
     require_positive_int,
     require_select,
+    require_sqlite,
 )
 
 __all__ = [
@@ -122,15 +123,6 @@ def _read_only(action: int, arg1: object, arg2: object, *_: object) -> int:
     return sqlite3.SQLITE_OK if action in _READS else sqlite3.SQLITE_DENY
 
 
-def _connection(con: object) -> sqlite3.Connection:
-    if not isinstance(con, sqlite3.Connection):
-        raise TypeError(
-            f"con: expected a sqlite3.Connection (e.g. sqlite3.connect(':memory:')), "
-            f"got {type(con).__name__}"
-        )
-    return con
-
-
 def _sql_ready(df: pd.DataFrame) -> pd.DataFrame:
     """A copy SQLite can store: dates as ISO text, categories and booleans as plain values."""
     out = {}
@@ -181,7 +173,7 @@ def load_tables(
     >>> con.execute("SELECT id, born FROM people ORDER BY id").fetchall()
     [('a', '1980-01-02'), ('b', None)]
     """
-    con = _connection(con)
+    con = require_sqlite(con)
     if not isinstance(tables, Mapping) or not tables:
         raise TypeError(
             f"tables: expected a non-empty mapping of table name to DataFrame, got {tables!r}"
@@ -225,7 +217,7 @@ def query(
     1  2  20
     2  3  30
     """
-    con = _connection(con)
+    con = require_sqlite(con)
     require_select(sql)
     if params is not None and not isinstance(params, Mapping | list | tuple):
         raise TypeError(
