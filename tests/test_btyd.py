@@ -20,9 +20,6 @@ implementation, run in the benchmark environment).
 
 from __future__ import annotations
 
-import doctest
-import importlib
-import pkgutil
 import warnings
 
 import matplotlib
@@ -662,15 +659,6 @@ def test_plots_take_ax_return_it_and_state_the_finding(cdnow_tx, cdnow, bg_cdnow
     for a in axs.ravel():
         assert a.get_xlabel() and a.get_ylabel()
     plt.close(fig)
-
-
-def test_doctests_pass():
-    failed, attempted = 0, 0
-    for info in pkgutil.iter_modules(btyd.__path__):
-        module = importlib.import_module(f"crmlib.btyd.{info.name}")
-        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-        failed, attempted = failed + result.failed, attempted + result.attempted
-    assert attempted > 25 and failed == 0
 
 
 # ------------------------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -12,13 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from crmlib import calibration  # noqa: E402
 from crmlib.calibration import calibration_table, plot_calibration  # noqa: E402
-
-
-def test_doctests_pass():
-    result = doctest.testmod(calibration, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def draws(n: int = 20_000, seed: int = 1):

@@ -1,14 +1,12 @@
 """The exercise self-check: a tolerance without gaps, hints only when true, named mistakes,
 written and choice answers, and a key that does not show the answer."""
 
-import doctest
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import crm_workbook.check
 from crm_workbook.check import Checker, compare, fingerprint, word_count
 
 RECORD = "CRM_WORKBOOK_RECORD_ANSWERS"
@@ -16,10 +14,6 @@ RECORD = "CRM_WORKBOOK_RECORD_ANSWERS"
 
 def verdict(answer, expected, **options):
     return compare(answer, fingerprint(expected, **options))
-
-
-def test_doctests():
-    assert doctest.testmod(crm_workbook.check).failed == 0
 
 
 # --- the tolerance ----------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -137,8 +135,3 @@ def test_flow_table_value_is_checked():
     status = lifecycle.period_status(random_log(9))
     with pytest.raises(ValueError, match="value: expected one of"):
         lifecycle.flow_table(status, value="revenue")
-
-
-def test_doctests():
-    result = doctest.testmod(lifecycle, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

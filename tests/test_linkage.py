@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import numpy as np
@@ -13,12 +12,6 @@ import crmlib.linkage as lk
 import crmlib.warehouse as wh
 from crmlib.datasets import make_bank
 from crmlib.datasets.synthetic.bank import BANK_MATCH_FIELDS, BANK_SYSTEMS
-
-
-def test_doctests_pass():
-    result = doctest.testmod(lk)
-    assert result.attempted >= 4
-    assert result.failed == 0
 
 
 @pytest.fixture(scope="module")

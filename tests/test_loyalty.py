@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -177,9 +175,3 @@ def test_driver_importance_refuses_bad_input():
     holes.iloc[0, 0] = np.nan
     with pytest.raises(ValueError, match="no missing values"):
         drivers.driver_importance(holes, y)
-
-
-@pytest.mark.parametrize("module", [loyalty, drivers], ids=lambda m: m.__name__)
-def test_doctests(module):
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

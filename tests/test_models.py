@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -47,12 +45,6 @@ def customers() -> tuple[pd.DataFrame, pd.Series]:
     X.loc[::50, "tenure"] = np.nan
     X.loc[::70, "plan"] = None
     return X, pd.Series(np.where(y, "yes", "no"), name="responded")
-
-
-def test_doctests_pass():
-    result = doctest.testmod(md)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 # --- column types and preprocessing ---------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -11,12 +9,6 @@ import pytest
 
 import crmlib.olap as olap
 from crmlib.datasets import make_crm
-
-
-def test_doctests_pass():
-    result = doctest.testmod(olap)
-    assert result.attempted >= 3
-    assert result.failed == 0
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import itertools
 import re
 import warnings
@@ -64,10 +63,6 @@ def quiet_summarize(tx: pd.DataFrame, **kwargs) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", rfm.RFMDataWarning)
         return rfm.summarize(tx, **kwargs)
-
-
-def test_doctests_pass():
-    assert doctest.testmod(rfm).failed == 0
 
 
 # --- summarize ------------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -35,12 +33,6 @@ def blobs() -> tuple[pd.DataFrame, np.ndarray]:
     )
     truth = np.repeat([0, 1, 2], sizes)
     return df, truth
-
-
-def test_doctests_pass():
-    result = doctest.testmod(sg)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 def _raw_kmeans_labels(df: pd.DataFrame, seed: int) -> np.ndarray:

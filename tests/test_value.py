@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from crmlib import value
 from crmlib.value import clv, customer_equity, retention_vs_acquisition, share_of_wallet
-
-
-def test_doctests_pass():
-    assert doctest.testmod(value).failed == 0
-
 
 # --- clv ------------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import sqlite3
 
 import numpy as np
@@ -12,13 +11,6 @@ import pytest
 import crmlib.warehouse as wh
 from crmlib.datasets import make_bank
 from crmlib.datasets.synthetic.bank import BANK_SYSTEMS
-
-
-def test_doctests_pass():
-    result = doctest.testmod(wh)
-    assert result.attempted > 15
-    assert result.failed == 0
-
 
 # --- database --------------------------------------------------------------------------
 
