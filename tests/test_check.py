@@ -226,6 +226,35 @@ def test_unit_hints_point_the_right_way():
     assert "만원 where won are expected" in verdict(12.5, 125000.0)
 
 
+@pytest.mark.parametrize(
+    "key, answer, words, never",
+    [
+        # a money or count key 100 times off is a scale slip, not a percentage
+        (2400.0, 240000.0, "100 times too large: check the units", "percentage"),
+        (2400.0, 24.0, "100 times too small: check the units", "percentage"),
+        # a percentage key given as a fraction is named as such
+        (24.0, 0.24, "a fraction where a percentage is expected", "check the units"),
+        (0.24, 24.0, "a percentage where a fraction is expected", "check the units"),
+        # 1 - x and monthly/yearly rates only where the key is a fraction
+        (3.0, -2.0, "Not the expected value", "complement"),
+        (250.0, (1 + 250.0) ** 12 - 1, "Not the expected value", "rate"),
+    ],
+)
+def test_hints_about_fractions_only_where_the_key_is_one(key, answer, words, never):
+    hint = verdict(answer, key)
+    assert words in hint and never not in hint
+
+
+def test_scale_hint_in_korean():
+    from crm_workbook.check import korean
+
+    message = korean("q1: not yet. " + verdict(240000.0, 2400.0))
+    assert (
+        message
+        == "q1: 아직 아닙니다. 답이 약 100배 큽니다. 단위와 입력값의 자릿수(스케일)를 확인하세요."
+    )
+
+
 LIFTS = pd.DataFrame({"segment": ["Loyal", "Lost", "Champions"], "lift": [1.286, 0.0, 3.086]})
 
 

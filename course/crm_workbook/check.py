@@ -260,36 +260,79 @@ def _safe(f: Callable[[float], float]) -> Callable[[float], float]:
     return g
 
 
-def _value_hints() -> list[tuple[Callable[[float], float], str]]:
-    """(transformation of the student's answer, hint when it then matches the key)."""
-    hints: list[tuple[Callable[[float], float], str]] = [
+def _numbers(value: Any) -> list[float]:
+    """The numbers in a key value: a number, or the cells of a table's rows."""
+    rows = value if isinstance(value, list) else [[value]]
+    return [c for row in rows for c in row if _number(c)]
+
+
+def _fractions(expected: Any) -> bool:
+    """The key's numbers all lie in [-1, 1]: a fraction or rate is what is asked."""
+    numbers = _numbers(expected)
+    return bool(numbers) and all(abs(c) <= 1 for c in numbers)
+
+
+def _percentages(expected: Any) -> bool:
+    """The key's numbers all lie in [-100, 100] and some is beyond 1: could be percentages."""
+    numbers = _numbers(expected)
+    return bool(numbers) and all(abs(c) <= 100 for c in numbers) and not _fractions(expected)
+
+
+def _any(expected: Any) -> bool:
+    return True
+
+
+Hint = tuple[Callable[[float], float], str, Callable[[Any], bool]]
+
+
+def _value_hints() -> list[Hint]:
+    """(transformation of the student's answer, hint when it then matches the key, whether
+    the hint can be true of the key's value): a "percentage" hint is only given where the key
+    is a fraction, a "rate" hint only where it is a rate."""
+    hints: list[Hint] = [
         (
             lambda x: x / 100,
             "about 100 times too large: a percentage where a fraction is expected?",
+            _fractions,
         ),
         (
             lambda x: x * 100,
             "about 100 times too small: a fraction where a percentage is expected?",
+            _percentages,
+        ),
+        (
+            lambda x: x / 100,
+            "about 100 times too large: check the units and the scale of your inputs.",
+            lambda e: not _fractions(e),
+        ),
+        (
+            lambda x: x * 100,
+            "about 100 times too small: check the units and the scale of your inputs.",
+            lambda e: not _percentages(e),
         ),
         (
             lambda x: -x,
             "the right size with the wrong sign: check which value is subtracted from"
             " which, or the direction you counted in.",
+            _any,
         ),
         (
             lambda x: 1 - x,
             "the complement of the expected fraction (1 minus it): e.g. the share"
             " who stayed where the share who left is asked, or the reverse?",
+            _fractions,
         ),
         (
             _safe(lambda x: (1 + x) ** (1 / 12) - 1),
             "a yearly rate where a monthly one is"
             " expected? A monthly rate r compounds to a yearly (1 + r) ** 12 - 1.",
+            _fractions,
         ),
         (
             _safe(lambda x: (1 + x) ** 12 - 1),
             "a monthly rate where a yearly one is expected?"
             " A monthly rate r compounds to a yearly (1 + r) ** 12 - 1.",
+            _fractions,
         ),
     ]
     # (factor, why when the answer is that many times too large, why when too small):
@@ -334,9 +377,13 @@ def _value_hints() -> list[tuple[Callable[[float], float], str]]:
         ),
     ]
     for factor, larger, _ in units:
-        hints.append((lambda x, k=factor: x / k, f"about {factor:g} times too large: {larger}"))
+        hints.append(
+            (lambda x, k=factor: x / k, f"about {factor:g} times too large: {larger}", _any)
+        )
     for factor, _, smaller in units:
-        hints.append((lambda x, k=factor: x * k, f"about {factor:g} times too small: {smaller}"))
+        hints.append(
+            (lambda x, k=factor: x * k, f"about {factor:g} times too small: {smaller}", _any)
+        )
     return hints
 
 
@@ -481,7 +528,9 @@ def compare(answer: Any, key: Mapping) -> str | None:
         return f"Your answer is {float(answer)}: check for a division by zero or missing data."
     if kind in ("number", "collection", "series", "frame"):
         what = "Your answer is" if kind == "number" else "Your values are"
-        for f, why in _HINTS:
+        for f, why, applies in _HINTS:
+            if not applies(expected):
+                continue
             moved = _transform(got, expected, f)
             if moved is not None and moved != got and _match(moved, expected, rtol, ordered):
                 return f"{what} {why}"
@@ -858,6 +907,10 @@ _KO_MESSAGES: list[tuple[str, str]] = [
     (
         r"a fraction where a percentage is expected\?",
         "퍼센트를 써야 할 곳에 비율(0~1)을 쓰지 않았나요?",
+    ),
+    (
+        r"check the units and the scale of your inputs\.",
+        "단위와 입력값의 자릿수(스케일)를 확인하세요.",
     ),
     (
         r"the right size with the wrong sign: check which value is subtracted from which, "
