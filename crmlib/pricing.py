@@ -453,16 +453,23 @@ def price_by_quantity(
     counts = counts.sort_values(["item", "n", "price"], ascending=[True, False, True])
     usual = counts.drop_duplicates("item").set_index("item")["price"]
     relative = p.to_numpy() / usual.reindex(tx[item].to_numpy()).to_numpy()
-    band = pd.cut(q, edges)
-    frame = pd.DataFrame({"band": band.to_numpy(), "relative": relative})
-    out = frame.groupby("band", observed=False).agg(
-        lines=("relative", "size"),
-        mean_relative_price=("relative", "mean"),
-        share_below_usual=(
-            "relative",
-            lambda r: float((r < 1 - 1e-12).mean()) if len(r) else np.nan,
-        ),
-    )
+    # the band of each line: 0 for (edges[0], edges[1]], ...; -1 outside every band
+    band = np.searchsorted(edges, q.to_numpy(dtype=float), side="left") - 1
+    band[(band < 0) | (band >= len(edges) - 1)] = -1
+    inside = band >= 0
+    n_bands = len(edges) - 1
+    lines = np.bincount(band[inside], minlength=n_bands)
+    total = np.bincount(band[inside], weights=relative[inside], minlength=n_bands)
+    below = np.bincount(band[inside], weights=relative[inside] < 1 - 1e-12, minlength=n_bands)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame(
+            {
+                "lines": lines,
+                "mean_relative_price": total / lines,
+                "share_below_usual": below / lines,
+            },
+            index=pd.IntervalIndex.from_breaks(edges, closed="right"),
+        )
     out.index.name = quantity
     return out
 

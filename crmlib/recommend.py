@@ -163,12 +163,12 @@ class ItemBasedRecommender:
         X, self.customers_, self.items_ = _matrix(pairs, customer, item)
         counts = np.asarray(X.sum(axis=0)).ravel()
         self.buyers_ = pd.Series(counts.astype(int), index=self.items_, name="buyers")
-        co = (X.T @ X).tocoo()
-        keep = co.row != co.col
-        rows, cols = co.row[keep], co.col[keep]
-        cosine = co.data[keep] / np.sqrt(counts[rows] * counts[cols])
-        sim = sp.csr_array((cosine, (rows, cols)), shape=(len(self.items_),) * 2)
+        sim = sp.csr_array(X.T @ X)
         sim.sort_indices()
+        rows = np.repeat(np.arange(sim.shape[0]), np.diff(sim.indptr))
+        sim.data = sim.data / np.sqrt(counts[rows] * counts[sim.indices])
+        sim.data[rows == sim.indices] = 0.0  # an item is not its own neighbour
+        sim.eliminate_zeros()
         if neighbours is not None:
             sim = self._cut(sim, neighbours)
         self.similarity_ = sim
@@ -179,12 +179,21 @@ class ItemBasedRecommender:
     def _cut(sim: sp.csr_array, k: int) -> sp.csr_array:
         """Keep each row's ``k`` largest entries (ties: the earlier product)."""
         indptr, indices, data = sim.indptr, sim.indices, sim.data
+        keep = np.zeros(len(data), dtype=bool)
+        for row in range(sim.shape[0]):
+            start, end = indptr[row], indptr[row + 1]
+            values = data[start:end]
+            if len(values) <= k:
+                keep[start:end] = True
+                continue
+            # the k-th largest value; below it nothing is kept, above it everything, and
+            # among values equal to it the earliest columns (indices are sorted) fill up to k
+            kth = np.partition(values, len(values) - k)[len(values) - k]
+            above = values > kth
+            ties = np.flatnonzero(values == kth)[: k - int(above.sum())]
+            keep[start:end] = above
+            keep[start + ties] = True
         rows = np.repeat(np.arange(sim.shape[0]), np.diff(indptr))
-        # within each row, largest first; lexsort is stable, so ties keep the column order
-        order = np.lexsort((-data, rows))
-        rank = np.empty(len(data), dtype=np.int64)
-        rank[order] = np.arange(len(data)) - indptr[rows[order]]
-        keep = rank < k
         return sp.csr_array((data[keep], (rows[keep], indices[keep])), shape=sim.shape)
 
     def _check_fitted(self) -> None:
