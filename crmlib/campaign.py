@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlib.validation import (
+    as_number,
     require_columns,
     require_fraction,
     require_frame,
@@ -390,9 +391,10 @@ def campaign_roi(
     Parameters
     ----------
     n_contacted : int
-        Customers contacted (>= 1).
+        Customers contacted (a whole number >= 1; a whole float such as 600.0 from a result
+        row is accepted).
     responders : int
-        Responses among them (0 to ``n_contacted``).
+        Responses among them (a whole number from 0 to ``n_contacted``).
     incremental_responders : float
         Responses the campaign added, ``uplift x n_contacted`` (an estimate: may be
         fractional or negative, e.g. an end of the uplift's confidence interval), between
@@ -429,14 +431,15 @@ def campaign_roi(
     ...                    offer_cost=5).roi, 2)
     1.14
     """
-    n = require_positive_int(n_contacted, "n_contacted", minimum=1)
-    r = require_positive_int(responders, "responders", minimum=0)
+    # counts may come as whole floats from a result row (evaluate_pilot(...).iloc[0])
+    n = as_number(n_contacted, "n_contacted", low=1, whole=True)
+    r = as_number(responders, "responders", low=0, whole=True)
     if r > n:
-        raise ValueError(f"responders: expected at most n_contacted ({n}), got {r}")
+        raise ValueError(f"responders: expected at most n_contacted ({n:g}), got {r:g}")
     incremental = require_number(incremental_responders, "incremental_responders")
     if abs(incremental) > n:
         raise ValueError(
-            f"incremental_responders: expected a number between -{n} and {n} (n_contacted), "
+            f"incremental_responders: expected a number between -{n:g} and {n:g} (n_contacted), "
             f"got {incremental:g}; give responses (uplift x n_contacted), not money"
         )
     value = require_number(value_per_response, "value_per_response", minimum=0)

@@ -63,9 +63,9 @@ def test_liability_is_points_times_redemption_times_cost():
     grid = points.points_liability(1_000, redemption_rate=[0.6, 0.8, 1.0], cost_per_point=0.5)
     assert np.allclose(grid, [300, 400, 500])
     # more breakage, smaller liability
-    assert points.points_liability(10, redemption_rate=0.2, cost_per_point=1) < points.points_liability(
-        10, redemption_rate=0.3, cost_per_point=1
-    )
+    assert points.points_liability(
+        10, redemption_rate=0.2, cost_per_point=1
+    ) < points.points_liability(10, redemption_rate=0.3, cost_per_point=1)
 
 
 @pytest.mark.parametrize(
@@ -135,6 +135,12 @@ def test_the_offer_is_paid_on_every_response():
     assert offer.naive_roi > offer.roi
 
 
+def test_counts_from_a_result_row_may_be_whole_floats():
+    as_floats = campaign.campaign_roi(600.0, 88.0, 46.0, value_per_response=10, cost_per_contact=1)
+    assert as_floats == campaign.campaign_roi(600, 88, 46, value_per_response=10,
+                                              cost_per_contact=1)  # fmt: skip
+
+
 def test_nothing_spent_gives_nan_roi_and_negative_uplift_a_loss():
     free = campaign.campaign_roi(100, 10, 5, value_per_response=10, cost_per_contact=0)
     assert np.isnan(free.roi) and np.isnan(free.naive_roi) and free.incremental_profit == 50
@@ -145,11 +151,14 @@ def test_nothing_spent_gives_nan_roi_and_negative_uplift_a_loss():
 @pytest.mark.parametrize(
     "args, kwargs, error, message",
     [
-        ((0, 0, 0), {}, ValueError, "n_contacted: expected a whole number >= 1"),
+        ((0, 0, 0), {}, ValueError, "n_contacted: expected whole numbers >= 1"),
+        ((10.5, 0, 0), {}, ValueError, "n_contacted: expected whole numbers >= 1, got 10.5"),
+        ((True, 0, 0), {}, TypeError, "n_contacted: expected numbers"),
         ((10, 11, 1), {}, ValueError, r"responders: expected at most n_contacted \(10\)"),
         ((10, 5, 1.5e3), {}, ValueError, "incremental_responders: expected a number between"),
         ((10, 5, "3"), {}, TypeError, "incremental_responders: expected a finite number"),
-        ((10, 5.5, 1), {}, TypeError, "responders: expected a whole number"),
+        ((10, 5.5, 1), {}, ValueError, "responders: expected whole numbers >= 0, got 5.5"),
+        ((10, "5", 1), {}, TypeError, "responders: expected numbers"),
         ((10, 5, 1), {"value_per_response": -1}, ValueError, "value_per_response: expected"),
         ((10, 5, 1), {"offer_cost": -2}, ValueError, "offer_cost: expected a number >= 0"),
     ],
