@@ -206,7 +206,8 @@ def recognise_points_revenue(
         i = short[0]
         raise ValueError(
             f"expected_redemptions: expected at least the points redeemed so far, got "
-            f"{expected[i]:g} in period {i + 1}, when {cumulative[i]:g} had been redeemed"
+            f"{expected[i]:g} in period {i + 1}, when {cumulative[i]:g} had been redeemed; "
+            "give the points redeemed in each period, not running totals"
         )
     recognised = points_revenue * cumulative / expected
     return pd.DataFrame(
