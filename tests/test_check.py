@@ -453,6 +453,9 @@ def test_word_count_counts_hangul_by_syllables():
     assert word_count("RFM 점수는 최근성") == 1 + 6 / 3
     korean = "최근 구매 고객에게 쿠폰을 보내야 합니다. 증분 반응률이 손익분기 반응률보다 높습니다."
     assert word_count(korean) >= 12
+    # a short, properly spaced Korean reason counts its 어절: as many words as its English
+    assert word_count("고객 모르게 상품만 변경") == word_count("products changed without telling")
+    assert word_count("고객모르게상품만변경") == 10 / 3  # spaces left out: by syllables
 
 
 def test_written_answers(tmp_path, monkeypatch, capsys):

@@ -558,19 +558,24 @@ def compare(answer: Any, key: Mapping) -> str | None:
 
 
 def word_count(text: str) -> float:
-    """Words in ``text``, counting Hangul as one word per three syllables.
+    """Words in ``text``; Korean counts as its 어절 or one word per three syllables,
+    whichever is more.
 
-    Korean puts fewer spaces between words than English (a 어절 holds about three
-    syllables and often a particle), so Hangul is counted by its characters.
+    Korean puts fewer spaces between words than English (a 어절 holds a word and often a
+    particle), and some students leave spaces out, so a long run of Hangul counts by its
+    syllables; a short, properly spaced phrase counts by its 어절.
 
     >>> word_count("Mail them: the uplift beats break-even")
     7.0
-    >>> word_count("상승판매 효과가 있다")  # 9 syllables
+    >>> word_count("상승판매 효과가 있다")  # 3 어절, 9 syllables
     3.0
+    >>> word_count("고객 모르게 상품만 변경")  # 4 어절, 9 syllables
+    4.0
     """
-    hangul = len(_HANGUL.findall(text))
+    syllables = len(_HANGUL.findall(text))
+    eojeol = sum(1 for token in text.split() if _HANGUL.search(token))
     rest = _HANGUL.sub(" ", text)
-    return float(len(_WORD.findall(rest))) + hangul / HANGUL_PER_WORD
+    return float(len(_WORD.findall(rest))) + max(eojeol, syllables / HANGUL_PER_WORD)
 
 
 def _letter(answer: Any) -> str | None:
