@@ -45,6 +45,7 @@ __all__ = [
     "uplift_difference",
     "evaluate_pilot",
     "campaign_roi",
+    "break_even_uplift",
 ]
 
 
@@ -231,6 +232,7 @@ def evaluate_pilot(
     by: str | Sequence[str] | None = None,
     value_per_response: float = 0.0,
     cost_per_contact: float = 0.0,
+    offer_cost: float = 0.0,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Evaluate a test-vs-control campaign from one row per customer.
@@ -252,6 +254,10 @@ def evaluate_pilot(
         What one extra response is worth (e.g. the margin of the product taken), >= 0.
     cost_per_contact : float, default 0
         What contacting one customer costs, >= 0.
+    offer_cost : float, default 0
+        What the offer costs per response (a voucher redeemed), >= 0. It is paid on every
+        response of the contacted customers, including those who would have responded
+        anyway, so the profit is that of :func:`campaign_roi` with the same arguments.
     confidence : float, default 0.95
         Confidence level of the uplift interval.
 
@@ -262,10 +268,11 @@ def evaluate_pilot(
         ``responders_treatment``, ``responders_control``, the :class:`UpliftTest` fields
         (including ``uplift_se``, for :func:`uplift_difference`),
         ``incremental_responders`` (uplift x n_treatment), ``incremental_profit``
-        (incremental responders x value_per_response - n_treatment x cost_per_contact),
-        ``incremental_profit_low`` and ``incremental_profit_high`` (the same at
-        ``uplift_low`` and ``uplift_high``: profit is linear in the uplift, so the uplift's
-        interval carries over) and ``profit_per_contact``.
+        (incremental responders x value_per_response - n_treatment x cost_per_contact -
+        responders_treatment x offer_cost), ``incremental_profit_low`` and
+        ``incremental_profit_high`` (the same at ``uplift_low`` and ``uplift_high``: profit
+        is linear in the uplift, so the uplift's interval carries over; the offers paid are
+        the observed ones) and ``profit_per_contact``.
 
     Examples
     --------
@@ -285,12 +292,19 @@ def evaluate_pilot(
     incremental_profit_low      440.0
     incremental_profit_high    2760.0
     Name: 0, dtype: float64
+
+    A voucher of 10 paid on each of the 30 responses costs 300 more:
+
+    >>> float(evaluate_pilot(df, value_per_response=100, cost_per_contact=2,
+    ...                      offer_cost=10).loc[0, "incremental_profit"])
+    1300.0
     """
     require_frame(df, "df")
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     require_columns(df, [group, outcome, *by], "df")
     value_per_response = require_number(value_per_response, "value_per_response", minimum=0)
     cost_per_contact = require_number(cost_per_contact, "cost_per_contact", minimum=0)
+    offer_cost = require_number(offer_cost, "offer_cost", minimum=0)
     confidence = require_fraction(confidence, "confidence", high_inclusive=False)
     if treatment == control:
         raise ValueError(f"treatment, control: expected two different groups, got {treatment!r}")
@@ -324,8 +338,9 @@ def evaluate_pilot(
         test = uplift_test(int(row["rt"]), n_t, int(row["rc"]), n_c, confidence=confidence)
         incremental = test.uplift * n_t
         # profit is linear in the uplift, so the uplift's interval maps to a profit range
+        spend = n_t * cost_per_contact + int(row["rt"]) * offer_cost
         low, profit, high = (
-            u * n_t * value_per_response - n_t * cost_per_contact
+            u * n_t * value_per_response - spend
             for u in (test.uplift_low, test.uplift, test.uplift_high)
         )
         rows.append(
@@ -457,3 +472,59 @@ def campaign_roi(
         naive_profit=float(naive),
         naive_roi=float(naive / spend) if spend > 0 else float("nan"),
     )
+
+
+def break_even_uplift(
+    value_per_response: float,
+    cost_per_contact: float,
+    offer_cost: float = 0.0,
+    control_rate: float = 0.0,
+) -> float:
+    """Incremental response rate at which a campaign's incremental profit is zero.
+
+    Per customer contacted, the campaign costs the contact and the offer on every response,
+    and earns the margin of the responses it adds. Without the contact customers respond at
+    ``control_rate`` (held fixed: it is what they do anyway); the contact adds ``u``, so the
+    contacted respond at ``control_rate + u`` and every one of those responses redeems the
+    offer. The profit per contact, ``u x value_per_response - cost_per_contact -
+    (control_rate + u) x offer_cost``, is zero at
+
+    ``u* = (cost_per_contact + control_rate x offer_cost) / (value_per_response - offer_cost)``.
+
+    Parameters
+    ----------
+    value_per_response : float
+        Margin of one response before the offer, > ``offer_cost``.
+    cost_per_contact : float
+        Cost of one contact, >= 0.
+    offer_cost : float, default 0
+        Cost of the offer per response (a voucher redeemed), >= 0.
+    control_rate : float, default 0
+        Response rate without the contact (the control group's), a fraction in [0, 1].
+
+    Returns
+    -------
+    float
+        The break-even uplift (extra responses per customer contacted); ``inf`` when an
+        added response is worth no more than the offer, so no uplift pays. Without an
+        offer it is ``cost_per_contact / value_per_response``.
+
+    Examples
+    --------
+    A letter costs 1.5, a response is worth 50 of margin, a voucher of 5 is paid on every
+    response, and 7% of customers respond without the letter:
+
+    >>> round(break_even_uplift(50, 1.5, offer_cost=5, control_rate=0.07), 4)
+    0.0411
+    >>> r = campaign_roi(1000, round((0.07 + 0.0411) * 1000), 41.1, value_per_response=50,
+    ...                  cost_per_contact=1.5, offer_cost=5)
+    >>> round(r.incremental_profit)
+    0
+    """
+    value = require_number(value_per_response, "value_per_response", minimum=0)
+    cost = require_number(cost_per_contact, "cost_per_contact", minimum=0)
+    offer = require_number(offer_cost, "offer_cost", minimum=0)
+    rate = require_fraction(control_rate, "control_rate", low_inclusive=True)
+    if value <= offer:
+        return float("inf")
+    return float((cost + rate * offer) / (value - offer))

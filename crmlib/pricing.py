@@ -14,6 +14,8 @@ options, takes the one that leaves the most surplus (willingness to pay - price)
   earn 150, pure bundling 200, mixed bundling 229.90.
 - :func:`price_by_quantity` measures volume discounts in transaction lines (the price paid
   relative to a product's usual price, by quantity band): price discrimination by quantity.
+- :func:`introductory_offer_cost` prices the acquisition stage: what an introductory
+  discount for the first months costs, paid only in the months the customer stays.
 - :func:`break_even_retention` prices the retention stage: how much must a price cut for
   existing customers raise their retention to pay for itself, in customer lifetime value.
 
@@ -47,6 +49,7 @@ __all__ = [
     "bundle_choices",
     "compare_bundling",
     "price_by_quantity",
+    "introductory_offer_cost",
     "break_even_retention",
 ]
 
@@ -538,3 +541,65 @@ def break_even_retention(
     else:
         needed = (1 + d) * (1 - after / value)
     return float(needed) if needed < 1 else float("inf")
+
+
+def introductory_offer_cost(
+    price_cut: float | np.ndarray | pd.Series,
+    months: int,
+    retention: float | np.ndarray | pd.Series,
+    discount_rate: float,
+    *,
+    timing: str = "end",
+) -> float | np.ndarray | pd.Series:
+    """Expected present cost of an introductory discount for a new customer's first months.
+
+    An offer of ``price_cut`` off the price for the first ``months`` periods is paid only in
+    the periods the customer is still there. With the timing of
+    :func:`crmlib.value.clv` (``"end"``: period *t*'s margin, and so its discount, arrives at
+    the end of the period with probability ``r**t``) the expected present cost is
+
+    ``sum over t = 1..months of price_cut x (r / (1 + d))**t``
+
+    (``"start"``: ``t = 0..months-1``), that is the CLV of a margin of ``price_cut`` over a
+    horizon of ``months``. Charging ``months x price_cut`` up front instead overstates the
+    cost for customers who leave early. Subtract the result from the CLV at the full margin
+    (``acquisition_cost=`` of :func:`crmlib.value.clv`) for the customer's value after the
+    offer.
+
+    Parameters
+    ----------
+    price_cut : number, array or Series
+        Money off the price per period during the offer (>= 0; the margin falls by as much).
+    months : int >= 1
+        Number of periods the offer lasts (its first period is the customer's first).
+    retention : number, array or Series
+        Probability that the customer stays each period, in [0, 1).
+    discount_rate : float
+        Discount rate per period, in [0, 1].
+    timing : {"end", "start"}
+        As in :func:`crmlib.value.clv`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The expected present cost, broadcast as :func:`crmlib.value.clv` does.
+
+    Examples
+    --------
+    2만원 off for three months, retention 0.6 a month, 1% a month: the customer is still
+    there at the end of month 1, 2, 3 with probability 0.6, 0.36, 0.216, so the expected
+    cost is well below the nominal 6만원.
+
+    >>> round(introductory_offer_cost(2, 3, 0.6, 0.01), 3)  # 2 (q + q**2 + q**3), q = 0.6/1.01
+    2.313
+    >>> offer = introductory_offer_cost(2, 3, 0.6, 0.01)
+    >>> round(float(clv(3, 0.6, 0.01, acquisition_cost=offer)), 2)  # 4.39 - 2.31
+    2.08
+    """
+    months = require_number(months, "months", minimum=1)
+    if months != int(months):
+        raise ValueError(f"months: expected a whole number of periods >= 1, got {months!r}")
+    cuts = np.asarray(price_cut, dtype=float)
+    if np.any(cuts < 0):
+        raise ValueError(f"price_cut: expected money off the price >= 0, got {price_cut!r}")
+    return clv(price_cut, retention, discount_rate, horizon=int(months), timing=timing)

@@ -220,3 +220,73 @@ def test_uplift_difference_without_variation_and_bad_input():
         cp.uplift_difference(none, {"uplift": 0.1, "uplift_se": -1.0})
     with pytest.raises(ValueError, match="confidence: expected a fraction"):
         cp.uplift_difference(none, none, confidence=1.0)
+
+
+def test_evaluate_pilot_with_an_offer_has_the_profit_of_campaign_roi(pilot):
+    by = cp.evaluate_pilot(
+        pilot, by="event", value_per_response=300.0, cost_per_contact=10.0, offer_cost=25.0
+    )
+    for _, row in by.iterrows():
+        n, responders = row["n_treatment"], row["responders_treatment"]
+        for end in ("", "_low", "_high"):
+            roi = cp.campaign_roi(
+                n, responders, row[f"uplift{end}"] * n,
+                value_per_response=300.0, cost_per_contact=10.0, offer_cost=25.0,
+            )  # fmt: skip
+            assert row[f"incremental_profit{end}"] == pytest.approx(roi.incremental_profit)
+        # the offer is paid on every response of the mailed, not only on the extra ones
+        without = cp.evaluate_pilot(
+            pilot[pilot["event"] == row["event"]], value_per_response=300.0, cost_per_contact=10.0
+        ).iloc[0]
+        assert without["incremental_profit"] - row["incremental_profit"] == pytest.approx(
+            25.0 * responders
+        )
+
+
+def test_break_even_uplift_zeroes_the_profit_with_the_control_rate_fixed():
+    value, cost = 54.0, 1.5
+    for offer in (0.0, 5.0, 10.0):
+        for control in (0.0, 0.07, 0.3):
+            u = cp.break_even_uplift(value, cost, offer_cost=offer, control_rate=control)
+            n = 1_000_000
+            profit = u * n * value - n * cost - (control + u) * n * offer
+            assert profit == pytest.approx(0.0, abs=1e-6 * n)
+            # a little more uplift pays, a little less does not
+            more = (u + 0.001) * n * value - n * cost - (control + u + 0.001) * n * offer
+            assert more > 0
+    assert cp.break_even_uplift(value, cost) == pytest.approx(cost / value)
+    # the voucher paid by customers who respond anyway raises the bar
+    assert cp.break_even_uplift(value, cost, 5, 0.1) > cp.break_even_uplift(value, cost, 5, 0.0)
+    assert cp.break_even_uplift(10, cost, offer_cost=10) == float("inf")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"control_rate": 7}, ValueError, "control_rate"),
+        ({"offer_cost": -1}, ValueError, "offer_cost"),
+        ({"control_rate": "0.1"}, TypeError, "control_rate"),
+    ],
+)
+def test_break_even_uplift_bad_inputs(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        cp.break_even_uplift(50, 1.5, **kwargs)
+
+
+def test_campaign_money_values_a_response_at_the_mean_order_of_the_mailed_responders():
+    from crmlib import datasets
+
+    camp = datasets.load_campaign()
+    money = datasets.campaign_money(camp)
+    answered = camp[(camp["group"] == "treatment") & camp["responded"]]
+    assert money["value_per_response"] == pytest.approx(0.3 * answered["order_value"].mean())
+    assert money["value_per_response"] != pytest.approx(0.3 * answered["order_value"].median())
+    assert (money["cost_per_contact"], money["offer_cost"]) == (1.5, 5.0)
+    # one mailing, one profit: evaluate_pilot and campaign_roi agree with the same money
+    row = cp.evaluate_pilot(camp, **money).iloc[0]
+    roi = cp.campaign_roi(
+        row["n_treatment"], row["responders_treatment"], row["incremental_responders"], **money
+    )
+    assert row["incremental_profit"] == pytest.approx(roi.incremental_profit)
+    with pytest.raises(ValueError, match="order_value"):
+        datasets.campaign_money(camp.drop(columns="order_value"))

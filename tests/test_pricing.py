@@ -144,3 +144,30 @@ def test_inputs_are_not_changed():
     before = PR.copy()
     pr.compare_bundling(PR, costs=PR_COSTS)
     pd.testing.assert_frame_equal(PR, before)
+
+
+@pytest.mark.parametrize("timing", ["end", "start"])
+def test_introductory_offer_cost_is_the_discount_paid_while_the_customer_stays(timing):
+    # brute force: period t's discount is paid with probability r**t (end) or r**(t-1)
+    # (start) and discounted by (1 + d)**t or (1 + d)**(t-1)
+    cut, months, d = 2.0, 3, 0.01
+    for r in [0.0, 0.4, 0.6, 0.97]:
+        shift = 0 if timing == "end" else 1
+        expected = sum(cut * (r / (1 + d)) ** (t - shift) for t in range(1, months + 1))
+        got = pr.introductory_offer_cost(cut, months, r, d, timing=timing)
+        assert got == pytest.approx(expected)
+        assert got <= cut * months + 1e-12  # never more than the nominal offer
+    # the review's figures for the chapter: CLV after the offer 67.2, 19.8 and +2.08
+    stays = pd.Series({"stays": 0.97, "deal": 0.90, "hopper": 0.60})
+    after = clv(3.0, stays, d, acquisition_cost=pr.introductory_offer_cost(cut, months, stays, d))
+    assert after.round(1).tolist() == [67.2, 19.8, 2.1]
+    assert isinstance(after, pd.Series) and after.index.tolist() == stays.index.tolist()
+
+
+def test_introductory_offer_cost_bad_inputs():
+    with pytest.raises(ValueError, match="months"):
+        pr.introductory_offer_cost(2, 1.5, 0.6, 0.01)
+    with pytest.raises(ValueError, match="months"):
+        pr.introductory_offer_cost(2, 0, 0.6, 0.01)
+    with pytest.raises(ValueError, match="price_cut"):
+        pr.introductory_offer_cost(-1, 3, 0.6, 0.01)

@@ -10,7 +10,7 @@ from .baskets import make_baskets
 from .bundled import *  # noqa: F403 - loaders and writer, listed in bundled.__all__
 from .bundled import __all__ as _bundled_all
 from .cafe import CAFE_ITEMS, make_cafe_survey
-from .campaign import make_campaign
+from .campaign import campaign_money, make_campaign
 from .crm import make_crm
 from .pipeline import make_pipeline
 from .retail import make_retail, make_retail_customers
@@ -22,6 +22,7 @@ __all__ = [
     "make_retail",
     "make_retail_customers",
     "make_campaign",
+    "campaign_money",
     "make_bank",
     "make_crm",
     "make_baskets",
