@@ -22,6 +22,9 @@ __all__ = [
     "require_frame",
     "require_columns",
     "as_datetime",
+    "count_missing",
+    "datetime_extent",
+    "warn_far_dates",
     "align",
     "require_ids",
     "as_numeric",
@@ -110,26 +113,102 @@ def _day_month_order(text: pd.Series, column: str) -> bool | None:
     return bool(len(day_first)) if known else None
 
 
-def _may_be_far(ticks: np.ndarray, unit: str) -> bool:
+_NAT = np.iinfo(np.int64).min  # NaT as an integer: the smallest int64
+
+
+def count_missing(values: pd.Series) -> int:
+    """Missing values in a column, reading it only when its dtype can hold any.
+
+    Integer and boolean columns have none; a float column is summed first (a NaN makes the
+    sum NaN), Arrow-backed columns know their null count; datetimes use their minimum (NaT
+    is the smallest tick). Only when something may be missing is the column counted.
+
+    Examples
+    --------
+    >>> count_missing(pd.Series([1.0, float("nan"), 3.0]))
+    1
+    >>> count_missing(pd.Series([1, 2, 3]))
+    0
+    """
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype):
+        if dtype.kind in "iub":
+            return 0
+        if dtype.kind == "f":
+            array = values.to_numpy()
+            if np.isfinite(np.add.reduce(array, axis=None)):
+                return 0
+            return int(np.count_nonzero(np.isnan(array)))
+        if dtype.kind == "M":
+            return datetime_extent(values)[0]
+    arrow = getattr(values.array, "__arrow_array__", None)
+    if arrow is not None and isinstance(dtype, pd.StringDtype | pd.ArrowDtype):
+        return int(arrow().null_count)
+    return int(values.isna().sum())
+
+
+def datetime_extent(values: pd.Series) -> tuple[int, int | None, int | None]:
+    """``(missing, first, last)`` of a datetime column: the number of NaT and the first and
+    last value as integer ticks of the column's unit (None when every value is missing).
+
+    Two vectorised passes (minimum, maximum) when nothing is missing: NaT is the smallest
+    tick, so the minimum shows whether any value is missing.
+
+    Examples
+    --------
+    >>> datetime_extent(pd.Series(pd.to_datetime(["2024-01-02", None, "2024-01-01"])))
+    (1, 1704067200000000, 1704153600000000)
+    """
+    ticks = _ticks(values)
+    if not len(ticks):
+        return 0, None, None
+    low = int(ticks.min())
+    if low != _NAT:
+        return 0, low, int(ticks.max())
+    present = ticks[ticks != _NAT]
+    if not len(present):
+        return len(ticks), None, None
+    return len(ticks) - len(present), int(present.min()), int(present.max())
+
+
+def _ticks(values: pd.Series) -> np.ndarray:
+    """The int64 ticks of a datetime column (time-zone aware: UTC ticks), without a copy."""
+    return pd.DatetimeIndex(values).asi8
+
+
+def _may_be_far(
+    ticks: np.ndarray, unit: str, low: int | None = None, high: int | None = None
+) -> bool:
     """False when no date can be far from the others, decided from a histogram of days.
 
-    Quartiles are bracketed to the day from the counts per day (no sort of the column, so
-    cheap on 10M dates): with ``q3 >= q3_low`` and the spread at least ``spread_low``, a
-    date up to ``q3_low + 3 spread_low`` is never far. True means "look closely".
+    Quartiles are bracketed from the counts per bin (no sort of the column, so cheap on 10M
+    dates; a bin is the largest power of two ticks not over a day, found by a shift): with
+    ``q3 >= q3_low`` and the spread at least ``spread_low``, a date up to
+    ``q3_low + 3 spread_low`` is never far. True means "look closely". ``low`` and ``high``
+    (the first and last tick) are computed when not given.
     """
     day = int(pd.Timedelta(days=1) / pd.Timedelta(1, unit=unit))
-    low, high = int(ticks.min()), int(ticks.max())
+    low = int(ticks.min()) if low is None else low
+    high = int(ticks.max()) if high is None else high
     if high - low <= 90 * day:  # the spread is at least 30 days
         return False
-    if (high - low) // day > 10 * len(ticks):
-        return True  # a histogram with more days than dates would cost more than it saves
-    cumulative = np.cumsum(np.bincount((ticks - low) // day))
+    shift = day.bit_length() - 1  # a bin of 2**shift ticks: at most a day
+    width = 1 << shift
+    base = low >> shift  # the first bin (floor division, also before 1970)
+    if (high >> shift) - base > 10 * len(ticks):
+        return True  # a histogram with more bins than dates would cost more than it saves
+    bins = np.right_shift(ticks, shift)
+    if base < 0 or base > 1 << 20:
+        np.subtract(bins, base, out=bins)
+    else:
+        base = 0  # small, non-negative bins: count from 0 and save a pass
+    cumulative = np.cumsum(np.bincount(bins))
     n = len(ticks)
 
     def bracket(q: float) -> tuple[int, int]:
         k = int(np.floor(q * (n - 1)))  # the quantile lies between order statistics k, k+1
         first, last = np.searchsorted(cumulative, [k + 1, min(k + 2, n)])
-        return low + int(first) * day, low + (int(last) + 1) * day
+        return (base + int(first)) * width, (base + int(last) + 1) * width
 
     q1_low, q1_high = bracket(0.25)
     q3_low, q3_high = bracket(0.75)
@@ -137,12 +216,33 @@ def _may_be_far(ticks: np.ndarray, unit: str) -> bool:
     return high > q3_low + 3 * spread_low or low < q1_high - 3 * spread_low
 
 
-def _warn_far_dates(parsed: pd.Series, column: str) -> None:
+def warn_far_dates(
+    parsed: pd.Series, column: str, extent: tuple[int, int | None, int | None] | None = None
+) -> None:
     """Warn about dates far outside the rest: usually a typing error (2099 for 2009) that
-    would silently move any default computed from the data, such as ``as_of``."""
-    index = pd.DatetimeIndex(parsed)
-    ticks = index.asi8[~index.isna()] if index.hasnans else index.asi8
-    if len(ticks) < 20 or not _may_be_far(ticks, index.unit):
+    would silently move any default computed from the data, such as ``as_of``.
+
+    A date is far when it lies more than three interquartile ranges (at least 30 days)
+    beyond the quartiles. ``extent`` is :func:`datetime_extent` of ``parsed`` if the caller
+    has it already; the quartiles are first bracketed from a histogram (one pass, no sort),
+    and only data that may hold a far date are looked at closely.
+
+    Examples
+    --------
+    >>> days = pd.Series(pd.date_range("2024-01-01", periods=40, freq="D"))
+    >>> warn_far_dates(days, "date")  # nothing far: no warning
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_far_dates(pd.concat([days, pd.Series([pd.Timestamp("2099-01-05")])]), "date")
+    >>> str(caught[0].message)[:68]
+    "column 'date': 1 date(s) lie far outside the others, e.g. 2099-01-05"
+    """
+    missing, low, high = datetime_extent(parsed) if extent is None else extent
+    ticks = _ticks(parsed)
+    if missing:
+        ticks = ticks[ticks != _NAT]
+    if len(ticks) < 20 or not _may_be_far(ticks, pd.DatetimeIndex(parsed).unit, low, high):
         return
     days = parsed.dropna()
     q1, q3 = days.quantile(0.25), days.quantile(0.75)
@@ -177,7 +277,7 @@ def as_datetime(values: pd.Series, column: str) -> pd.Series:
     ValueError: column 'day': dates such as '05/01/2024' could be day-first or month-first, ...
     """
     if pd.api.types.is_datetime64_any_dtype(values):
-        _warn_far_dates(values, column)
+        warn_far_dates(values, column)
         return values
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise TypeError(
@@ -210,7 +310,7 @@ def as_datetime(values: pd.Series, column: str) -> pd.Series:
             f"column {column!r}: {len(bad)} value(s) are not dates, "
             f"e.g. {_preview(bad.unique()[:3])}"
         )
-    _warn_far_dates(parsed, column)
+    warn_far_dates(parsed, column)
     return parsed
 
 

@@ -41,14 +41,13 @@ __all__ = [
     "rfm_aggregate_sql",
     "rfm_result_sql",
     "rfm_statement",
-    "frame_counts",
+    "frame_checks",
     "rfm_finish",
     "btyd_days_sql",
     "btyd_checks_sql",
     "btyd_check",
     "btyd_summary_sql",
     "btyd_statement",
-    "btyd_frame_checks",
     "btyd_frame",
     "parse_dates",
     "require_distinct_ids",
@@ -329,46 +328,53 @@ def rfm_statement(source: str, d: Dialect, *, customer, date, amount, invoice, *
     return f"WITH g AS ({agg}\n), " + result.removeprefix("WITH ")
 
 
-def _missing(values: pd.Series) -> int:
-    """Missing values in a column, without a pass when its dtype cannot hold any."""
-    dtype = values.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
-        return 0
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        return int(np.isnan(values.to_numpy()).sum())
-    return int(values.isna().sum())
-
-
-def _tick_range(dates: pd.Series, unit: str) -> tuple[int | None, int | None]:
-    """First and last tick (day or hour since 1970) of a datetime column without NaT."""
+def _grain_tick(tick: int | None, unit_of_ticks: str, unit: str) -> int | None:
+    """A tick of a datetime64 array (its own unit) as days, or hours for ``unit="h"``,
+    since 1970-01-01."""
+    if tick is None:
+        return None
     grain = "h" if unit == "h" else "D"
-    values = dates.to_numpy()
-    if not len(values):
-        return None, None
-    ints = values.view(np.int64)
-    return tuple(
-        int(
-            np.datetime64(int(v), np.datetime_data(values.dtype)[0])
-            .astype(f"datetime64[{grain}]")
-            .view(np.int64)
-        )
-        for v in (ints.min(), ints.max())
-    )
+    value = np.datetime64(int(tick), unit_of_ticks).astype(f"datetime64[{grain}]")
+    return int(value.view(np.int64))
 
 
-def frame_counts(
-    tx: pd.DataFrame, dates: pd.Series, *, customer: str, amount: str, invoice: str
+def frame_checks(
+    tx: pd.DataFrame,
+    dates: pd.Series,
+    *,
+    customer: str,
+    amount: str | None,
+    invoice: str | None = None,
+    unit: str = "D",
 ) -> dict:
-    """The checks' counts of a pandas frame, computed in pandas (a few cheap passes)."""
-    n_missing = _missing(tx[customer])
-    counts = {"no_customer": n_missing, "n_lines": len(tx)}
-    has_customer = tx[customer].notna().to_numpy() if n_missing else None
-    for key, values in (("no_date", dates), ("no_amount", tx[amount]), ("no_invoice", tx[invoice])):
-        n = _missing(values)
-        if n and has_customer is not None:  # only rows with a customer count
-            n = int(np.count_nonzero(values.isna().to_numpy() & has_customer))
-        counts[key] = n
-    return counts
+    """What the checks need of a pandas frame with datetime64 ``dates``, read from pandas.
+
+    ``n_lines``; the missing values ``no_customer``, ``no_date``, ``no_amount`` and
+    ``no_invoice`` (the last three among rows with a customer, as :func:`crmlib.rfm.summarize`
+    counts them); ``first_tick`` and ``last_tick`` (days, or hours for ``unit="h"``, since
+    1970); ``date_extent`` (:func:`crmlib.validation.datetime_extent`, for
+    :func:`crmlib.validation.warn_far_dates`). A column is read only where its dtype can
+    hold a missing value (:func:`crmlib.validation.count_missing`); the dates need their
+    minimum and maximum. Nothing is copied.
+    """
+    from crmlib.validation import count_missing, datetime_extent
+
+    extent = datetime_extent(dates)
+    no_customer = count_missing(tx[customer])
+    checks = {"n_lines": len(tx), "no_customer": no_customer, "no_date": extent[0]}
+    for key, column in (("no_amount", amount), ("no_invoice", invoice)):
+        checks[key] = count_missing(tx[column]) if column is not None else 0
+    if no_customer:  # only rows with a customer count
+        named = tx[customer].notna().to_numpy()
+        for key, values in (("no_date", dates), ("no_amount", amount), ("no_invoice", invoice)):
+            if checks[key]:
+                values = values if key == "no_date" else tx[values]
+                checks[key] = int(np.count_nonzero(values.isna().to_numpy() & named))
+    ticks_unit = np.datetime_data(dates.dtype)[0]
+    checks["first_tick"] = _grain_tick(extent[1], ticks_unit, unit)
+    checks["last_tick"] = _grain_tick(extent[2], ticks_unit, unit)
+    checks["date_extent"] = extent
+    return checks
 
 
 def rfm_finish(
@@ -387,12 +393,13 @@ def rfm_finish(
     """Check the result of :func:`rfm_result_sql` and return :func:`crmlib.rfm.score`'s frame.
 
     Raises and warns as :func:`crmlib.rfm.summarize` does, with its messages. ``counts``
-    are :func:`frame_counts` for a frame; without them the result's count columns are used.
+    are :func:`frame_checks` for a frame; without them the result's count columns are used.
     """
     from crmlib.rfm import RFMDataWarning
 
     left = result["left_out"].to_numpy(bool)
-    aside = result[left]
+    any_left = bool(left.any())
+    aside = result[left] if any_left else result.iloc[:0]
     if counts is None:
         named = aside["customer"].notna().to_numpy()
         n_lines = aside["n_lines"].to_numpy(np.int64)
@@ -433,49 +440,60 @@ def rfm_finish(
             RFMDataWarning,
             stacklevel=stacklevel,
         )
-    scored = result[~left]
-    if as_of is not None and len(scored) and scored["recency"].min() < 0:
+    scored = result[~left] if any_left else result
+    if as_of is not None and len(scored):
         from crmlib.rfm import _as_day
 
-        latest = _as_day(as_of) - int(scored["recency"].min())
-        raise ValueError(
-            f"as_of: expected a date on or after the last purchase "
-            f"({np.datetime64(latest, 'D')}), got {as_of!r}; "
-            "cut tx to the period before as_of first"
-        )
-    if as_of is not None and len(scored):
-        _warn_far_as_of(as_of, scored["recency"].to_numpy())
-    columns = ["customer", *RFM_COLUMNS]
-    return rfm_frame(scored[columns], customer, index_dtype=index_dtype)
+        recency = scored["recency"].to_numpy(np.int64)
+        least = int(recency.min())
+        if least < 0:
+            raise ValueError(
+                f"as_of: expected a date on or after the last purchase "
+                f"({np.datetime64(_as_day(as_of) - least, 'D')}), got {as_of!r}; "
+                "cut tx to the period before as_of first"
+            )
+        _warn_far_as_of(as_of, recency, least, int(recency.max()))
+    return rfm_frame(scored, customer, index_dtype=index_dtype)
 
 
-def _warn_far_as_of(as_of: object, recency: np.ndarray) -> None:
+def _warn_far_as_of(
+    as_of: object, recency: np.ndarray, least: int | None = None, most: int | None = None
+) -> None:
     """The warning of :func:`crmlib.rfm.summarize` for an as_of far after the data."""
     from crmlib.rfm import _as_day
 
     day = _as_day(as_of)
-    latest = pd.Timestamp(day - int(np.min(recency)), unit="D")
-    earliest = pd.Timestamp(day - int(np.max(recency)), unit="D")
+    least = int(np.min(recency)) if least is None else least
+    most = int(np.max(recency)) if most is None else most
+    if least <= 365:  # no gap of more than a year: nothing to warn about, no timestamps made
+        return
+    latest = pd.Timestamp(day - least, unit="D")
+    earliest = pd.Timestamp(day - most, unit="D")
     warn_far_after(pd.Timestamp(day, unit="D"), earliest, latest, "as_of")
 
 
 def rfm_frame(
     result: pd.DataFrame, customer: str, *, scores: bool = True, index_dtype: object = None
 ) -> pd.DataFrame:
-    """The engine's result in :func:`crmlib.rfm.score`'s shape (dtypes, index)."""
-    out = result.set_index("customer")
-    out.index.name = customer
-    if index_dtype is not None and out.index.dtype != index_dtype:
+    """The engine's result in :func:`crmlib.rfm.score`'s shape (dtypes, index); other
+    columns of ``result`` are left out."""
+    index = pd.Index(result["customer"], name=customer)
+    if index_dtype is not None and index.dtype != index_dtype:
         try:
-            out.index = out.index.astype(index_dtype)
+            index = index.astype(index_dtype)
         except (TypeError, ValueError):
             pass
-    types = {"recency": np.int64, "frequency": np.int64, "monetary": np.float64}
+    columns = {
+        "recency": result["recency"].to_numpy(np.int64),
+        "frequency": result["frequency"].to_numpy(np.int64),
+        "monetary": result["monetary"].to_numpy(np.float64),
+    }
     if scores:
-        types |= {s: np.int64 for s in ("r_score", "f_score", "m_score", "rfm_score")}
-        types["rfm_cell"] = "str"
-    out = out.astype({k: v for k, v in types.items() if k in out.columns})
-    return out if scores else out[list(_MEASURES)]
+        for name in ("r_score", "f_score", "m_score"):
+            columns[name] = result[name].to_numpy(np.int64)
+        columns["rfm_cell"] = result["rfm_cell"].astype("str").array
+        columns["rfm_score"] = result["rfm_score"].to_numpy(np.int64)
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -593,22 +611,20 @@ def btyd_summary_sql(
         holdout = f""",
        SUM(CASE WHEN tick > {cal} THEN 1 ELSE 0 END) AS holdout_purchases,
        SUM(CASE WHEN tick > {cal} THEN value ELSE 0.0 END) AS holdout_spend"""
+    # No window for the first purchase: the spend after it is the spend up to the
+    # calibration end minus the first day's (min_by: the value at the smallest tick).
     return f"""
-WITH w AS (
-    SELECT customer, tick, value, MIN(tick) OVER (PARTITION BY customer) AS first_tick
-    FROM {table}
-    WHERE customer IS NOT NULL AND tick <= {end_obs}
-)
 SELECT customer,
        SUM(CASE WHEN tick <= {cal} THEN 1 ELSE 0 END) - 1 AS repeat_purchases,
-       CAST(MAX(CASE WHEN tick <= {cal} THEN tick END) - MIN(first_tick) AS DOUBLE)
+       CAST(MAX(CASE WHEN tick <= {cal} THEN tick END) - MIN(tick) AS DOUBLE)
            / {per_unit!r} AS age_at_last_purchase,
-       CAST({cal} - MIN(first_tick) AS DOUBLE) / {per_unit!r} AS age,
-       SUM(CASE WHEN tick <= {cal} AND tick > first_tick THEN value ELSE 0.0 END)
+       CAST({cal} - MIN(tick) AS DOUBLE) / {per_unit!r} AS age,
+       SUM(CASE WHEN tick <= {cal} THEN value ELSE 0.0 END) - min_by(value, tick)
            AS repeat_spend{holdout}
-FROM w
+FROM {table}
+WHERE customer IS NOT NULL AND tick <= {end_obs}
 GROUP BY customer
-HAVING MIN(first_tick) <= {cal}
+HAVING MIN(tick) <= {cal}
 ORDER BY customer"""
 
 
@@ -636,24 +652,8 @@ def btyd_statement(
     )
     summary = btyd_summary_sql(
         "crm_days", d, unit=unit, end_obs=end_obs, end_cal=end_cal, amount=amount is not None
-    ).lstrip()
-    return f"WITH crm_days AS ({days}\n), " + summary.removeprefix("WITH ")
-
-
-def btyd_frame_checks(
-    tx: pd.DataFrame, dates: pd.Series, *, customer: str, amount: str | None, unit: str
-) -> dict:
-    """:func:`btyd_checks_sql`'s numbers for a pandas frame (datetime64 dates), in pandas."""
-    checks = {
-        "no_customer": _missing(tx[customer]),
-        "no_date": _missing(dates),
-        "no_amount": _missing(tx[amount]) if amount is not None else 0,
-        "first_tick": None,
-        "last_tick": None,
-    }
-    if not checks["no_date"]:
-        checks["first_tick"], checks["last_tick"] = _tick_range(dates, unit)
-    return checks
+    )
+    return f"WITH crm_days AS ({days}\n){summary}"
 
 
 def btyd_frame(

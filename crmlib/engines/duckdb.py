@@ -35,7 +35,13 @@ import numpy as np
 import pandas as pd
 
 from crmlib.engines import definitions as sql
-from crmlib.validation import as_numeric, require_frame, require_ids, require_positive_int
+from crmlib.validation import (
+    as_numeric,
+    require_frame,
+    require_ids,
+    require_positive_int,
+    warn_far_dates,
+)
 
 __all__ = [
     "connect",
@@ -146,7 +152,8 @@ class _Source:
         self.pending_dates = None
         if date is not None:
             if isinstance(tx[date].dtype, np.dtype) and tx[date].dtype.kind == "M":
-                # Already dates: DuckDB can start; the far-date check runs meanwhile.
+                # Already dates: registered as they are; the far-date check runs while
+                # DuckDB computes.
                 columns[date] = self.pending_dates = tx[date]
             else:
                 columns[date] = sql.parse_dates(tx[date], date)
@@ -287,6 +294,39 @@ def read_columns(source, columns: list[str], con=None) -> pd.DataFrame:
         return cursor.sql(f"SELECT {listed} FROM {reader}").df()
 
 
+_WORKER: list[ThreadPoolExecutor] = []
+
+
+def _query_while(con, query: str, work=None) -> pd.DataFrame:
+    """``con.sql(query).df()`` on a worker thread while ``work()`` runs on this one.
+
+    DuckDB releases the GIL, so the checks that read the frame in pandas (the far-date
+    histogram) run meanwhile; their warnings are raised on this thread, as on the pandas
+    path. An error of ``work`` wins over the query's (the query is waited for, not left
+    running on the connection).
+    """
+    if work is None:
+        return con.sql(query).df()
+    if not _WORKER:  # one thread, kept: calls hold _LOCK, so one query at a time
+        _WORKER.append(ThreadPoolExecutor(1, thread_name_prefix="crmlib-duckdb"))
+    future = _WORKER[0].submit(lambda: con.sql(query).df())
+    try:
+        work()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            future.result()
+        raise
+    return future.result()
+
+
+def _far_dates(source: _Source, checks: dict, date: str):
+    """The far-date warning of a frame whose dates came as datetime64 (parsed text dates
+    were checked while parsing), as a call for :func:`_query_while`."""
+    if source.pending_dates is None:
+        return None
+    return lambda: warn_far_dates(source.pending_dates, date, checks["date_extent"])
+
+
 def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, cutoffs):
     """Aggregate, check and score in one pass over the lines; raise or warn as rfm does."""
     from crmlib.rfm import _as_day
@@ -294,10 +334,16 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
     as_of_day = None if as_of is None else _as_day(as_of)
     source = _Source(con, tx, date=date, numbers=(amount,), ids=(customer, invoice))
     frame = isinstance(tx, pd.DataFrame)  # checked in pandas: cheaper than in the query
-    if frame and as_of_day is None:
-        dates = source.frame[date]
-        last = sql._tick_range(dates.dropna() if sql._missing(dates) else dates, "D")[1]
-        as_of_day = None if last is None else last + 1
+    counts = work = None
+    if frame:
+        # Vectorised passes over the frame, no copy: missing values only where a dtype can
+        # hold them, the first and last date (and so the default as_of).
+        counts = sql.frame_checks(
+            source.frame, source.frame[date], customer=customer, amount=amount, invoice=invoice
+        )
+        if as_of_day is None and counts["last_tick"] is not None:
+            as_of_day = counts["last_tick"] + 1
+        work = _far_dates(source, counts, date)
     query = sql.rfm_statement(
         source.relation,
         _DIALECT,
@@ -311,23 +357,8 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
         cutoffs=cutoffs,
         counts=not frame,
     )
-    counts = None
     try:
-        with ThreadPoolExecutor(1) as pool:  # DuckDB works while pandas checks the frame
-            future = pool.submit(lambda: con.sql(query).df())
-            try:
-                if frame:
-                    if source.pending_dates is not None:
-                        sql.parse_dates(source.pending_dates, date)  # warns about far dates
-                    counts = sql.frame_counts(
-                        source.frame,
-                        source.frame[date],
-                        customer=customer,
-                        amount=amount,
-                        invoice=invoice,
-                    )
-            finally:
-                result = future.result()
+        result = _query_while(con, query, work)
     except duckdb.Error as err:
         raise ValueError(f"{source.name}: {_first_line(err)}") from None
     finally:
@@ -500,37 +531,38 @@ def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_en
 
 
 def _btyd_frame(con, source, customer, date, amount, unit, calibration_end, observation_end):
-    """A frame: checked in pandas (a few cheap passes) while DuckDB runs one statement."""
+    """A frame: checked in pandas (vectorised passes, no copy), then one DuckDB statement
+    while the far-date check runs."""
     frame = source.frame
-    dates = frame[date]
-    checks = sql.btyd_frame_checks(frame, dates, customer=customer, amount=amount, unit=unit)
-    end_obs, end_cal = sql.btyd_check(
-        checks,
-        customer=customer,
-        date=date,
-        amount=amount,
-        unit=unit,
-        calibration_end=calibration_end,
-        observation_end=observation_end,
-    )
-    query = sql.btyd_statement(
-        source.relation,
-        _DIALECT,
-        customer=customer,
-        date=date,
-        amount=amount,
-        unit=unit,
-        end_obs=end_obs,
-        end_cal=end_cal,
-    )
+    checks = sql.frame_checks(frame, frame[date], customer=customer, amount=amount, unit=unit)
+    work = _far_dates(source, checks, date)
     try:
-        with ThreadPoolExecutor(1) as pool:
-            future = pool.submit(lambda: con.sql(query).df())
-            try:
-                if source.pending_dates is not None:
-                    sql.parse_dates(source.pending_dates, date)  # warns about far dates
-            finally:
-                result = future.result()
+        end_obs, end_cal = sql.btyd_check(
+            checks,
+            customer=customer,
+            date=date,
+            amount=amount,
+            unit=unit,
+            calibration_end=calibration_end,
+            observation_end=observation_end,
+        )
+        query = sql.btyd_statement(
+            source.relation,
+            _DIALECT,
+            customer=customer,
+            date=date,
+            amount=amount,
+            unit=unit,
+            end_obs=end_obs,
+            end_cal=end_cal,
+        )
+    except ValueError:
+        if work is not None:
+            work()  # the pandas path warns about far dates before it refuses
+        source.close()
+        raise
+    try:
+        result = _query_while(con, query, work)
     except duckdb.Error as err:
         raise ValueError(f"{source.name}: {_first_line(err)}") from None
     finally:

@@ -42,7 +42,10 @@ def session(master: str | None = None, *, app_name: str = "crmlib", **conf: str)
         A master URL (``spark://host:7077``, ``yarn``, ``local[4]``); ``sc://host`` uses Spark
         Connect. Default: the environment's ``SPARK_REMOTE``, else ``local[*]``.
     **conf
-        Extra Spark settings, e.g. ``{"spark.sql.shuffle.partitions": "8"}``.
+        Extra Spark settings, e.g. ``{"spark.driver.memory": "4g"}``. In local mode
+        ``spark.sql.shuffle.partitions`` defaults to four per core instead of Spark's 200
+        (meant for clusters: on two cores, 200 tiny tasks per shuffle made a summary of a
+        million lines five times slower).
     """
     with _quiet():
         from pyspark.ml.fpm import FPGrowth  # noqa: F401  (imported here, warnings muted)
@@ -69,6 +72,7 @@ def session(master: str | None = None, *, app_name: str = "crmlib", **conf: str)
         "spark.driver.extraJavaOptions": "-Xss32m",
         "spark.executor.extraJavaOptions": "-Xss32m",
         "spark.ui.showConsoleProgress": "false",
+        **_local_partitions(master if not remote else "sc://"),
         **conf,
     }
     for key, value in settings.items():
@@ -78,6 +82,19 @@ def session(master: str | None = None, *, app_name: str = "crmlib", **conf: str)
     if not remote:
         spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _local_partitions(master: str | None) -> dict[str, str]:
+    """Shuffle partitions for local mode: four per core (local[N], local[*] or the default)."""
+    master = master or "local[*]"
+    if not master.startswith("local"):
+        return {}
+    cores = master.removeprefix("local").strip("[]").split(",")[0]  # local[N,retries]
+    if cores == "*":
+        n = os.cpu_count() or 1
+    else:
+        n = int(cores) if cores.isdigit() else 1  # plain "local": one thread
+    return {"spark.sql.shuffle.partitions": str(4 * n)}
 
 
 def _is_spark_frame(value: object) -> bool:
