@@ -136,8 +136,9 @@ def count_missing(values: pd.Series) -> int:
             return 0
         if dtype.kind == "f":
             array = values.to_numpy()
-            if np.isfinite(np.add.reduce(array, axis=None)):
-                return 0
+            with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: look closer
+                if np.isfinite(np.add.reduce(array, axis=None)):
+                    return 0
             return int(np.count_nonzero(np.isnan(array)))
         if dtype.kind == "M":
             return datetime_extent(values)[0]

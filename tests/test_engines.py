@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlib import btyd, datasets, rfm
+from crmlib import btyd, datasets, rfm, validation
 from crmlib.engines import definitions
 from crmlib.engines import duckdb as engine
 from crmlib.validation import DataWarning
@@ -313,3 +313,167 @@ def test_btyd_errors_are_the_pandas_ones(cdnow):
         with pytest.raises(ValueError) as ours:
             engine.btyd_summary(**kwargs)
         assert str(ours.value).split("(")[0] == str(theirs.value).split("(")[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Checks of a frame done without a pass over it: the same bad input, the same message
+# --------------------------------------------------------------------------------------------
+
+
+def _with_a_gap(lines: pd.DataFrame, column: str, dtype: object, row: int = 5) -> pd.DataFrame:
+    """``lines`` with ``column`` as ``dtype`` and one missing value (named customers only)."""
+    frame = lines.dropna(subset=["customer_id"]).reset_index(drop=True)
+    values = frame[column].astype(dtype)
+    values.iloc[row] = None
+    return frame.assign(**{column: values})
+
+
+@pytest.mark.parametrize(
+    ("column", "dtype"),
+    [
+        ("amount", "float64"),  # NaN seen in the sum
+        ("amount", "Float64"),  # a masked array
+        ("date", "datetime64[ns]"),  # NaT seen in the minimum
+        ("date", "datetime64[s]"),
+        ("invoice_id", "str"),  # Arrow strings know their null count
+        ("invoice_id", object),
+        ("customer_id", "Int64"),  # rows without a customer are left out, with a warning
+        ("customer_id", "float64"),
+    ],
+)
+def test_a_missing_value_gives_the_pandas_message_through_the_engine(lines, column, dtype):
+    bad = _with_a_gap(lines, column, dtype)
+    outcomes = []
+    for call in (lambda: rfm.score(rfm.summarize(bad)), lambda: engine.rfm(bad)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                call()
+                error = None
+            except ValueError as err:
+                error = str(err)
+        outcomes.append((error, [str(w.message).split(", e.g.")[0] for w in caught]))
+    assert outcomes[1] == outcomes[0]
+    error, warned = outcomes[0]
+    if column == "customer_id":
+        assert error is None and any("1 row(s) with no 'customer_id'" in w for w in warned)
+    else:
+        assert error == f"column {column!r}: expected no missing values, found 1"
+
+
+def test_missing_values_count_only_rows_with_a_customer(lines):
+    """Rows without a customer are left out before the checks, in both paths."""
+    bad = lines.copy()
+    nobody = bad.index[bad["customer_id"].isna()]
+    bad.loc[nobody[:2], "amount"] = np.nan
+    bad.loc[nobody[2:4], "date"] = pd.NaT
+    ref = quiet(lambda: rfm.score(rfm.summarize(bad)))
+    assert_same_rfm(quiet(engine.rfm, bad), ref)
+    named = bad.index[bad["customer_id"].notna()]
+    bad.loc[named[:3], "amount"] = np.nan
+    with pytest.raises(ValueError, match=r"column 'amount': expected no missing values, found 3"):
+        quiet(rfm.summarize, bad)
+    with pytest.raises(ValueError, match=r"column 'amount': expected no missing values, found 3"):
+        quiet(engine.rfm, bad)
+
+
+def test_infinite_amounts_are_not_missing_values(lines):
+    """inf - inf sums to NaN: the sum only says where to look, the count decides."""
+    odd = lines.dropna(subset=["customer_id"]).reset_index(drop=True)
+    odd.loc[[1, 2], "amount"] = [np.inf, -np.inf]
+    assert validation.count_missing(odd["amount"]) == 0
+    summary = quiet(engine.rfm_summary, odd)
+    assert np.isnan(summary["monetary"]).sum() + np.isinf(summary["monetary"]).sum() >= 1
+
+
+@pytest.mark.parametrize("dtype", ["float64", "Float64", "datetime64[ns]", "str", object, "Int64"])
+def test_count_missing_is_isna(dtype):
+    rng = np.random.default_rng(3)
+    if dtype == "datetime64[ns]":
+        values = pd.Series(
+            pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 99, 50), "D")
+        )
+    elif dtype in ("str", object):
+        values = pd.Series(rng.integers(0, 99, 50).astype(str), dtype=dtype)
+    else:
+        values = pd.Series(rng.normal(size=50)).astype(dtype if dtype != "Int64" else "float64")
+        values = values.round().astype(dtype)
+    assert validation.count_missing(values) == 0
+    values.iloc[[3, 17, 40]] = None
+    assert validation.count_missing(values) == int(values.isna().sum()) == 3
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_far_dates_of_a_datetime_frame_warn_as_in_pandas(unit, lines):
+    """datetime64 dates are checked while DuckDB computes; the warning is the pandas one."""
+    far = lines.dropna(subset=["customer_id"]).reset_index(drop=True)
+    far["date"] = far["date"].astype(f"datetime64[{unit}]")
+    far.loc[7, "date"] = pd.Timestamp("2094-02-03")
+    ref = messages(lambda: rfm.summarize(far))
+    assert any("lie far outside the others, e.g. 2094-02-03" in m for m in ref)
+    assert messages(engine.rfm, far) == ref
+    btyd_ref = messages(lambda: btyd.summarize(far, customer="customer_id", date="date"))
+    got = messages(engine.btyd_summary, far, customer="customer_id", date="date")
+    assert got == btyd_ref and any("2094-02-03" in m for m in got)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        quiet_lines = lines.dropna(subset=["customer_id"]).astype({"date": f"datetime64[{unit}]"})
+        quiet_lines = quiet_lines.astype({"customer_id": "int64"})
+        engine.rfm(quiet_lines)  # nothing far: no warning
+
+
+def test_btyd_checks_come_in_the_pandas_order(cdnow):
+    """Missing values are refused before the dates are read (no far-date warning); a bad
+    period is refused after the far-date warning."""
+    far = cdnow.head(400).copy()
+    far.loc[5, "date"] = pd.Timestamp("2090-01-01")
+    missing = far.copy()
+    missing.loc[3, "dollar_value"] = np.nan
+    for call in (btyd_reference, engine.btyd_summary):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DataWarning)
+            with pytest.raises(ValueError, match=r"'dollar_value': expected no missing values"):
+                call(missing, **CDNOW)
+        with pytest.warns(DataWarning, match=r"far outside the others, e.g. 2090-01-01"):
+            with pytest.raises(ValueError, match=r"calibration_end: expected a date before"):
+                call(far, calibration_end="2091-01-01", observation_end="2090-06-01", **CDNOW)
+
+
+def _far_exactly(ticks: np.ndarray, day: int) -> bool:
+    """The definition: beyond three interquartile ranges (at least 30 days) of the quartiles."""
+    q1, q3 = np.quantile(ticks.astype(float), [0.25, 0.75])
+    spread = max(q3 - q1, 30 * day)
+    return bool((ticks > q3 + 3 * spread).any() or (ticks < q1 - 3 * spread).any())
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_the_far_date_histogram_never_misses_a_far_date(unit):
+    """_may_be_far may say "look closely" needlessly, never "nothing far" wrongly:
+    random spans, clusters and outliers, before and after 1970."""
+    from crmlib.validation import _may_be_far
+
+    day = int(pd.Timedelta(days=1) / pd.Timedelta(1, unit=unit))
+    rng = np.random.default_rng(11)
+    for trial in range(400):
+        n = int(rng.integers(20, 400))
+        start = int(rng.integers(-20_000, 30_000)) * day
+        span = int(rng.choice([5, 60, 91, 400, 3000])) * day
+        ticks = start + rng.integers(0, span + 1, n)
+        if trial % 3 == 0:  # a few typing errors far away
+            k = int(rng.integers(1, 4))
+            ticks[:k] = start + int(rng.choice([-1, 1])) * int(rng.integers(100, 40_000)) * day
+        if trial % 5 == 0:  # a cluster on one day
+            ticks[: n // 2] = start
+        if _far_exactly(ticks, day):
+            assert _may_be_far(ticks, unit), (unit, trial)
+            assert _may_be_far(ticks, unit, int(ticks.min()), int(ticks.max()))
+
+
+def test_datetime_extent_finds_missing_values_and_the_range():
+    values = pd.Series(pd.to_datetime(["2024-03-02", "2023-12-31", None, "2024-01-15"]))
+    missing, first, last = validation.datetime_extent(values)
+    assert missing == 1
+    assert pd.Timestamp(first, unit=values.dt.unit) == pd.Timestamp("2023-12-31")
+    assert pd.Timestamp(last, unit=values.dt.unit) == pd.Timestamp("2024-03-02")
+    assert validation.datetime_extent(pd.Series(pd.to_datetime([None, None]))) == (2, None, None)
+    assert validation.datetime_extent(values.iloc[:0]) == (0, None, None)

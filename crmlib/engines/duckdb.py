@@ -531,12 +531,17 @@ def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_en
 
 
 def _btyd_frame(con, source, customer, date, amount, unit, calibration_end, observation_end):
-    """A frame: checked in pandas (vectorised passes, no copy), then one DuckDB statement
-    while the far-date check runs."""
+    """A frame: checked in pandas (vectorised passes, no copy), then one DuckDB statement.
+
+    In the order of :func:`crmlib.btyd.summarize`: missing values are refused first, then
+    far dates warn, then the periods are checked."""
     frame = source.frame
     checks = sql.frame_checks(frame, frame[date], customer=customer, amount=amount, unit=unit)
-    work = _far_dates(source, checks, date)
     try:
+        if not any(checks[k] for k in ("no_customer", "no_date", "no_amount")):
+            far_dates = _far_dates(source, checks, date)
+            if far_dates is not None:
+                far_dates()
         end_obs, end_cal = sql.btyd_check(
             checks,
             customer=customer,
@@ -557,12 +562,10 @@ def _btyd_frame(con, source, customer, date, amount, unit, calibration_end, obse
             end_cal=end_cal,
         )
     except ValueError:
-        if work is not None:
-            work()  # the pandas path warns about far dates before it refuses
         source.close()
         raise
     try:
-        result = _query_while(con, query, work)
+        result = con.sql(query).df()
     except duckdb.Error as err:
         raise ValueError(f"{source.name}: {_first_line(err)}") from None
     finally:
