@@ -198,12 +198,7 @@ def _may_be_far(
     base = low >> shift  # the first bin (floor division, also before 1970)
     if (high >> shift) - base > 10 * len(ticks):
         return True  # a histogram with more bins than dates would cost more than it saves
-    bins = np.right_shift(ticks, shift)
-    if base < 0 or base > 1 << 20:
-        np.subtract(bins, base, out=bins)
-    else:
-        base = 0  # small, non-negative bins: count from 0 and save a pass
-    cumulative = np.cumsum(np.bincount(bins))
+    cumulative = np.cumsum(_bin_counts(ticks, shift, base, (high >> shift) - base + 1))
     n = len(ticks)
 
     def bracket(q: float) -> tuple[int, int]:
@@ -215,6 +210,40 @@ def _may_be_far(
     q3_low, q3_high = bracket(0.75)
     spread_low = max(q3_low - q1_high, 30 * day)
     return high > q3_low + 3 * spread_low or low < q1_high - 3 * spread_low
+
+
+#: From this many dates on, the histogram is counted by a compiled loop (one pass instead of
+#: numpy's three: shift, bincount's maximum, the count); below, numpy's cost is negligible
+#: and importing numba would cost more.
+COMPILED_FROM = 500_000
+
+
+def _bin_counts(ticks: np.ndarray, shift: int, base: int, n_bins: int) -> np.ndarray:
+    """Counts of ``(ticks >> shift) - base`` in ``range(n_bins)`` (every tick in range)."""
+    if len(ticks) >= COMPILED_FROM:
+        return _compiled_bin_counts()(ticks, shift, base, n_bins)
+    bins = np.right_shift(ticks, shift)
+    if base:
+        np.subtract(bins, base, out=bins)
+    return np.bincount(bins, minlength=n_bins)
+
+
+_KERNELS: dict[str, object] = {}
+
+
+def _compiled_bin_counts():
+    if "bin_counts" not in _KERNELS:
+        import numba
+
+        @numba.njit(cache=True, nogil=True)
+        def bin_counts(ticks, shift, base, n_bins):  # pragma: no cover - compiled
+            counts = np.zeros(n_bins, np.int64)
+            for tick in ticks:
+                counts[(tick >> shift) - base] += 1
+            return counts
+
+        _KERNELS["bin_counts"] = bin_counts
+    return _KERNELS["bin_counts"]
 
 
 def warn_far_dates(

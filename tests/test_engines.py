@@ -446,14 +446,20 @@ def _far_exactly(ticks: np.ndarray, day: int) -> bool:
     return bool((ticks > q3 + 3 * spread).any() or (ticks < q1 - 3 * spread).any())
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "numba"])
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
-def test_the_far_date_histogram_never_misses_a_far_date(unit):
+def test_the_far_date_histogram_never_misses_a_far_date(unit, compiled, monkeypatch):
     """_may_be_far may say "look closely" needlessly, never "nothing far" wrongly:
-    random spans, clusters and outliers, before and after 1970."""
+    random spans, clusters and outliers, before and after 1970; numpy's histogram (small
+    columns) and the compiled one (large columns) alike."""
     from crmlib.validation import _may_be_far
+
+    if compiled:
+        monkeypatch.setattr(validation, "COMPILED_FROM", 0)
 
     day = int(pd.Timedelta(days=1) / pd.Timedelta(1, unit=unit))
     rng = np.random.default_rng(11)
+    far_cases = 0
     for trial in range(400):
         n = int(rng.integers(20, 400))
         start = int(rng.integers(-20_000, 30_000)) * day
@@ -465,8 +471,10 @@ def test_the_far_date_histogram_never_misses_a_far_date(unit):
         if trial % 5 == 0:  # a cluster on one day
             ticks[: n // 2] = start
         if _far_exactly(ticks, day):
+            far_cases += 1
             assert _may_be_far(ticks, unit), (unit, trial)
             assert _may_be_far(ticks, unit, int(ticks.min()), int(ticks.max()))
+    assert far_cases >= 50  # the cases that matter were tried
 
 
 def test_datetime_extent_finds_missing_values_and_the_range():

@@ -27,7 +27,6 @@ import os
 import re
 import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -294,37 +293,11 @@ def read_columns(source, columns: list[str], con=None) -> pd.DataFrame:
         return cursor.sql(f"SELECT {listed} FROM {reader}").df()
 
 
-_WORKER: list[ThreadPoolExecutor] = []
-
-
-def _query_while(con, query: str, work=None) -> pd.DataFrame:
-    """``con.sql(query).df()`` on a worker thread while ``work()`` runs on this one.
-
-    DuckDB releases the GIL, so the checks that read the frame in pandas (the far-date
-    histogram) run meanwhile; their warnings are raised on this thread, as on the pandas
-    path. An error of ``work`` wins over the query's (the query is waited for, not left
-    running on the connection).
-    """
-    if work is None:
-        return con.sql(query).df()
-    if not _WORKER:  # one thread, kept: calls hold _LOCK, so one query at a time
-        _WORKER.append(ThreadPoolExecutor(1, thread_name_prefix="crmlib-duckdb"))
-    future = _WORKER[0].submit(lambda: con.sql(query).df())
-    try:
-        work()
-    except BaseException:
-        with contextlib.suppress(Exception):
-            future.result()
-        raise
-    return future.result()
-
-
-def _far_dates(source: _Source, checks: dict, date: str):
+def _far_dates(source: _Source, checks: dict, date: str) -> None:
     """The far-date warning of a frame whose dates came as datetime64 (parsed text dates
-    were checked while parsing), as a call for :func:`_query_while`."""
-    if source.pending_dates is None:
-        return None
-    return lambda: warn_far_dates(source.pending_dates, date, checks["date_extent"])
+    were checked while parsing)."""
+    if source.pending_dates is not None:
+        warn_far_dates(source.pending_dates, date, checks["date_extent"])
 
 
 def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, cutoffs):
@@ -334,16 +307,17 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
     as_of_day = None if as_of is None else _as_day(as_of)
     source = _Source(con, tx, date=date, numbers=(amount,), ids=(customer, invoice))
     frame = isinstance(tx, pd.DataFrame)  # checked in pandas: cheaper than in the query
-    counts = work = None
+    counts = None
     if frame:
         # Vectorised passes over the frame, no copy: missing values only where a dtype can
-        # hold them, the first and last date (and so the default as_of).
+        # hold them, the first and last date (the default as_of), far dates. (Run while
+        # DuckDB computes, on another thread, they made both slower.)
         counts = sql.frame_checks(
             source.frame, source.frame[date], customer=customer, amount=amount, invoice=invoice
         )
-        if as_of_day is None and counts["last_tick"] is not None:
-            as_of_day = counts["last_tick"] + 1
-        work = _far_dates(source, counts, date)
+        _far_dates(source, counts, date)
+        if as_of_day is None:
+            as_of_day = 0 if counts["last_tick"] is None else counts["last_tick"] + 1
     query = sql.rfm_statement(
         source.relation,
         _DIALECT,
@@ -358,7 +332,7 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
         counts=not frame,
     )
     try:
-        result = _query_while(con, query, work)
+        result = con.sql(query).df()
     except duckdb.Error as err:
         raise ValueError(f"{source.name}: {_first_line(err)}") from None
     finally:
@@ -539,9 +513,7 @@ def _btyd_frame(con, source, customer, date, amount, unit, calibration_end, obse
     checks = sql.frame_checks(frame, frame[date], customer=customer, amount=amount, unit=unit)
     try:
         if not any(checks[k] for k in ("no_customer", "no_date", "no_amount")):
-            far_dates = _far_dates(source, checks, date)
-            if far_dates is not None:
-                far_dates()
+            _far_dates(source, checks, date)
         end_obs, end_cal = sql.btyd_check(
             checks,
             customer=customer,
