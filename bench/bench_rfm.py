@@ -234,7 +234,11 @@ def _memory_worker(what: str, n_lines: int, source: str | None = None) -> dict:
     con = _file_connection() if source is not None else None
     out: dict = {}
     if what == "engine":
-        engine_rfm(make_lines(*sizes(20_000)), con)  # load DuckDB and the connection first
+        # Load DuckDB, the connection and the compiled far-date check (for frames from
+        # validation.COMPILED_FROM lines) first: loaded once per process, not per call.
+        from crmlib.validation import COMPILED_FROM
+
+        engine_rfm(make_lines(*sizes(20_000 if source is not None else COMPILED_FROM)), con)
     jvm = None
     if what == "spark":
         start = time.perf_counter()

@@ -24,6 +24,7 @@ __all__ = [
     "as_datetime",
     "count_missing",
     "datetime_extent",
+    "scan_dates",
     "warn_far_dates",
     "align",
     "require_ids",
@@ -178,7 +179,11 @@ def _ticks(values: pd.Series) -> np.ndarray:
 
 
 def _may_be_far(
-    ticks: np.ndarray, unit: str, low: int | None = None, high: int | None = None
+    ticks: np.ndarray,
+    unit: str,
+    low: int | None = None,
+    high: int | None = None,
+    histogram: tuple[int, np.ndarray] | None = None,
 ) -> bool:
     """False when no date can be far from the others, decided from a histogram of days.
 
@@ -186,19 +191,25 @@ def _may_be_far(
     dates; a bin is the largest power of two ticks not over a day, found by a shift): with
     ``q3 >= q3_low`` and the spread at least ``spread_low``, a date up to
     ``q3_low + 3 spread_low`` is never far. True means "look closely". ``low`` and ``high``
-    (the first and last tick) are computed when not given.
+    (the first and last tick) are computed when not given, and so is ``histogram``
+    (``(base, counts)``: counts of ``(ticks >> shift) - base`` from the first bin to the last,
+    as :func:`scan_dates` finds them).
     """
     day = int(pd.Timedelta(days=1) / pd.Timedelta(1, unit=unit))
     low = int(ticks.min()) if low is None else low
     high = int(ticks.max()) if high is None else high
     if high - low <= 90 * day:  # the spread is at least 30 days
         return False
-    shift = day.bit_length() - 1  # a bin of 2**shift ticks: at most a day
+    shift = _day_shift(unit)  # a bin of 2**shift ticks: at most a day
     width = 1 << shift
     base = low >> shift  # the first bin (floor division, also before 1970)
     if (high >> shift) - base > 10 * len(ticks):
         return True  # a histogram with more bins than dates would cost more than it saves
-    cumulative = np.cumsum(_bin_counts(ticks, shift, base, (high >> shift) - base + 1))
+    if histogram is None:
+        counts = _bin_counts(ticks, shift, base, (high >> shift) - base + 1)
+    else:
+        base, counts = histogram
+    cumulative = np.cumsum(counts)
     n = len(ticks)
 
     def bracket(q: float) -> tuple[int, int]:
@@ -246,16 +257,99 @@ def _compiled_bin_counts():
     return _KERNELS["bin_counts"]
 
 
+def _compiled_scan():
+    if "scan" not in _KERNELS:
+        import numba
+
+        @numba.njit(cache=True, nogil=True)
+        def scan(ticks, shift, n_bins, numbers):  # pragma: no cover - compiled
+            counts = np.zeros(n_bins, np.int64)
+            low, high = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+            missing = outside = 0
+            for tick in ticks:
+                if tick == np.iinfo(np.int64).min:  # NaT
+                    missing += 1
+                    continue
+                low = min(low, tick)
+                high = max(high, tick)
+                k = tick >> shift
+                if 0 <= k < n_bins:
+                    counts[k] += 1
+                else:
+                    outside += 1
+            nan = 0
+            for value in numbers:
+                if value != value:
+                    nan += 1
+            return missing, low, high, counts, outside, nan
+
+        _KERNELS["scan"] = scan
+    return _KERNELS["scan"]
+
+
+def _day_shift(unit: str) -> int:
+    """The shift whose bins (2**shift ticks of ``unit``) are the largest not over a day."""
+    return int(pd.Timedelta(days=1) / pd.Timedelta(1, unit=unit)).bit_length() - 1
+
+
+def scan_dates(
+    dates: pd.Series, numbers: pd.Series | None = None
+) -> tuple[tuple[int, int | None, int | None], tuple[int, np.ndarray] | None, int | None]:
+    """One read of a large datetime column for every check: its :func:`datetime_extent`,
+    the histogram :func:`warn_far_dates` brackets quartiles with, and the missing values
+    of a float column ``numbers`` read in the same loop.
+
+    Returns ``(extent, histogram, missing_numbers)``. A compiled loop does it all for a
+    column of :data:`COMPILED_FROM` dates or more with dates from 1970 to 2099 and a
+    float64 ``numbers``; otherwise ``histogram`` is None (:func:`warn_far_dates` makes its
+    own) and ``missing_numbers`` is None for a ``numbers`` the loop cannot read.
+
+    Examples
+    --------
+    >>> days = pd.Series(pd.to_datetime(["2024-01-02", None, "2024-01-01"]))
+    >>> scan_dates(days, pd.Series([1.0, 2.0, float("nan")]))[::2]
+    ((1, 1704067200000000, 1704153600000000), 1)
+    """
+    ticks = _ticks(dates)
+    unit = pd.DatetimeIndex(dates).unit
+    floats = (
+        numbers is not None
+        and isinstance(numbers.dtype, np.dtype)
+        and numbers.dtype == np.float64
+        and len(numbers) == len(ticks)
+    )
+    if len(ticks) >= COMPILED_FROM and ticks.flags.c_contiguous:
+        shift = _day_shift(unit)
+        n_bins = (int(np.datetime64("2100-01-01", unit).astype(np.int64)) >> shift) + 1
+        values = numbers.to_numpy() if floats else np.empty(0)
+        missing, low, high, counts, outside, nan = _compiled_scan()(ticks, shift, n_bins, values)
+        if missing == len(ticks):
+            extent = (missing, None, None)
+        else:
+            extent = (int(missing), int(low), int(high))
+        histogram = None
+        if not outside and extent[1] is not None:
+            base = extent[1] >> shift
+            histogram = (base, counts[base : (extent[2] >> shift) + 1])
+        return extent, histogram, int(nan) if floats else None
+    missing_numbers = count_missing(numbers) if numbers is not None else None
+    return datetime_extent(dates), None, missing_numbers
+
+
 def warn_far_dates(
-    parsed: pd.Series, column: str, extent: tuple[int, int | None, int | None] | None = None
+    parsed: pd.Series,
+    column: str,
+    extent: tuple[int, int | None, int | None] | None = None,
+    histogram: tuple[int, np.ndarray] | None = None,
 ) -> None:
     """Warn about dates far outside the rest: usually a typing error (2099 for 2009) that
     would silently move any default computed from the data, such as ``as_of``.
 
     A date is far when it lies more than three interquartile ranges (at least 30 days)
-    beyond the quartiles. ``extent`` is :func:`datetime_extent` of ``parsed`` if the caller
-    has it already; the quartiles are first bracketed from a histogram (one pass, no sort),
-    and only data that may hold a far date are looked at closely.
+    beyond the quartiles. ``extent`` is :func:`datetime_extent` of ``parsed`` and
+    ``histogram`` its histogram, if the caller has them already (:func:`scan_dates`); the
+    quartiles are first bracketed from the histogram (one pass, no sort), and only data that
+    may hold a far date are looked at closely.
 
     Examples
     --------
@@ -272,7 +366,8 @@ def warn_far_dates(
     ticks = _ticks(parsed)
     if missing:
         ticks = ticks[ticks != _NAT]
-    if len(ticks) < 20 or not _may_be_far(ticks, pd.DatetimeIndex(parsed).unit, low, high):
+    unit = pd.DatetimeIndex(parsed).unit
+    if len(ticks) < 20 or not _may_be_far(ticks, unit, low, high, histogram):
         return
     days = parsed.dropna()
     q1, q3 = days.quantile(0.25), days.quantile(0.75)

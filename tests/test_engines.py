@@ -320,6 +320,14 @@ def test_btyd_errors_are_the_pandas_ones(cdnow):
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def read_path(request, monkeypatch):
+    """Each check both ways: numpy (small frames) and the compiled read (large frames)."""
+    if request.param == "compiled":
+        monkeypatch.setattr(validation, "COMPILED_FROM", 0)
+    return request.param
+
+
 def _with_a_gap(lines: pd.DataFrame, column: str, dtype: object, row: int = 5) -> pd.DataFrame:
     """``lines`` with ``column`` as ``dtype`` and one missing value (named customers only)."""
     frame = lines.dropna(subset=["customer_id"]).reset_index(drop=True)
@@ -341,7 +349,9 @@ def _with_a_gap(lines: pd.DataFrame, column: str, dtype: object, row: int = 5) -
         ("customer_id", "float64"),
     ],
 )
-def test_a_missing_value_gives_the_pandas_message_through_the_engine(lines, column, dtype):
+def test_a_missing_value_gives_the_pandas_message_through_the_engine(
+    lines, column, dtype, read_path
+):
     bad = _with_a_gap(lines, column, dtype)
     outcomes = []
     for call in (lambda: rfm.score(rfm.summarize(bad)), lambda: engine.rfm(bad)):
@@ -361,7 +371,7 @@ def test_a_missing_value_gives_the_pandas_message_through_the_engine(lines, colu
         assert error == f"column {column!r}: expected no missing values, found 1"
 
 
-def test_missing_values_count_only_rows_with_a_customer(lines):
+def test_missing_values_count_only_rows_with_a_customer(lines, read_path):
     """Rows without a customer are left out before the checks, in both paths."""
     bad = lines.copy()
     nobody = bad.index[bad["customer_id"].isna()]
@@ -404,7 +414,7 @@ def test_count_missing_is_isna(dtype):
 
 
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
-def test_far_dates_of_a_datetime_frame_warn_as_in_pandas(unit, lines):
+def test_far_dates_of_a_datetime_frame_warn_as_in_pandas(unit, lines, read_path):
     """datetime64 dates are checked while DuckDB computes; the warning is the pandas one."""
     far = lines.dropna(subset=["customer_id"]).reset_index(drop=True)
     far["date"] = far["date"].astype(f"datetime64[{unit}]")
@@ -422,7 +432,7 @@ def test_far_dates_of_a_datetime_frame_warn_as_in_pandas(unit, lines):
         engine.rfm(quiet_lines)  # nothing far: no warning
 
 
-def test_btyd_checks_come_in_the_pandas_order(cdnow):
+def test_btyd_checks_come_in_the_pandas_order(cdnow, read_path):
     """Missing values are refused before the dates are read (no far-date warning); a bad
     period is refused after the far-date warning."""
     far = cdnow.head(400).copy()
@@ -485,3 +495,33 @@ def test_datetime_extent_finds_missing_values_and_the_range():
     assert pd.Timestamp(last, unit=values.dt.unit) == pd.Timestamp("2024-03-02")
     assert validation.datetime_extent(pd.Series(pd.to_datetime([None, None]))) == (2, None, None)
     assert validation.datetime_extent(values.iloc[:0]) == (0, None, None)
+
+
+@pytest.mark.parametrize("unit", ["s", "us", "ns"])
+def test_the_compiled_read_finds_what_numpy_finds(unit, monkeypatch):
+    """scan_dates in one compiled loop: the extent, the histogram and the NaN count that
+    numpy finds, with NaT, NaN, dates before 1970 or after 2099 (no histogram then)."""
+    rng = np.random.default_rng(5)
+    n = 5000
+    days = pd.Series(
+        pd.Timestamp("2011-01-01") + pd.to_timedelta(rng.integers(0, 400 * 86400, n), "s")
+    ).astype(f"datetime64[{unit}]")
+    numbers = pd.Series(rng.normal(size=n))
+    days.iloc[[3, 99]] = pd.NaT
+    numbers.iloc[[5, 6, 7]] = np.nan
+    expected = (validation.datetime_extent(days), validation.count_missing(numbers))
+    monkeypatch.setattr(validation, "COMPILED_FROM", 0)
+    extent, histogram, nan = validation.scan_dates(days, numbers)
+    assert (extent, nan) == expected == ((2, extent[1], extent[2]), 3)
+    base, counts = histogram
+    shift = validation._day_shift(unit)
+    ticks = validation._ticks(days)
+    present = ticks[ticks != validation._NAT]
+    np.testing.assert_array_equal(counts, np.bincount((present >> shift) - base))
+    for odd in ("1969-12-31", "2100-01-02"):
+        shifted = days.copy()
+        shifted.iloc[0] = pd.Timestamp(odd)
+        extent, histogram, _ = validation.scan_dates(shifted)
+        assert histogram is None and extent == validation.datetime_extent(shifted)
+    everything_missing = pd.Series(pd.NaT, index=range(30), dtype=f"datetime64[{unit}]")
+    assert validation.scan_dates(everything_missing)[0] == (30, None, None)

@@ -217,7 +217,7 @@ SELECT customer,{outer}
        SUM(monetary) AS monetary
 FROM (
     SELECT {c} AS customer,{inner}
-           MAX(CASE WHEN {a} > 0 THEN {t} END) AS last_purchase,
+           MAX({t}) FILTER (WHERE {a} > 0) AS last_purchase,
            SUM({a}) AS monetary
     FROM {source}
     GROUP BY {c}, {i}
@@ -352,18 +352,22 @@ def frame_checks(
     ``n_lines``; the missing values ``no_customer``, ``no_date``, ``no_amount`` and
     ``no_invoice`` (the last three among rows with a customer, as :func:`crmlib.rfm.summarize`
     counts them); ``first_tick`` and ``last_tick`` (days, or hours for ``unit="h"``, since
-    1970); ``date_extent`` (:func:`crmlib.validation.datetime_extent`, for
+    1970); ``date_extent`` and ``date_histogram`` (for
     :func:`crmlib.validation.warn_far_dates`). A column is read only where its dtype can
-    hold a missing value (:func:`crmlib.validation.count_missing`); the dates need their
-    minimum and maximum. Nothing is copied.
+    hold a missing value (:func:`crmlib.validation.count_missing`); the dates and a float
+    amount are read once, together (:func:`crmlib.validation.scan_dates`). Nothing is
+    copied.
     """
-    from crmlib.validation import count_missing, datetime_extent
+    from crmlib.validation import count_missing, scan_dates
 
-    extent = datetime_extent(dates)
+    numbers = tx[amount] if amount is not None else None
+    extent, histogram, no_amount = scan_dates(dates, numbers)
     no_customer = count_missing(tx[customer])
     checks = {"n_lines": len(tx), "no_customer": no_customer, "no_date": extent[0]}
-    for key, column in (("no_amount", amount), ("no_invoice", invoice)):
-        checks[key] = count_missing(tx[column]) if column is not None else 0
+    if no_amount is None:  # no amount, or one the compiled read cannot take
+        no_amount = count_missing(numbers) if numbers is not None else 0
+    checks["no_amount"] = no_amount
+    checks["no_invoice"] = count_missing(tx[invoice]) if invoice is not None else 0
     if no_customer:  # only rows with a customer count
         named = tx[customer].notna().to_numpy()
         for key, values in (("no_date", dates), ("no_amount", amount), ("no_invoice", invoice)):
@@ -374,6 +378,7 @@ def frame_checks(
     checks["first_tick"] = _grain_tick(extent[1], ticks_unit, unit)
     checks["last_tick"] = _grain_tick(extent[2], ticks_unit, unit)
     checks["date_extent"] = extent
+    checks["date_histogram"] = histogram
     return checks
 
 

@@ -297,7 +297,7 @@ def _far_dates(source: _Source, checks: dict, date: str) -> None:
     """The far-date warning of a frame whose dates came as datetime64 (parsed text dates
     were checked while parsing)."""
     if source.pending_dates is not None:
-        warn_far_dates(source.pending_dates, date, checks["date_extent"])
+        warn_far_dates(source.pending_dates, date, checks["date_extent"], checks["date_histogram"])
 
 
 def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, cutoffs):
