@@ -239,6 +239,8 @@ def _memory_worker(what: str, n_lines: int, source: str | None = None) -> dict:
         from crmlib.validation import COMPILED_FROM
 
         engine_rfm(make_lines(*sizes(20_000 if source is not None else COMPILED_FROM)), con)
+    if what == "pandas":
+        pandas_rfm(make_lines(*sizes(20_000)))  # imports and first-call costs, as above
     jvm = None
     if what == "spark":
         start = time.perf_counter()
