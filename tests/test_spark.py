@@ -97,3 +97,12 @@ def test_the_command_with_engine_spark_reads_parquet(spark, retail, tmp_path, ca
     pd.testing.assert_frame_equal(on_spark, on_duckdb, check_exact=False, rtol=1e-12)
     direct = quiet(one_machine.rfm, tmp_path / "retail.parquet", **RETAIL)
     assert np.array_equal(on_spark["customer_id"], direct.index)
+
+
+@pytest.mark.parametrize(
+    ("master", "partitions"),
+    [("local[2]", "8"), ("local", "4"), ("local[3,2]", "12"), ("spark://head:7077", None)],
+)
+def test_local_mode_gets_a_few_shuffle_partitions_a_cluster_spark_s_default(master, partitions):
+    got = engine._local_partitions(master).get("spark.sql.shuffle.partitions")
+    assert got == partitions
