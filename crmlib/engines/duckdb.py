@@ -151,8 +151,8 @@ class _Source:
         self.pending_dates = None
         if date is not None:
             if isinstance(tx[date].dtype, np.dtype) and tx[date].dtype.kind == "M":
-                # Already dates: registered as they are; the far-date check runs while
-                # DuckDB computes.
+                # Already dates: registered as they are; the far-date check reads them
+                # with the other checks (definitions.frame_checks).
                 columns[date] = self.pending_dates = tx[date]
             else:
                 columns[date] = sql.parse_dates(tx[date], date)
@@ -309,9 +309,9 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
     frame = isinstance(tx, pd.DataFrame)  # checked in pandas: cheaper than in the query
     counts = None
     if frame:
-        # Vectorised passes over the frame, no copy: missing values only where a dtype can
-        # hold them, the first and last date (the default as_of), far dates. (Run while
-        # DuckDB computes, on another thread, they made both slower.)
+        # Before the query, on this thread: vectorised or compiled reads of the frame, no
+        # copy (missing values only where a dtype can hold them, the first and last date
+        # for the default as_of, far dates). On a thread beside DuckDB they slowed it down.
         counts = sql.frame_checks(
             source.frame, source.frame[date], customer=customer, amount=amount, invoice=invoice
         )
