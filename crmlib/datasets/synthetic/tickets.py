@@ -41,6 +41,81 @@ _CHANNEL_TABLE = {
 N_AGENTS = 40
 SURVEY_RESPONSE_RATE = 0.45
 
+# The customer's message: one phrase of the ticket's category, sometimes a phrase of a related
+# category too (a broken item the customer wants to send back, a courier who was rude), and
+# now and then a message that says nothing about the problem. Phrases, not single words: a
+# keyword such as "order" or "refund" occurs in several categories.
+_PHRASES = {
+    "delivery": [
+        "my parcel has not arrived yet", "the delivery is a week late",
+        "the courier left my package at the wrong address",
+        "tracking has shown no movement for five days", "I am still waiting for my order",
+        "the order was marked delivered but nothing came", "when will my order be shipped",
+        "the parcel was delivered to my neighbour without a note",
+    ],
+    "billing": [
+        "I was charged twice for the same order", "the amount on my invoice is wrong",
+        "my card was charged but the order was cancelled",
+        "the discount code was not applied to my bill", "you charged me for delivery again",
+        "there is a payment on my statement I do not recognise",
+        "the receipt shows the wrong VAT", "please refund the extra charge on my card",
+    ],
+    "product defect": [
+        "the item arrived broken", "it stopped working after two days",
+        "the screen is cracked", "parts are missing from the box",
+        "the zip broke the first time I used it", "the charger is faulty and gets hot",
+        "the colour is completely different from the picture", "the seam came apart",
+    ],
+    "return/refund": [
+        "I would like to return this item", "I am still waiting for my refund",
+        "how do I send the order back", "the return label does not print",
+        "can I exchange it for a different size", "the refund has not reached my account",
+        "you received my return two weeks ago", "please cancel my order and refund me",
+    ],
+    "account/login": [
+        "I cannot log in to my account", "the password reset e-mail never comes",
+        "my account is locked", "I want to change the e-mail address on my account",
+        "the verification code does not arrive", "please delete my account",
+        "the app keeps logging me out", "I forgot my password",
+    ],
+    "technical support": [
+        "the app crashes when I open it", "the website shows an error at checkout",
+        "the device will not connect to wifi", "how do I set up the speaker",
+        "the firmware update failed", "bluetooth pairing does not work",
+        "the page does not load on my phone", "the smart watch does not sync with the app",
+    ],
+    "staff complaint": [
+        "the agent on the phone was rude to me", "nobody called me back as promised",
+        "your staff hung up on me", "the courier was rude at the door",
+        "the person in the store was unhelpful and impatient",
+        "I was promised a call back three times", "the agent did not listen",
+        "I was passed from one person to another for an hour",
+    ],
+    "information request": [
+        "do you have this jacket in stock", "what are your opening hours at the weekend",
+        "does this model fit a 13 inch laptop", "when will the blue one be available again",
+        "is there a warranty on this product", "do you ship to Jeju island",
+        "can I pay in instalments", "which size should I order",
+    ],
+}  # fmt: skip
+# category -> the categories whose phrases its messages borrow (the confusable ones)
+_NEIGHBOURS = {
+    "delivery": ["staff complaint", "return/refund", "billing"],
+    "billing": ["return/refund", "delivery"],
+    "product defect": ["return/refund", "technical support"],
+    "return/refund": ["billing", "product defect"],
+    "account/login": ["technical support"],
+    "technical support": ["account/login", "product defect"],
+    "staff complaint": ["delivery", "return/refund", "billing"],
+    "information request": ["delivery", "billing"],
+}
+_OPENERS = ["", "", "Hello, ", "Hi, ", "Dear team, ", "Good morning, "]
+_CLOSERS = ["", "", " Please help.", " Thanks.", " This is the second time I write.",
+            " Very disappointed.", " Order {n}.", " I need an answer today."]  # fmt: skip
+_VAGUE = ["I have a problem with my order", "please call me back", "I need help",
+          "something is wrong, please check"]  # fmt: skip
+P_SECOND_PHRASE, P_VAGUE = 0.35, 0.04
+
 TICKETS_SCHEMA = {
     "ticket_id": "int",
     "customer_id": "int",
@@ -54,7 +129,27 @@ TICKETS_SCHEMA = {
     "handling_minutes": "float1",
     "resolved_at": "datetime",
     "satisfaction": "Int64",
+    "message": "str",
 }
+
+
+def _messages(category: np.ndarray, seed: int) -> np.ndarray:
+    """One message per ticket, drawn from its own stream (the other columns do not change)."""
+    rng = rng_for(seed, "tickets-messages")
+    out = []
+    for c in category:
+        name = CATEGORIES[c]
+        text = str(rng.choice(_PHRASES[name]))
+        if rng.random() < P_SECOND_PHRASE:
+            other = str(rng.choice(_PHRASES[str(rng.choice(_NEIGHBOURS[name]))]))
+            text = f"{other} and {text}" if rng.random() < 0.5 else f"{text} and {other}"
+        if rng.random() < P_VAGUE:
+            text = str(rng.choice(_VAGUE))
+        closer = str(rng.choice(_CLOSERS)).format(n=rng.integers(100000, 999999))
+        opener = str(rng.choice(_OPENERS))
+        text = text[0].upper() + text[1:] if not opener else text
+        out.append(f"{opener}{text}.{closer}")
+    return np.array(out, dtype=object)
 
 
 def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
@@ -70,7 +165,10 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
       channel (phone, chat and store resolve more than e-mail and web forms) and on the agent
       (agents differ in skill; a few are much better);
     - delivery complaints more than double in November and December (the Christmas peak);
-    - handling time grows with the category's difficulty and is longer on chat.
+    - handling time grows with the category's difficulty and is longer on chat;
+    - the customer's ``message`` names the problem in one of eight phrases of its category,
+      in about a third of the tickets together with a phrase of a related category (a
+      broken item to send back, a rude courier), and in about 4 % says nothing about it.
 
     Parameters
     ----------
@@ -87,7 +185,8 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
         ``first_contact_resolution`` (bool), ``contacts`` (int, 1 when resolved first time),
         ``wait_minutes`` and ``handling_minutes`` (total over the contacts),
         ``resolved_at`` (datetime) and ``satisfaction`` (Int64 1-5, missing when the customer
-        did not answer the survey, about 55 %), sorted by ``created_at``.
+        did not answer the survey, about 55 %) and ``message`` (str, the customer's words),
+        sorted by ``created_at``.
 
     Examples
     --------
@@ -101,6 +200,7 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
     chans = np.array([_CHANNEL_TABLE[c] for c in CHANNELS])
 
     # the centre works 07:00-22:59 every day
+    seed = check_seed(seed)
     minute = np.sort(rng.integers(0, 365, size=n) * 1440 + 420 + rng.integers(0, 960, size=n))
     created = START + pd.to_timedelta(minute, unit="min")
     peak = np.isin(created.month, [11, 12])
@@ -145,6 +245,7 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
             "handling_minutes": handle,
             "resolved_at": resolved,
             "satisfaction": pd.array(np.where(answered, score, 0), dtype="Int64"),
+            "message": _messages(cat, seed),
         }
     )
     frame["satisfaction"] = frame["satisfaction"].where(answered)
