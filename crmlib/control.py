@@ -170,5 +170,5 @@ def plot_p_chart(
     ax.scatter(x[out], chart.loc[out, "p"], color="C3", zorder=3, s=30, label="signal")
     percent_axis(ax)
     ax.set_ylabel(ylabel)
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     return ax
