@@ -160,7 +160,7 @@ def plot_p_chart(
     missing = [c for c in ["p", "centre", "lcl", "ucl", "above", "below"] if c not in chart]
     if missing:
         raise ValueError(f"chart: expected the columns of p_chart(), missing {missing}")
-    ax = axes(ax, figsize=(8.0, 3.8))
+    ax = axes(ax, figsize=(9.0, 3.8))
     x = chart.index
     ax.plot(x, chart["p"], marker="o", markersize=3, lw=1, label="observed share")
     ax.plot(x, chart["centre"], color="black", lw=1, label="centre line")
