@@ -309,9 +309,11 @@ def scorecard(
         evaluate.
     targets : DataFrame
         One row per KPI (index: the KPI's column in ``values``) with columns ``perspective``
-        (one of :data:`PERSPECTIVES`), ``target`` and ``higher_is_better`` (bool).
+        (one of :data:`PERSPECTIVES`), ``target`` and ``higher_is_better`` (bool), and
+        optionally ``tolerance`` (per KPI, overriding the argument: a system's uptime of
+        0.99 needs a far smaller tolerance than a response rate).
     tolerance : float
-        As in :func:`traffic_lights`.
+        As in :func:`traffic_lights`, for KPIs without a tolerance of their own.
     trend : DataFrame, optional
         Slopes shaped like ``values`` (from :func:`kpi_trend`); adds ``trend`` and
         ``improving`` (the slope points in the KPI's good direction).
@@ -356,17 +358,21 @@ def scorecard(
     unit = values.index.name or "unit"
     order = targets.assign(_p=pd.Categorical(targets["perspective"], PERSPECTIVES, ordered=True))
     order = order.assign(_k=np.arange(len(order))).sort_values(["_p", "_k"], kind="stable")
+    default = as_number(tolerance, "tolerance", low=0, high=1, high_open=True)
+    own = order["tolerance"] if "tolerance" in order else pd.Series(np.nan, index=order.index)
+    allowed = as_numbers(own.fillna(default), "targets['tolerance']", low=0, high=1,
+                         high_open=True)  # fmt: skip
     rows = []
     for name, row in values.iterrows():
-        for kpi, spec in order.iterrows():
+        for (kpi, spec), tol in zip(order.iterrows(), allowed, strict=True):
             rows.append((name, spec["perspective"], kpi, row[kpi], spec["target"],
-                         bool(spec["higher_is_better"])))  # fmt: skip
-    out = pd.DataFrame(rows, columns=[unit, "perspective", "kpi", "actual", "target", "hib"])
+                         bool(spec["higher_is_better"]), tol))  # fmt: skip
+    out = pd.DataFrame(rows, columns=[unit, "perspective", "kpi", "actual", "target", "hib", "tol"])
     out["actual"] = as_numeric(out["actual"], "values").astype(float)
+    out["target"] = as_numeric(out["target"], "targets['target']").astype(float)
     gap = _relative_gap(out["actual"], out["target"], out["hib"].to_numpy())
     out["gap"] = gap
-    lights = traffic_lights(out["actual"], out["target"], higher_is_better=out["hib"].to_numpy(),
-                            tolerance=tolerance)  # fmt: skip
+    lights = np.where(gap >= 0, "green", np.where(gap >= -out["tol"] - 1e-12, "amber", "red"))
     out["status"] = pd.Categorical(lights, categories=LIGHTS, ordered=True)
     out["perspective"] = pd.Categorical(out["perspective"], PERSPECTIVES, ordered=True)
     if trend is not None:
@@ -378,7 +384,7 @@ def scorecard(
         slopes = [float(trend.loc[u, k]) for u, k in zip(out[unit], out["kpi"], strict=True)]
         out["trend"] = slopes
         out["improving"] = np.where(out["hib"], out["trend"] > 0, out["trend"] < 0)
-    return out.drop(columns="hib")
+    return out.drop(columns=["hib", "tol"])
 
 
 class Association(NamedTuple):

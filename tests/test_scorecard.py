@@ -168,6 +168,18 @@ def test_scorecard_orders_perspectives_causally_and_lights_each_kpi():
     assert busan["status"].astype(str).tolist() == ["red", "green", "amber", "red"]
 
 
+def test_scorecard_takes_a_tolerance_per_kpi():
+    targets = TARGETS.assign(tolerance=[np.nan, np.nan, np.nan, 0.005])
+    card = scorecard.scorecard(values_frame(), targets, tolerance=0.5).set_index(
+        ["business_unit", "kpi"]
+    )
+    # uptime 0.99 against 0.95 is green; 0.90 is 5.3% short: red within 0.5%, amber within 50%
+    assert card.loc[("Busan", "system_uptime"), "status"] == "red"
+    assert card.loc[("Busan", "churn_rate"), "status"] == "amber"
+    with pytest.raises(ValueError, match="tolerance"):
+        scorecard.scorecard(values_frame(), TARGETS.assign(tolerance=5.0))
+
+
 def test_scorecard_adds_trend_in_the_kpis_direction():
     trend = pd.DataFrame(
         {"retention_rate": [0.01, -0.01], "first_contact_resolution": [0.0, 0.02],
