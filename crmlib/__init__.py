@@ -3,7 +3,7 @@
 One module per idea: ``rfm``, ``value``, ``btyd`` (customer-base models), ``basket``,
 ``models``, ``evaluate``, ``segment``, ``campaign``, ``points`` (loyalty-programme points),
 ``recommend`` (collaborative filtering), ``pricing``, ``sales`` (pipeline funnel and
-forecast), ``warehouse``, ``datasets``, ``plots``;
+forecast), ``scorecard`` (the CRM Scorecard), ``warehouse``, ``datasets``, ``plots``;
 ``validation`` holds the argument checks every public function uses. The course that teaches
 with it (self-checks, notebook session, widgets, site build) is the separate ``crm_workbook``
 package, which depends on crmlib and never the reverse.
