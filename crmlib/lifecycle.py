@@ -216,3 +216,79 @@ def flow_table(status: pd.DataFrame, *, value: str = "customers") -> pd.DataFram
         table = table.astype("int64")
     table.columns.name, table.index.name = "status", "period"
     return table
+
+
+__all__ += ["stage_kpis"]  # noqa: PLE0605 - extends the list defined at the top
+
+
+def stage_kpis(status: pd.DataFrame) -> pd.DataFrame:
+    """Process KPIs of the three stages per period, from :func:`period_status`.
+
+    The CRM Scorecard's process perspective measures acquisition (관계획득), retention
+    (관계유지) and enhancement (관계강화). From a transaction log:
+
+    - acquisition: ``new_customers`` (first purchase), ``new_customer_share`` (of the period's
+      active customers), ``won_back`` (reactivated) and ``win_back_rate`` (이탈고객 재탈환율):
+      won back / customers who had bought before but not in the previous period;
+    - retention: ``retention_rate`` (고객유지율) = customers of the previous period who buy
+      again / customers of the previous period, and ``churn_rate`` = 1 - retention rate;
+    - enhancement: ``enhancement_rate``, the share of retained customers who spend more than
+      in the previous period (the ``growth`` rule of :func:`period_status`);
+    - ``active``, ``revenue`` (net spending of active customers) and ``revenue_per_customer``.
+
+    The first period has no period before it: its rates are missing. In a non-contractual
+    setting a customer silent for one period is not necessarily lost, so ``churn_rate`` here
+    is "did not buy again in the next period".
+
+    Parameters
+    ----------
+    status : DataFrame
+        The result of :func:`period_status`.
+
+    Returns
+    -------
+    DataFrame
+        One row per period (index ``period``) with the columns above.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({
+    ...     "customer": ["a", "a", "a", "b", "b"],
+    ...     "date": pd.to_datetime(["2024-01-05", "2024-02-03", "2024-04-09",
+    ...                             "2024-02-10", "2024-03-01"]),
+    ...     "amount": [10.0, 25.0, 5.0, 40.0, 30.0]})
+    >>> kpis = stage_kpis(period_status(tx))
+    >>> kpis[["active", "new_customers", "retention_rate", "win_back_rate"]]
+             active  new_customers  retention_rate  win_back_rate
+    period
+    2024-01       1              1             NaN            NaN
+    2024-02       2              1             1.0            NaN
+    2024-03       1              0             0.5            NaN
+    2024-04       1              0             0.0            1.0
+    """
+    counts = flow_table(status)
+    money = flow_table(status, value="amount")
+    active = counts[["acquired", "reactivated", "retained", "enhanced"]].sum(axis=1)
+    kept = counts["retained"] + counts["enhanced"]
+    before = kept + counts["lapsed"]  # customers of the previous period
+    seen = counts["acquired"].cumsum().shift(1)  # customers first seen before this period
+    pool = seen - active.shift(1)  # ... and not active in the previous period
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = pd.DataFrame(
+            {
+                "active": active,
+                "new_customers": counts["acquired"],
+                "new_customer_share": counts["acquired"] / active,
+                "won_back": counts["reactivated"],
+                "win_back_rate": counts["reactivated"] / pool.where(pool > 0),
+                "retention_rate": kept / before.where(before > 0),
+                "churn_rate": counts["lapsed"] / before.where(before > 0),
+                "enhancement_rate": counts["enhanced"] / kept.where(kept > 0),
+                "revenue": money.sum(axis=1),
+                "revenue_per_customer": money.sum(axis=1) / active.where(active > 0),
+            }
+        )
+    out.iloc[0, out.columns.get_indexer(["retention_rate", "churn_rate", "win_back_rate",
+                                         "enhancement_rate"])] = np.nan  # fmt: skip
+    out.columns.name = None
+    return out
