@@ -2,9 +2,10 @@
 
 One module per idea: ``rfm``, ``value``, ``btyd`` (customer-base models), ``basket``,
 ``models``, ``evaluate``, ``segment``, ``campaign``, ``points`` (loyalty-programme points),
-``recommend`` (collaborative filtering), ``pricing``, ``sales`` (pipeline funnel and
-forecast), ``service`` (service-level measures), ``voc`` (classifying and routing customers'
-messages), ``control`` (control charts), ``warehouse``, ``datasets``, ``plots``;
+``recommend`` (collaborative filtering), ``pricing``, ``incentives`` (reward systems),
+``sales`` (pipeline funnel and forecast), ``service`` (service-level measures), ``voc``
+(classifying and routing customers' messages), ``control`` (control charts), ``warehouse``,
+``datasets``, ``plots``;
 ``validation`` holds the argument checks every public function uses. The course that teaches
 with it (self-checks, notebook session, widgets, site build) is the separate ``crm_workbook``
 package, which depends on crmlib and never the reverse.
