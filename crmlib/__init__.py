@@ -2,8 +2,9 @@
 
 One module per idea: ``rfm``, ``value``, ``btyd`` (customer-base models), ``basket``,
 ``models``, ``evaluate``, ``segment``, ``campaign``, ``points`` (loyalty-programme points),
-``recommend`` (collaborative filtering), ``pricing``, ``sales`` (pipeline funnel and
-forecast), ``scorecard`` (the CRM Scorecard), ``service`` (service-level measures), ``voc``
+``recommend`` (collaborative filtering), ``pricing``, ``incentives`` (reward systems),
+``sales`` (pipeline funnel and forecast), ``scorecard`` (the CRM Scorecard), ``service``
+(service-level measures), ``voc``
 (classifying and routing customers' messages), ``control`` (control charts), ``warehouse``,
 ``datasets``, ``plots``;
 ``validation`` holds the argument checks every public function uses. The course that teaches
