@@ -11,6 +11,8 @@ link checking. This module only does what it cannot:
 - the glossary is made from the chapters' key-term tables (English | 한국어): each term with
   its Korean name(s) and the chapters that define it, and each English cell of a key-term
   table becomes a link to its glossary entry;
+- a page with an edition in the other language (``ko/notebooks/X`` for ``notebooks/X``)
+  links to it at the top ("한국어 · Read in Korean" / "English"), a checked link;
 - links to ``CONTENTS.md`` (the contents page for JupyterLab readers) go to the site's index;
 - MathJax is served with the site (from the ``sphinx-mathjax-offline`` package), so formulas
   render without a network;
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbformat.v4 import new_markdown_cell
 
 from . import notebooks
 
@@ -155,9 +158,63 @@ def link_key_terms(source: str) -> str:
     return "\n".join(lines)
 
 
-def stage_notebook(page: Page, target: Path) -> nbformat.NotebookNode:
-    """Copy ``page`` to ``target`` with contents links to the index and linked key terms."""
+KOREAN_ROOT = Path("ko")  # ko/notebooks/01_x.ipynb is the Korean edition of notebooks/01_x.ipynb
+LANGUAGE_SWITCH = {"korean": "English", "chapter": "한국어 · Read in Korean"}
+
+
+def editions(pages: Iterable[Page]) -> dict[Path, Path]:
+    """Each page that has an edition in the other language, mapped to that edition.
+
+    A Korean page ``ko/X`` is the edition of the English page ``X`` when the site has one;
+    the map holds both directions. It is derived from the pages, so a chapter gets its
+    link as soon as its Korean notebook exists.
+
+    Examples
+    --------
+    >>> pages = [Page("chapter", Path("notebooks/01_a.ipynb"), Path("x")),
+    ...          Page("chapter", Path("notebooks/02_b.ipynb"), Path("x")),
+    ...          Page("korean", Path("ko/notebooks/01_a.ipynb"), Path("x"))]
+    >>> {str(k): str(v) for k, v in editions(pages).items()}
+    {'ko/notebooks/01_a.ipynb': 'notebooks/01_a.ipynb', 'notebooks/01_a.ipynb': 'ko/notebooks/01_a.ipynb'}
+    """
+    pages = list(pages)
+    english = {p.rel for p in pages if p.kind != "korean"}
+    found: dict[Path, Path] = {}
+    for page in pages:
+        if page.kind == "korean" and page.rel.parts[0] == KOREAN_ROOT.name:
+            other = page.rel.relative_to(KOREAN_ROOT)
+            if other in english:
+                found[page.rel], found[other] = other, page.rel
+    return found
+
+
+def language_switch(page: Page, other: Path) -> str:
+    """The Markdown of the link at the top of ``page`` to its edition ``other``.
+
+    A Markdown link to the other notebook, so Sphinx checks it like every link (a missing
+    page fails the build).
+
+    Examples
+    --------
+    >>> page = Page("korean", Path("ko/notebooks/01_a.ipynb"), Path("x"))
+    >>> print(language_switch(page, Path("notebooks/01_a.ipynb")))
+    :::{container} edition-switch
+    [English](../../notebooks/01_a.ipynb)
+    :::
+    """
+    label = LANGUAGE_SWITCH["korean" if page.kind == "korean" else "chapter"]
+    target = Path(os.path.relpath(other, page.rel.parent)).as_posix()
+    return f":::{{container}} edition-switch\n[{label}]({target})\n:::"
+
+
+def stage_notebook(page: Page, target: Path, edition: Path | None = None) -> nbformat.NotebookNode:
+    """Copy ``page`` to ``target`` with contents links to the index and linked key terms,
+    and a link to its ``edition`` in the other language at the top when it has one."""
     nb = notebooks.read(page.source)
+    if edition is not None:
+        switch = new_markdown_cell(language_switch(page, edition))
+        switch.id = "language-switch"
+        nb.cells.insert(0, switch)
     up = "../" * (len(page.rel.parts) - 1)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -292,6 +349,13 @@ dl.glossary dt:target, dl.glossary dt:target + dd { background: #fff4d6; }
   margin: 0.4rem 0; background: #f6fbfa; overflow-x: auto; }
 .workbook-widget .controls { font-size: 0.9rem; color: #35504e; margin-bottom: 0.4rem; }
 .workbook-widget .controls b { color: #0b6e69; }
+/* The link to the page's edition in the other language, above its title. */
+.edition-switch { display: flex; justify-content: flex-end; margin: 0 0 -0.6rem; }
+.edition-switch p { margin: 0; }
+.edition-switch a { display: inline-block; padding: 0.15rem 0.8rem; border-radius: 999px;
+  border: 1px solid var(--pst-color-primary); font-size: 0.88rem; font-weight: 600;
+  text-decoration: none; }
+.edition-switch a:hover { background: var(--pst-color-primary); color: #fff; }
 """
 
 
@@ -335,8 +399,9 @@ def stage(pages: list[Page], src: Path, repo: Path | None = None) -> Path:
     src.mkdir(parents=True)
     has_data = repo is not None and stage_data_cards(repo, src)
     titles, chapters = {}, []
+    other = editions(pages)
     for page in pages:
-        nb = stage_notebook(page, src / page.rel)
+        nb = stage_notebook(page, src / page.rel, other.get(page.rel))
         titles[page.rel] = notebooks.title(nb, page.rel.stem)
         if page.kind == "chapter":
             chapters.append((titles[page.rel], page.rel, notebooks.read(page.source)))

@@ -319,6 +319,8 @@ def _label(control: w.ValueWidget) -> str:
     if isinstance(control, w.Dropdown):
         return str(control.label)
     value = _settle(control.value)
+    if isinstance(value, float) and getattr(control, "readout_format", "").endswith("%"):
+        return format(value, control.readout_format)  # as the live readout shows it
     if isinstance(value, tuple):
         return "-".join(f"{v:g}" for v in value)
     return f"{value:g}" if isinstance(value, float | int) else str(value)
@@ -831,9 +833,10 @@ def _rules_parts(
     )
     before = chosen["both_before"] / chosen["antecedent_baskets"]
     summary = (
-        f"<b>{len(passing):,}</b> of the {len(mined):,} rules pass support ≥ {min_support:.3f},"
+        f"<b>{len(passing):,}</b> of the {len(mined):,} mined rules pass support ≥ {min_support:g},"
         f" confidence ≥ {min_confidence:.2f} and lift ≥ {min_lift:.2f}"
-        f" (the {len(table)} of highest lift below); {place}. What-if ({action}, take-up"
+        + (f" (the {len(table)} of highest lift below)" if len(passing) > len(table) else "")
+        + f"; {place}. What-if ({action}, take-up"
         f" {take_up:.0%}): its confidence goes from {before:.1%} to"
         f" {chosen['confidence_after']:.1%}, net <b>{_amount(chosen['net'])}</b>"
         f" {html.escape(unit)}."
@@ -956,8 +959,13 @@ def rules_explorer(
 
     controls = {
         "min_support": _slider(
-            w.FloatSlider, min_support, floor, max(0.1, min_support), 0.001, "min support"
-        ),
+            w.FloatSlider,
+            min_support,
+            floor,
+            max(0.1, min_support),
+            min(floor, 0.001),
+            "min support",
+        ),  # fmt: skip
         "min_confidence": _slider(w.FloatSlider, min_confidence, 0.0, 1.0, 0.01, "min confidence"),
         "min_lift": _slider(w.FloatSlider, min_lift, 0.0, max(5.0, min_lift), 0.1, "min lift"),
         "take_up": _slider(w.FloatSlider, take_up, 0.0, 1.0, 0.01, "take-up"),
@@ -970,7 +978,7 @@ def rules_explorer(
             "price discount",
         ),  # fmt: skip
     }
-    controls["min_support"].readout_format = ".3f"
+    controls["min_support"].readout_format = ".3f" if floor >= 0.001 else ".4g"
     for name in ("take_up", "price_discount"):
         controls[name].readout_format = ".0%"
     layout = w.HBox(
