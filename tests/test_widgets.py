@@ -480,10 +480,13 @@ def test_pilot_report_is_the_library_result(capsys):
     table = widgets.pilot_report(1200, 0.12, 800, 0.07, value_per_response=300,
                                  cost_per_contact=10)  # fmt: skip
     test = campaign.uplift_test(144, 1200, 56, 800)
-    assert table.loc["uplift", "pilot"] == pytest.approx(test.uplift, abs=1e-4)
-    assert table.loc["uplift_low", "pilot"] == pytest.approx(test.uplift_low, abs=1e-4)
+    shown = table["pilot"].map(float)  # numbers written as text, each in its own format
+    assert shown["uplift"] == pytest.approx(test.uplift, abs=1e-4)
+    assert shown["uplift_low"] == pytest.approx(test.uplift_low, abs=1e-4)
     profit = test.uplift * 1200 * 300 - 1200 * 10
-    assert table.loc["incremental_profit", "pilot"] == pytest.approx(profit, abs=0.01)
+    assert shown["incremental_profit"] == pytest.approx(profit, abs=0.01)
+    assert table.loc["n_treatment", "pilot"] == "1200"
+    assert table.loc["p_value", "pilot"] == f"{test.p_value:.4f}", "not 3.000e-04"
     title = plt.gcf().axes[0].get_title()
     assert f"profit {profit:,.0f}" in title
     plt.close("all")
@@ -495,6 +498,6 @@ def test_pilot_explorer_sliders_feed_the_report(capsys):
     ui.controls["rate_treatment"].value = 0.14
     ui.controls["n_control"].value = 500
     test = campaign.uplift_test(140, 1000, 30, 500)
-    assert ui._table.loc["uplift", "pilot"] == pytest.approx(test.uplift, abs=1e-4)
-    assert ui._table.loc["n_control", "pilot"] == 500
+    assert float(ui._table.loc["uplift", "pilot"]) == pytest.approx(test.uplift, abs=1e-4)
+    assert ui._table.loc["n_control", "pilot"] == "500"
     assert "treated rate <b>14.0%</b>" in ui.static_html()  # as the slider reads

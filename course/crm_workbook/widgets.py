@@ -1044,7 +1044,8 @@ def pilot_report(
 
     :func:`crmlib.campaign.evaluate_pilot` on :func:`pilot_table`; the figure shows the
     incremental profit with the range its uplift interval implies. Returns the result as a
-    column of rounded numbers.
+    column of numbers written as text (counts whole, rates and shares to 4 decimals, money to
+    cents), so that each reads as itself.
 
     Examples
     --------
@@ -1088,8 +1089,19 @@ def _pilot_parts(
         title=f"Uplift {result['uplift']:+.1%} ({confidence:.0%} CI {result['uplift_low']:+.1%}"
         f" to {result['uplift_high']:+.1%}): profit {mid:,.0f}, range {low:,.0f} to {high:,.0f}",
     )
-    table = result[PILOT_COLUMNS].astype(float).round(4).to_frame("pilot")
+    # Each row written in its own format (counts whole, shares to 4 decimals, money to
+    # cents): one float column would print every row like the widest (7.500e+02 for 750).
+    shown = [_pilot_number(name, float(result[name])) for name in PILOT_COLUMNS]
+    table = pd.DataFrame({"pilot": shown}, index=pd.Index(PILOT_COLUMNS))
     return ax.figure, table
+
+
+def _pilot_number(name: str, value: float) -> str:
+    if name.startswith("n_"):
+        return f"{value:.0f}"
+    if name.startswith("incremental_profit"):
+        return f"{value:.2f}"
+    return f"{value:.1f}" if name == "incremental_responders" else f"{value:.4f}"
 
 
 def pilot_explorer(
