@@ -361,11 +361,11 @@ def test_rules_explorer_threshold_gives_the_library_rules(browser, lab):
     support = 0.005 if start["min support"] != 0.005 else 0.02
     expected = json.loads(kernel_print(page, FRESH_RULES.format(support=support)))
     assert expected["index"], "the case's thresholds leave some rules at the new support"
-    before = [r[0] for r in explorer_table(explorer)[2:]]  # header rows: columns, index name
+    before = [r[0] for r in explorer_table(explorer)[1:]]  # after the header row
     assert before != expected["index"], "the new threshold changes the table"
     set_readout(explorer, "min support", str(support))
     wait_for_table(explorer, expected["index"])
-    rows = explorer_table(explorer)[2:]
+    rows = explorer_table(explorer)[1:]
     for row, want in zip(rows, expected["data"], strict=True):
         assert [float(x) for x in row[1:]] == pytest.approx(want, abs=5e-4), row
     assert slider_values(explorer)["min support"] == support
@@ -489,11 +489,30 @@ def test_site_language_switch_links_a_chapter_and_its_korean_edition(browser, bu
     page.wait_for_load_state("load")
     assert page.url.endswith(korean.with_suffix(".html").as_posix())
     assert any("\uac00" <= ch <= "\ud7a3" for ch in page.locator("h1").first.inner_text())
+    assert page.evaluate("document.documentElement.lang") == "ko", "fonts and screen readers"
+    assert page.locator("article p").first.evaluate("p => getComputedStyle(p).wordBreak") == (
+        "keep-all"
+    ), "Korean lines break between words"
     switch = page.locator(".edition-switch a")
     assert switch.inner_text() == "English"
     switch.click()
     page.wait_for_load_state("load")
     assert page.url.endswith(english.with_suffix(".html").as_posix())
     assert "Read in Korean" in page.locator(".edition-switch a").inner_text()
+    assert page.evaluate("document.documentElement.lang") == "en"
     assert console.errors == []
+    page.close()
+
+
+def test_site_sidebar_keeps_title_and_search_in_view(browser, built_site):
+    chapters = [e.path for e in build.discover(REPO) if e.kind == "chapter"]
+    page = browser.new_page()  # a new tab: no sidebar position remembered from another page
+    page.goto(built_site.replace("index.html", chapters[4].with_suffix(".html").as_posix()))
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
+    search = page.locator(".bd-sidebar-primary .search-button-field").first
+    top = search.evaluate("el => el.getBoundingClientRect().top")
+    assert 0 <= top < 300, "the sidebar was scrolled past its search box"
+    current = page.locator(".bd-sidebar-primary a.current").first
+    assert current.evaluate("el => el.getBoundingClientRect().bottom <= innerHeight")
     page.close()

@@ -211,8 +211,9 @@ def test_execute_in_place_records_keys_and_writes_exercises(tmp_path):
 
 def test_a_page_with_a_korean_edition_links_to_it_and_back(tmp_path):
     repo = make_repo(tmp_path)
+    terms = "\n\n| 한국어 | English |\n|---|---|\n| 이탈 | churn |\n| 신조어 | no such term |\n"
     nb = new_notebook(
-        cells=[new_markdown_cell("# 01 CRM이란\n\n[다음](../../notebooks/02_scope.ipynb)")]
+        cells=[new_markdown_cell("# 01 CRM이란\n\n[다음](../../notebooks/02_scope.ipynb)" + terms)]
     )
     notebooks.write(nb, repo / "ko" / "notebooks" / "01_definition.ipynb")
     html = tmp_path / "html"
@@ -232,6 +233,9 @@ def test_a_page_with_a_korean_edition_links_to_it_and_back(tmp_path):
     assert "edition-switch" not in scope, "a chapter without a Korean edition has no link"
     index = (html / "index.html").read_text()
     assert 'href="ko/notebooks/01_definition.html"' in index, "the sidebar keeps its Korean section"
+    assert 'href="../../glossary.html#term-churn"' in korean, "Korean key terms link too"
+    assert "<td><p>no such term</p></td>" in korean, "a term the glossary lacks stays text"
+    assert "_static/workbook.js" in korean, "the Korean pages are marked lang=ko"
 
 
 def test_a_language_link_to_a_missing_page_fails_the_build(tmp_path):

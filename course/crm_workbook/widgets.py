@@ -328,7 +328,7 @@ def _label(control: w.ValueWidget) -> str:
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")  # no label cut off
     plt.close(figure)
     return buffer.getvalue()
 
@@ -809,6 +809,8 @@ def _rules_parts(
     passing = filter_rules(mined, min_support=min_support, min_confidence=min_confidence,
                            min_lift=min_lift)  # fmt: skip
     table = passing.head(top).set_index("rule")[["support", "confidence", "lift"]].round(3)
+    # "rule" heads the first column in the header row (an index name adds a second row)
+    table = table.rename_axis(index=None, columns="rule")
     curve, chosen = whatif(take_up, price_discount)
     ax = plots.axes(figsize=(6.0, 3.8))
     ax.plot(curve["take_up"], curve["net"], marker=".")
@@ -818,6 +820,8 @@ def _rules_parts(
     even = chosen["break_even_take_up"]
     even_text = f"breaks even at {even:.0%} take-up" if np.isfinite(even) else "never pays"
     plots.percent_axis(ax, "x")
+    decimals = 0 if np.abs(curve["net"]).max() >= 100 else 2  # one format for every tick
+    ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.{decimals}f}")
     ax.set(
         xlabel=f"take-up (share of {antecedent}-only baskets that add {consequent})",
         ylabel=f"net effect ({unit})",
@@ -1078,7 +1082,7 @@ def _pilot_parts(
         confidence=confidence,
     ).iloc[0]  # fmt: skip
     low, mid, high = (result[f"incremental_profit{s}"] for s in ("_low", "", "_high"))
-    ax = plots.axes(figsize=(6.0, 2.6))
+    ax = plots.axes(figsize=(6.0, 2.9))
     ax.errorbar([mid], [0], xerr=[[mid - low], [high - mid]], fmt="o", capsize=8,
                 color="C0" if low > 0 else "C3")  # fmt: skip
     ax.axvline(0, color="grey", linewidth=0.8)
@@ -1087,7 +1091,7 @@ def _pilot_parts(
     ax.set(
         xlabel=f"incremental profit of contacting {int(result['n_treatment']):,} customers (money)",
         title=f"Uplift {result['uplift']:+.1%} ({confidence:.0%} CI {result['uplift_low']:+.1%}"
-        f" to {result['uplift_high']:+.1%}): profit {mid:,.0f}, range {low:,.0f} to {high:,.0f}",
+        f" to {result['uplift_high']:+.1%}):\nprofit {mid:,.0f}, range {low:,.0f} to {high:,.0f}",
     )
     # Each row written in its own format (counts whole, shares to 4 decimals, money to
     # cents): one float column would print every row like the widest (7.500e+02 for 750).
