@@ -2,6 +2,7 @@
 and its sliders feed the report function."""
 
 import doctest
+import warnings
 
 import matplotlib
 
@@ -366,9 +367,10 @@ def baskets():
 
 def fresh_rules(baskets, min_support, min_confidence, min_lift=0.0):
     """The rules between two items at these thresholds, mined from scratch by crmlib."""
-    rules = basket.association_rules(
-        basket.frequent_itemsets(baskets, min_support, max_len=2), "confidence", min_confidence
-    )
+    with warnings.catch_warnings():  # a support no item reaches gives no rule, as it should
+        warnings.filterwarnings("ignore", "min_support=.*: no item reaches it", UserWarning)
+        itemsets = basket.frequent_itemsets(baskets, min_support, max_len=2)
+    rules = basket.association_rules(itemsets, "confidence", min_confidence)
     return rules[rules["lift"] >= min_lift]
 
 
