@@ -1,8 +1,8 @@
 """The live explorers in JupyterLab and the course site, driven in a real browser.
 
 One JupyterLab server (127.0.0.1, a free port, a token, everything it writes in a temporary
-folder) and one headless Chromium serve every test here. Chapter 04 and 05 run as copies in
-that folder, never the stored notebooks. These tests do not skip: a machine without
+folder) and one headless Chromium serve every test here. Chapters 04 and 05, exercise set 04
+and the two cases run as copies in that folder, never the stored notebooks. These tests do not skip: a machine without
 Chromium fails them (``make test`` installs it on a fresh machine).
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from crm_workbook import build, site, widgets
+from crmlib import campaign
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,6 +42,11 @@ NOTEBOOKS = {
     "04_customer_value.ipynb": REPO / "notebooks" / "04_customer_value.ipynb",
     "05_rfm_share_of_customer.ipynb": REPO / "notebooks" / "05_rfm_share_of_customer.ipynb",
     "ex04_customer_value.ipynb": REPO / "exercises" / "04_customer_value.ipynb",
+    "beer_and_diapers.ipynb": REPO / "notebooks" / "cases" / "beer_and_diapers.ipynb",
+    "bank_of_america_segmentation.ipynb": REPO
+    / "notebooks"
+    / "cases"
+    / "bank_of_america_segmentation.ipynb",
 }
 RUN_TIMEOUT = 120_000  # ms for Run All on a busy machine (each notebook targets < 30 s)
 
@@ -72,7 +78,7 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    """JupyterLab on copies of chapters 04 and 05 and exercise set 04; yields (url, folder)."""
+    """JupyterLab on copies of the notebooks of NOTEBOOKS; yields (url, token, folder)."""
     root = tmp_path_factory.mktemp("lab")
     work = root / "work"
     work.mkdir()
@@ -210,12 +216,29 @@ def no_widget_errors(page) -> None:
 
 
 def slider_values(explorer) -> dict[str, float]:
-    """The sliders' values as their readouts show them, by description."""
+    """The sliders' values as their readouts show them, by description (12% is 0.12)."""
     pairs = explorer.locator(".widget-slider").evaluate_all(
         "els => els.map(e => [e.querySelector('.widget-label').textContent.trim(),"
         " e.querySelector('.widget-readout').textContent.trim()])"
     )
-    return {label: float(value) for label, value in pairs}
+    return {label: readout_number(value) for label, value in pairs}
+
+
+def readout_number(text: str) -> float:
+    text = text.replace(",", "")
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
+def wait_for_table(explorer, first_column: list[str], timeout: int = 30_000) -> None:
+    """Wait until the first column of the explorer's table is ``first_column``."""
+    explorer.page.wait_for_function(
+        "([el, want]) => { const t = el.querySelector('.crm-explorer-output table');"
+        " if (!t) return false;"
+        " const got = Array.from(t.tBodies[0].rows).map(r => r.cells[0].textContent.trim());"
+        " return JSON.stringify(got) === JSON.stringify(want); }",
+        arg=[explorer.element_handle(), first_column],
+        timeout=timeout,
+    )
 
 
 def clv_to_date(explorer) -> float:
@@ -315,6 +338,96 @@ def test_exercise_check_cell(browser, lab):
     page.close()
 
 
+# The rules between two items at a threshold, mined from scratch by crmlib in the kernel.
+FRESH_RULES = """
+_r = basket.association_rules(
+    basket.frequent_itemsets(baskets, {support}, max_len=2), "confidence", min_confidence
+)
+_r = _r[_r["lift"] >= min_lift].sort_values(
+    ["lift", "support", "rule"], ascending=[False, False, True], kind="stable"
+)
+print(_r.head(10).set_index("rule")[["support", "confidence", "lift"]].to_json(orient="split"))
+"""
+
+
+def test_rules_explorer_threshold_gives_the_library_rules(browser, lab):
+    page, console = open_notebook(browser, lab, "beer_and_diapers.ipynb")
+    run_all(page)
+    explorer = page.locator(".crm-explorer").first
+    explorer.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert chart_drawn(explorer)
+    start = slider_values(explorer)
+    support = 0.005 if start["min support"] != 0.005 else 0.02
+    expected = json.loads(kernel_print(page, FRESH_RULES.format(support=support)))
+    assert expected["index"], "the case's thresholds leave some rules at the new support"
+    before = [r[0] for r in explorer_table(explorer)[1:]]  # after the header row
+    assert before != expected["index"], "the new threshold changes the table"
+    set_readout(explorer, "min support", str(support))
+    wait_for_table(explorer, expected["index"])
+    rows = explorer_table(explorer)[1:]
+    for row, want in zip(rows, expected["data"], strict=True):
+        assert [float(x) for x in row[1:]] == pytest.approx(want, abs=5e-4), row
+    assert slider_values(explorer)["min support"] == support
+    summary = explorer.locator(".crm-explorer-summary").inner_text()
+    assert f"support ≥ {support:g}" in summary
+    assert chart_drawn(explorer)
+    no_widget_errors(page)
+    assert console.errors == []
+    page.close()
+
+
+def pilot_rows(explorer) -> dict[str, float]:
+    return {row[0]: float(row[1]) for row in explorer_table(explorer)[1:]}
+
+
+def test_pilot_explorer_sample_size_gives_the_library_interval(browser, lab):
+    page, console = open_notebook(browser, lab, "bank_of_america_segmentation.ipynb")
+    run_all(page)
+    explorer = page.locator(".crm-explorer").first
+    explorer.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert chart_drawn(explorer)
+    # The explorer starts from the pilot: its exact rates and money, from the kernel.
+    pilot = json.loads(
+        kernel_print(
+            page,
+            "import json as _json\nprint(_json.dumps({'arms': arms.to_dict(),"
+            " 'value': float(value_per_response), 'cost': float(cost_per_contact)}))",
+        )
+    )
+    arms = pilot["arms"]
+    start = pilot_rows(explorer)
+    assert start["n_treatment"] == arms["size"]["treatment"]
+    n_treated = 2 * int(arms["size"]["treatment"])
+    set_readout(explorer, "treated", str(n_treated))
+    result = campaign.evaluate_pilot(
+        widgets.pilot_table(
+            n_treated, arms["mean"]["treatment"], arms["size"]["control"], arms["mean"]["control"]
+        ),
+        value_per_response=pilot["value"],
+        cost_per_contact=pilot["cost"],
+    ).iloc[0]
+    page.wait_for_function(
+        "([el, want]) => { const t = el.querySelector('.crm-explorer-output table');"
+        " return t && Array.from(t.rows).some(r => r.cells[0].textContent.trim() === 'n_treatment'"
+        " && parseFloat(r.cells[1].textContent) === want); }",
+        arg=[explorer.element_handle(), n_treated],
+        timeout=30_000,
+    )
+    shown = pilot_rows(explorer)
+    for name in ("uplift", "uplift_low", "uplift_high", "incremental_profit",
+                 "incremental_profit_low", "incremental_profit_high"):  # fmt: skip
+        tolerance = 0.006 if name.startswith("incremental_profit") else 6e-5  # shown to cents
+        assert shown[name] == pytest.approx(float(result[name]), abs=tolerance), name
+    width = shown["uplift_high"] - shown["uplift_low"]
+    assert width < start["uplift_high"] - start["uplift_low"], "more customers, narrower interval"
+    assert chart_drawn(explorer)
+    no_widget_errors(page)
+    assert console.errors == []
+    page.close()
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The real site, built from the stored notebooks into a temporary folder and served on
@@ -363,4 +476,43 @@ def test_site_index_search_and_glossary(browser, built_site):
         "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }"
     )
     assert console.errors == []
+    page.close()
+
+
+def test_site_language_switch_links_a_chapter_and_its_korean_edition(browser, built_site):
+    korean = next(e.path for e in build.discover(REPO) if e.kind == "korean")
+    english = korean.relative_to("ko")
+    page = browser.new_page()
+    console = Console(page)
+    page.goto(built_site.replace("index.html", english.with_suffix(".html").as_posix()))
+    page.locator(".edition-switch a").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(korean.with_suffix(".html").as_posix())
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in page.locator("h1").first.inner_text())
+    assert page.evaluate("document.documentElement.lang") == "ko", "fonts and screen readers"
+    assert page.locator("article p").first.evaluate("p => getComputedStyle(p).wordBreak") == (
+        "keep-all"
+    ), "Korean lines break between words"
+    switch = page.locator(".edition-switch a")
+    assert switch.inner_text() == "English"
+    switch.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(english.with_suffix(".html").as_posix())
+    assert "Read in Korean" in page.locator(".edition-switch a").inner_text()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert console.errors == []
+    page.close()
+
+
+def test_site_sidebar_keeps_title_and_search_in_view(browser, built_site):
+    chapters = [e.path for e in build.discover(REPO) if e.kind == "chapter"]
+    page = browser.new_page()  # a new tab: no sidebar position remembered from another page
+    page.goto(built_site.replace("index.html", chapters[4].with_suffix(".html").as_posix()))
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
+    search = page.locator(".bd-sidebar-primary .search-button-field").first
+    top = search.evaluate("el => el.getBoundingClientRect().top")
+    assert 0 <= top < 300, "the sidebar was scrolled past its search box"
+    current = page.locator(".bd-sidebar-primary a.current").first
+    assert current.evaluate("el => el.getBoundingClientRect().bottom <= innerHeight")
     page.close()

@@ -207,3 +207,47 @@ def test_execute_in_place_records_keys_and_writes_exercises(tmp_path):
     with pytest.raises(SystemExit):
         build.execute_in_place(repo, only=[repo / "solutions" / "01_definition.ipynb"])
     assert key.read_text() == before
+
+
+def test_a_page_with_a_korean_edition_links_to_it_and_back(tmp_path):
+    repo = make_repo(tmp_path)
+    terms = "\n\n| 한국어 | English |\n|---|---|\n| 이탈 | churn |\n| 신조어 | no such term |\n"
+    nb = new_notebook(
+        cells=[new_markdown_cell("# 01 CRM이란\n\n[다음](../../notebooks/02_scope.ipynb)" + terms)]
+    )
+    notebooks.write(nb, repo / "ko" / "notebooks" / "01_definition.ipynb")
+    html = tmp_path / "html"
+    site.build_site(build.site_pages(repo, build.discover(repo), repo), html, repo=repo)
+    switch = re.compile(
+        r'<div class="edition-switch[^"]*">\s*<p><a class="reference internal" href="([^"]+)"><span class="std std-doc">([^<]+)</span>'
+    )
+    english = (html / "notebooks" / "01_definition.html").read_text()
+    korean = (html / "ko" / "notebooks" / "01_definition.html").read_text()
+    assert switch.findall(english) == [
+        ("../ko/notebooks/01_definition.html", "한국어 · Read in Korean")
+    ]
+    assert switch.findall(korean) == [("../../notebooks/01_definition.html", "English")]
+    article = english[english.index('<article class="bd-article"') :]
+    assert article.index("edition-switch") < article.index("<h1"), "the link is at the top"
+    scope = (html / "notebooks" / "02_scope.html").read_text()
+    assert "edition-switch" not in scope, "a chapter without a Korean edition has no link"
+    index = (html / "index.html").read_text()
+    assert 'href="ko/notebooks/01_definition.html"' in index, "the sidebar keeps its Korean section"
+    assert 'href="../../glossary.html#term-churn"' in korean, "Korean key terms link too"
+    assert "<td><p>no such term</p></td>" in korean, "a term the glossary lacks stays text"
+    assert "_static/workbook.js" in korean, "the Korean pages are marked lang=ko"
+
+
+def test_a_language_link_to_a_missing_page_fails_the_build(tmp_path):
+    repo = make_repo(tmp_path)
+    nb = new_notebook(cells=[new_markdown_cell("# 01 CRM이란")])
+    notebooks.write(nb, repo / "ko" / "notebooks" / "01_definition.ipynb")
+    pages = build.site_pages(repo, build.discover(repo), repo)
+    src = site.stage(pages, tmp_path / "site-src", repo)
+    # The Korean page leaves the site (as if its file were missing): the English page's link
+    # to it must stop the build.
+    (src / "ko" / "notebooks" / "01_definition.ipynb").unlink()
+    with pytest.raises(SystemExit) as failed:
+        site.sphinx(src, tmp_path / "html")
+    message = str(failed.value)
+    assert "did not build" in message and "ko/notebooks/01_definition" in message

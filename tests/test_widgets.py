@@ -2,6 +2,7 @@
 and its sliders feed the report function."""
 
 import doctest
+import warnings
 
 import matplotlib
 
@@ -364,39 +365,101 @@ def baskets():
     return out
 
 
-def test_rules_report_shows_the_rules_and_the_whatif_of_the_library(baskets):
+def fresh_rules(baskets, min_support, min_confidence, min_lift=0.0):
+    """The rules between two items at these thresholds, mined from scratch by crmlib."""
+    with warnings.catch_warnings():  # a support no item reaches gives no rule, as it should
+        warnings.filterwarnings("ignore", "min_support=.*: no item reaches it", UserWarning)
+        itemsets = basket.frequent_itemsets(baskets, min_support, max_len=2)
+    rules = basket.association_rules(itemsets, "confidence", min_confidence)
+    return rules[rules["lift"] >= min_lift]
+
+
+@pytest.mark.parametrize(
+    ("min_support", "min_confidence", "min_lift"),
+    [(0.05, 0.0, 0.0), (0.09, 0.3, 1.0), (0.15, 0.45, 1.2), (0.3, 0.0, 0.0), (0.6, 0.0, 0.0)],
+)
+def test_rules_mined_once_and_filtered_are_the_rules_mined_at_the_threshold(
+    baskets, min_support, min_confidence, min_lift
+):
+    mined = widgets.pair_rules(baskets, 0.01)
+    got = widgets.filter_rules(
+        mined, min_support=min_support, min_confidence=min_confidence, min_lift=min_lift
+    )
+    want = fresh_rules(baskets, min_support, min_confidence, min_lift)
+    columns = ["support", "confidence", "lift"]
+    assert sorted(got["rule"]) == sorted(want["rule"])
+    pd.testing.assert_frame_equal(
+        got.set_index("rule")[columns].sort_index(), want.set_index("rule")[columns].sort_index()
+    )
+    ordered = got[["lift", "support"]].to_numpy()
+    assert all(tuple(-ordered[i]) <= tuple(-ordered[i + 1]) for i in range(len(ordered) - 1))
+
+
+def test_filter_rules_names_a_bad_threshold(baskets):
+    mined = widgets.pair_rules(baskets, 0.05)
+    with pytest.raises(ValueError, match="min_confidence"):
+        widgets.filter_rules(mined, min_confidence=20)
+    with pytest.raises(ValueError, match="min_lift: expected a number >= 0, got -1"):
+        widgets.filter_rules(mined, min_lift=-1)
+
+
+def test_rules_report_shows_the_rules_and_the_whatif_of_the_library(baskets, capsys):
+    reached = baskets[:300]
     table = widgets.rules_report(
         baskets, "diapers", "beer", min_support=0.05, min_confidence=0.3, take_up=0.2,
-        margin=2.0, price_discount=0.1, bundle_price=10.0,
+        margin=2.0, price_discount=0.1, bundle_price=10.0, fixed_cost=1.0, periods=4,
+        reached=reached, unit="EUR per week",
     )  # fmt: skip
-    rules = basket.association_rules(basket.frequent_itemsets(baskets, 0.05, max_len=2),
-                                     "confidence", 0.3)  # fmt: skip
-    shown = table.drop(index="what-if")
-    assert 0 < len(shown) <= 10
-    assert set(shown.index) <= set(rules["rule"])
+    rules = fresh_rules(baskets, 0.05, 0.3)
+    assert 0 < len(table) <= 10
+    assert set(table.index) <= set(rules["rule"])
     top = rules.sort_values("lift", ascending=False, kind="stable").iloc[0]
-    assert shown["lift"].iloc[0] == pytest.approx(top["lift"], abs=5e-4)
-    whatif = basket.cross_sell_whatif(baskets, "diapers", "beer", take_up=0.2, margin=2.0,
-                                      price_discount=0.1, bundle_price=10.0).iloc[0]  # fmt: skip
-    assert table.loc["what-if", "net"] == pytest.approx(whatif["net"], abs=0.005)
-    assert table.loc["what-if", "confidence"] == pytest.approx(whatif["confidence_after"], abs=5e-4)
+    assert table["lift"].iloc[0] == pytest.approx(top["lift"], abs=5e-4)
+    whatif = basket.cross_sell_whatif(reached, "diapers", "beer", take_up=0.2, margin=2.0,
+                                      price_discount=0.1, bundle_price=10.0, fixed_cost=1.0,
+                                      periods=4).iloc[0]  # fmt: skip
+    printed = capsys.readouterr().out
+    assert f"net {whatif['net']:+,.2f} EUR per week" in printed
+    assert f"to {whatif['confidence_after']:.1%}" in printed
+    assert f"{len(rules):,} of the" in printed and "mined rules pass" in printed
     title = plt.gcf().axes[0].get_title()
-    assert "diapers -> beer, bundle 10% off" in title and f"{whatif['net']:+,.1f}" in title
+    assert "diapers -> beer, bundle 10% off" in title and f"{whatif['net']:+,.2f}" in title
     plt.close("all")
 
 
-def test_rules_explorer_thresholds_and_whatif_feed_the_report(baskets, capsys):
+def test_rules_explorer_filters_on_thresholds_and_recomputes_one_whatif(
+    baskets, capsys, monkeypatch
+):
     ui = widgets.rules_explorer(baskets, "diapers", "beer", min_support=0.05, margin=2.0,
                                 bundle_price=10.0)  # fmt: skip
-    before = ui._table.drop(index="what-if")
+    assert ui.controls["min_support"].min == widgets.RULES_FLOOR
+    want = fresh_rules(baskets, 0.08, 0.5, 1.1)
+    calls = {"frequent_itemsets": 0, "cross_sell_whatif": 0}
+    for name in calls:
+        original = getattr(basket, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(basket, name, counted)
+    before = ui._table
     ui.controls["min_confidence"].value = 0.5
-    after = ui._table.drop(index="what-if")
-    assert len(after) < len(before) and (after["confidence"] >= 0.5).all()
+    ui.controls["min_support"].value = 0.08
+    ui.controls["min_lift"].value = 1.1
+    assert calls == {"frequent_itemsets": 0, "cross_sell_whatif": 0}, "thresholds only filter"
+    after = ui._table
+    assert len(after) < len(before) and sorted(after.index) == sorted(want["rule"])
     ui.controls["take_up"].value = 0.3
-    expected = basket.cross_sell_whatif(baskets, "diapers", "beer", take_up=0.3, margin=2.0,
-                                        bundle_price=10.0).iloc[0]  # fmt: skip
-    assert ui._table.loc["what-if", "net"] == pytest.approx(expected["net"], abs=0.005)
+    assert calls == {"frequent_itemsets": 0, "cross_sell_whatif": 1}, "one what-if, one rule"
+    expected = basket.cross_sell_whatif(
+        baskets, "diapers", "beer", take_up=0.3, margin=2.0, bundle_price=10.0
+    ).iloc[0]
+    assert f"net <b>{expected['net']:+,.2f}</b>" in ui._summary
     assert ui.controls["price_discount"].max == 0.5
+    static = ui.static_html()
+    assert "Rules between two items only" in static and "mined once" in static
+    assert "min support <b>0.08</b>" in static and ">NaN<" not in static
     with pytest.raises(ValueError, match="take_up"):
         widgets.rules_explorer(baskets, "diapers", "beer", take_up=1.5)
 
@@ -419,10 +482,13 @@ def test_pilot_report_is_the_library_result(capsys):
     table = widgets.pilot_report(1200, 0.12, 800, 0.07, value_per_response=300,
                                  cost_per_contact=10)  # fmt: skip
     test = campaign.uplift_test(144, 1200, 56, 800)
-    assert table.loc["uplift", "pilot"] == pytest.approx(test.uplift, abs=1e-4)
-    assert table.loc["uplift_low", "pilot"] == pytest.approx(test.uplift_low, abs=1e-4)
+    shown = table["pilot"].map(float)  # numbers written as text, each in its own format
+    assert shown["uplift"] == pytest.approx(test.uplift, abs=1e-4)
+    assert shown["uplift_low"] == pytest.approx(test.uplift_low, abs=1e-4)
     profit = test.uplift * 1200 * 300 - 1200 * 10
-    assert table.loc["incremental_profit", "pilot"] == pytest.approx(profit, abs=0.01)
+    assert shown["incremental_profit"] == pytest.approx(profit, abs=0.01)
+    assert table.loc["n_treatment", "pilot"] == "1200"
+    assert table.loc["p_value", "pilot"] == f"{test.p_value:.4f}", "not 3.000e-04"
     title = plt.gcf().axes[0].get_title()
     assert f"profit {profit:,.0f}" in title
     plt.close("all")
@@ -434,6 +500,6 @@ def test_pilot_explorer_sliders_feed_the_report(capsys):
     ui.controls["rate_treatment"].value = 0.14
     ui.controls["n_control"].value = 500
     test = campaign.uplift_test(140, 1000, 30, 500)
-    assert ui._table.loc["uplift", "pilot"] == pytest.approx(test.uplift, abs=1e-4)
-    assert ui._table.loc["n_control", "pilot"] == 500
-    assert "treated rate <b>0.14</b>" in ui.static_html()
+    assert float(ui._table.loc["uplift", "pilot"]) == pytest.approx(test.uplift, abs=1e-4)
+    assert ui._table.loc["n_control", "pilot"] == "500"
+    assert "treated rate <b>14.0%</b>" in ui.static_html()  # as the slider reads

@@ -11,6 +11,8 @@ link checking. This module only does what it cannot:
 - the glossary is made from the chapters' key-term tables (English | 한국어): each term with
   its Korean name(s) and the chapters that define it, and each English cell of a key-term
   table becomes a link to its glossary entry;
+- a page with an edition in the other language (``ko/notebooks/X`` for ``notebooks/X``)
+  links to it at the top ("한국어 · Read in Korean" / "English"), a checked link;
 - links to ``CONTENTS.md`` (the contents page for JupyterLab readers) go to the site's index;
 - MathJax is served with the site (from the ``sphinx-mathjax-offline`` package), so formulas
   render without a network;
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbformat.v4 import new_markdown_cell
 
 from . import notebooks
 
@@ -42,6 +45,8 @@ SECTIONS = {
     "korean": "한국어판 (Korean edition)",
 }
 KEY_TERMS_HEADER = re.compile(r"^\|\s*English\s*\|\s*한국어\s*\|\s*$")
+# The Korean edition's key-term table puts Korean first.
+KOREAN_TERMS_HEADER = re.compile(r"^\|\s*한국어\s*\|\s*English\s*\|\s*$")
 CONTENTS_LINK = re.compile(r"\]\(((?:\.\./)*)(?:notebooks/)?CONTENTS\.md\)")
 # Markdown pages of the repository that notebooks link to: the data cards. The folder's
 # README is in the sidebar; the cards are reached from it (and from the chapters' links).
@@ -133,8 +138,12 @@ def _escape(text: str) -> str:
     return text.replace("[", r"\[").replace("]", r"\]")
 
 
-def link_key_terms(source: str) -> str:
+def link_key_terms(source: str, known: Iterable[str] | None = None) -> str:
     """Turn the English cells of a key-term table into links to the glossary.
+
+    The table is headed ``| English | 한국어 |`` (a chapter) or ``| 한국어 | English |`` (its
+    Korean edition). With ``known`` (the glossary's English terms), only those are linked:
+    a term the glossary lacks stays text rather than break the build.
 
     Examples
     --------
@@ -142,28 +151,96 @@ def link_key_terms(source: str) -> str:
     | English | 한국어 |
     |---|---|
     | {term}`churn` | 이탈 |
+    >>> print(link_key_terms("| 한국어 | English |\\n|---|---|\\n| 이탈 | churn |\\n| 고객 | client |",
+    ...                      known=["Churn"]))
+    | 한국어 | English |
+    |---|---|
+    | 이탈 | {term}`churn` |
+    | 고객 | client |
     """
+    wanted = None if known is None else {term.lower() for term in known}
     lines = source.splitlines()
     for start, line in enumerate(lines):
-        if KEY_TERMS_HEADER.match(line.strip()):
+        header = line.strip()
+        if KEY_TERMS_HEADER.match(header) or KOREAN_TERMS_HEADER.match(header):
+            english = 0 if KEY_TERMS_HEADER.match(header) else 1
             for i in range(start + 2, len(lines)):
                 cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
                 if not lines[i].strip().startswith("|") or len(cells) != 2:
                     break
-                lines[i] = f"| {{term}}`{cells[0]}` | {cells[1]} |"
+                if wanted is None or cells[english].lower() in wanted:
+                    cells[english] = f"{{term}}`{cells[english]}`"
+                    lines[i] = f"| {cells[0]} | {cells[1]} |"
             break
     return "\n".join(lines)
 
 
-def stage_notebook(page: Page, target: Path) -> nbformat.NotebookNode:
-    """Copy ``page`` to ``target`` with contents links to the index and linked key terms."""
+KOREAN_ROOT = Path("ko")  # ko/notebooks/01_x.ipynb is the Korean edition of notebooks/01_x.ipynb
+LANGUAGE_SWITCH = {"korean": "English", "chapter": "한국어 · Read in Korean"}
+
+
+def editions(pages: Iterable[Page]) -> dict[Path, Path]:
+    """Each page that has an edition in the other language, mapped to that edition.
+
+    A Korean page ``ko/X`` is the edition of the English page ``X`` when the site has one;
+    the map holds both directions. It is derived from the pages, so a chapter gets its
+    link as soon as its Korean notebook exists.
+
+    Examples
+    --------
+    >>> pages = [Page("chapter", Path("notebooks/01_a.ipynb"), Path("x")),
+    ...          Page("chapter", Path("notebooks/02_b.ipynb"), Path("x")),
+    ...          Page("korean", Path("ko/notebooks/01_a.ipynb"), Path("x"))]
+    >>> {str(k): str(v) for k, v in editions(pages).items()}
+    {'ko/notebooks/01_a.ipynb': 'notebooks/01_a.ipynb', 'notebooks/01_a.ipynb': 'ko/notebooks/01_a.ipynb'}
+    """
+    pages = list(pages)
+    english = {p.rel for p in pages if p.kind != "korean"}
+    found: dict[Path, Path] = {}
+    for page in pages:
+        if page.kind == "korean" and page.rel.parts[0] == KOREAN_ROOT.name:
+            other = page.rel.relative_to(KOREAN_ROOT)
+            if other in english:
+                found[page.rel], found[other] = other, page.rel
+    return found
+
+
+def language_switch(page: Page, other: Path) -> str:
+    """The Markdown of the link at the top of ``page`` to its edition ``other``.
+
+    A Markdown link to the other notebook, so Sphinx checks it like every link (a missing
+    page fails the build).
+
+    Examples
+    --------
+    >>> page = Page("korean", Path("ko/notebooks/01_a.ipynb"), Path("x"))
+    >>> print(language_switch(page, Path("notebooks/01_a.ipynb")))
+    :::{container} edition-switch
+    [English](../../notebooks/01_a.ipynb)
+    :::
+    """
+    label = LANGUAGE_SWITCH["korean" if page.kind == "korean" else "chapter"]
+    target = Path(os.path.relpath(other, page.rel.parent)).as_posix()
+    return f":::{{container}} edition-switch\n[{label}]({target})\n:::"
+
+
+def stage_notebook(
+    page: Page, target: Path, edition: Path | None = None, terms: Iterable[str] | None = None
+) -> nbformat.NotebookNode:
+    """Copy ``page`` to ``target`` with contents links to the index, key terms linked to the
+    glossary (only the ``terms`` it has, when given), and a link to its ``edition`` in the
+    other language at the top when it has one."""
     nb = notebooks.read(page.source)
+    if edition is not None:
+        switch = new_markdown_cell(language_switch(page, edition))
+        switch.id = "language-switch"
+        nb.cells.insert(0, switch)
     up = "../" * (len(page.rel.parts) - 1)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = CONTENTS_LINK.sub(f"]({up}index.md)", cell.source)
             if page.kind in ("chapter", "korean"):
-                cell.source = link_key_terms(cell.source)
+                cell.source = link_key_terms(cell.source, terms)
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
     return nb
@@ -210,7 +287,8 @@ def index_markdown(
             by_stem = {p.rel.stem: p for p in pages if p.kind == "exercises"}
             for page in (p for p in pages if p.kind == "chapter"):
                 ex = by_stem.get(page.rel.stem)
-                ex_link = f"[exercise set]({ex.rel.as_posix()})" if ex else "in preparation"
+                # a no-break space: the narrow column keeps "exercise set" on one line
+                ex_link = f"[exercise\u00a0set]({ex.rel.as_posix()})" if ex else "in preparation"
                 lines.append(
                     f"| [{_escape(titles[page.rel])}]({page.rel.as_posix()}) | {ex_link} |"
                 )
@@ -250,6 +328,7 @@ myst_dmath_double_inline = True
 mathjax_path = "mathjax/tex-chtml.js"
 html_static_path = ["_static"]
 html_css_files = ["workbook.css"]
+html_js_files = ["workbook.js"]
 html_theme = "sphinx_book_theme"
 html_theme_options = {{
     "home_page_in_toc": False,
@@ -292,6 +371,42 @@ dl.glossary dt:target, dl.glossary dt:target + dd { background: #fff4d6; }
   margin: 0.4rem 0; background: #f6fbfa; overflow-x: auto; }
 .workbook-widget .controls { font-size: 0.9rem; color: #35504e; margin-bottom: 0.4rem; }
 .workbook-widget .controls b { color: #0b6e69; }
+/* The link to the page's edition in the other language, above its title. */
+.edition-switch { display: flex; justify-content: flex-end; margin: 0 0 -0.6rem; }
+.edition-switch p { margin: 0; }
+.edition-switch a { display: inline-block; padding: 0.15rem 0.8rem; border-radius: 999px;
+  border: 1px solid var(--pst-color-primary); font-size: 0.88rem; font-weight: 600;
+  text-decoration: none; }
+.edition-switch a:hover { background: var(--pst-color-primary); color: #fff; }
+.workbook-widget .note { font-size: 0.88rem; font-style: italic; color: #35504e; }
+.workbook-widget table { margin-left: 0; }
+html[data-theme="dark"] .workbook-widget { background: transparent; border-color: #2d4a48; }
+html[data-theme="dark"] .workbook-widget .controls, html[data-theme="dark"] .workbook-widget .note
+  { color: inherit; }
+/* Korean: each system's Korean font before the generic family, and a line breaks between
+   words, never inside one (browsers otherwise break Hangul between any two syllables). */
+:root { --pst-font-family-base: system-ui, "Apple SD Gothic Neo", "Malgun Gothic",
+  "Noto Sans KR", "Noto Sans CJK KR", sans-serif, "Apple Color Emoji", "Segoe UI Emoji",
+  "Segoe UI Symbol", "Noto Color Emoji"; }
+.bd-article, .bd-sidebar-primary, .bd-sidebar-secondary { word-break: keep-all;
+  overflow-wrap: break-word; }
+"""
+
+JS = """\
+// CRM Workbook: the pages of the Korean edition (ko/ under the site's root) are in Korean.
+(() => {
+  const root = new URL(document.documentElement.dataset.content_root || "./", location.href);
+  if (location.href.startsWith(root.href + "ko/")) document.documentElement.lang = "ko";
+})();
+// The theme scrolls the sidebar to the current page, which can hide the course title and the
+// search box above it: keep the sidebar at its top whenever the current page shows there.
+window.addEventListener("load", () => {
+  const bar = document.querySelector(".bd-sidebar-primary");
+  const current = bar && bar.querySelector("a.current");
+  if (!current || bar.scrollTop === 0) return;
+  const bottom = current.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+  if (bottom + bar.scrollTop < bar.clientHeight) bar.scrollTop = 0;
+});
 """
 
 
@@ -334,20 +449,25 @@ def stage(pages: list[Page], src: Path, repo: Path | None = None) -> Path:
     shutil.rmtree(src, ignore_errors=True)
     src.mkdir(parents=True)
     has_data = repo is not None and stage_data_cards(repo, src)
-    titles, chapters = {}, []
+    chapters = []
+    for page in (p for p in pages if p.kind == "chapter"):
+        nb = notebooks.read(page.source)
+        chapters.append((notebooks.title(nb, page.rel.stem), page.rel, nb))
+    terms = glossary_terms(chapters)
+    known = [term.english for term in terms]
+    titles, other = {}, editions(pages)
     for page in pages:
-        nb = stage_notebook(page, src / page.rel)
+        nb = stage_notebook(page, src / page.rel, other.get(page.rel), known)
         titles[page.rel] = notebooks.title(nb, page.rel.stem)
-        if page.kind == "chapter":
-            chapters.append((titles[page.rel], page.rel, notebooks.read(page.source)))
     index = index_markdown(course_order(pages), titles, data=has_data)
     (src / "index.md").write_text(index, encoding="utf-8")
-    glossary = glossary_markdown(glossary_terms(chapters))
+    glossary = glossary_markdown(terms)
     (src / "glossary.md").write_text(glossary, encoding="utf-8")
     (src / "conf.py").write_text(CONF.format(title=TITLE), encoding="utf-8")
     static = src / "_static"
     static.mkdir()
     (static / "workbook.css").write_text(CSS, encoding="utf-8")
+    (static / "workbook.js").write_text(JS, encoding="utf-8")
     (static / "favicon.svg").write_text(FAVICON, encoding="utf-8")
     mathjax = mathjax_folder()
     (static / "mathjax").mkdir()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from collections.abc import Callable
 
 import ipywidgets as w
@@ -34,12 +35,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython import get_ipython
-from IPython.display import Image, display
+from IPython.display import HTML, Image, display
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from crmlib import basket, campaign, plots, value
-from crmlib.validation import preview, require_columns, require_frame, require_positive_int
+from crmlib.validation import (
+    preview,
+    require_columns,
+    require_fraction,
+    require_frame,
+    require_positive_int,
+)
 
 __all__ = [
     "clv_schedule",
@@ -51,6 +58,8 @@ __all__ = [
     "plot_rfm_selection",
     "rfm_report",
     "rfm_explorer",
+    "pair_rules",
+    "filter_rules",
     "rules_report",
     "rules_explorer",
     "pilot_table",
@@ -206,8 +215,10 @@ def _clv_parts(
 class Explorer(w.VBox):
     """Controls over an output that shows a figure and a table, drawn by a report function.
 
-    ``parts(**values)`` gets the controls' values by name and returns ``(figure, table)``.
-    It runs once when the explorer is built, and again whenever a control's value really
+    ``parts(**values)`` gets the controls' values by name and returns ``(figure, table)``
+    or ``(figure, table, summary)``, where ``summary`` is a line of HTML shown between the
+    figure and the table (its text escaped by ``parts``). ``note`` (HTML) is shown above the
+    controls and on the static form: what the explorer computes, in one sentence. ``parts`` runs once when the explorer is built, and again whenever a control's value really
     changes: a value the browser echoes back with a rounding difference (a slider at 0.8
     reports 0.8000000000000002) is the same value and draws nothing. The figure is sent as a
     PNG image and closed, so the notebook's plotting backend never holds or re-sends it.
@@ -220,19 +231,24 @@ class Explorer(w.VBox):
         self,
         controls: dict[str, w.ValueWidget],
         layout: w.Widget,
-        parts: Callable[..., tuple[Figure, pd.DataFrame]],
+        parts: Callable[..., tuple],
         description: str,
+        *,
+        note: str = "",
     ) -> None:
         self.controls = controls
         self.output = w.Output()
         self.output.add_class("crm-explorer-output")
-        super().__init__([layout, self.output])
+        self._note = note
+        above = [w.HTML(f'<p class="crm-explorer-note">{note}</p>')] if note else []
+        super().__init__([*above, layout, self.output])
         self.add_class("crm-explorer")
         self._parts = parts
         self._description = description
         self._shown: dict | None = None
         self._png = b""
         self._table = pd.DataFrame()
+        self._summary = ""
         for control in controls.values():
             control.observe(self._changed, names="value")
         self._draw()
@@ -248,14 +264,19 @@ class Explorer(w.VBox):
         values = self.values()
         if values == self._shown:
             return
-        figure, table = self._parts(**values)
+        figure, table, *summary = self._parts(**values)
         self._png = _png(figure)
         self._table = table
+        self._summary = summary[0] if summary else ""
         self._shown = values
         with self.output:
             if get_ipython() is not None:  # in a kernel; a plain print shows the table only
                 self.output.clear_output(wait=True)
                 display(Image(self._png))
+                if self._summary:
+                    display(HTML(f'<p class="crm-explorer-summary">{self._summary}</p>'))
+            elif self._summary:
+                print(_TAGS.sub("", html.unescape(self._summary)))
             display(table)
 
     def __repr__(self) -> str:
@@ -273,12 +294,17 @@ class Explorer(w.VBox):
             for c in self.controls.values()
         )
         image = base64.b64encode(self._png).decode("ascii")
+        note = f'<p class="note">{self._note}</p>' if self._note else ""
+        summary = f'<p class="summary">{self._summary}</p>' if self._summary else ""
         return (
             f'<div class="workbook-widget"><p class="controls">{html.escape(self._description)}'
-            f" respond in a running notebook. Shown here for {settings}:</p>"
+            f" respond in a running notebook. Shown here for {settings}:</p>{note}"
             f'<img alt="{html.escape(self._description)}" src="data:image/png;base64,{image}">'
-            f"{self._table.to_html(classes='dataframe')}</div>"
+            f"{summary}{self._table.to_html(classes='dataframe')}</div>"
         )
+
+
+_TAGS = re.compile(r"<[^>]+>")  # HTML tags, left out where the summary is printed
 
 
 def _settle(value: object) -> object:
@@ -293,6 +319,8 @@ def _label(control: w.ValueWidget) -> str:
     if isinstance(control, w.Dropdown):
         return str(control.label)
     value = _settle(control.value)
+    if isinstance(value, float) and getattr(control, "readout_format", "").endswith("%"):
+        return format(value, control.readout_format)  # as the live readout shows it
     if isinstance(value, tuple):
         return "-".join(f"{v:g}" for v in value)
     return f"{value:g}" if isinstance(value, float | int) else str(value)
@@ -300,7 +328,7 @@ def _label(control: w.ValueWidget) -> str:
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")  # no label cut off
     plt.close(figure)
     return buffer.getvalue()
 
@@ -687,7 +715,137 @@ def rfm_explorer(
 
 
 # The association-rule explorer (beer-and-diapers case): thresholds -> rules, and the
-# cross-sell what-if of one rule, over crmlib.basket.
+# cross-sell what-if of one rule, over crmlib.basket. The rules are mined once, at the lowest
+# support the slider offers, and only between two items (max_len=2): mining pairs costs at
+# most one count per pair of items, whatever the support, and a pair rule's support,
+# confidence and lift depend on its two items alone, so the mined rules that reach a higher
+# threshold are exactly the rules that mining at that threshold finds. Moving a threshold
+# filters them; moving the take-up or the discount recomputes the what-if of one rule.
+
+RULES_FLOOR = 0.001  # the lowest support of the explorer's slider (rules are mined there)
+_RULE_ORDER = (["lift", "support", "rule"], [False, False, True])
+_TAKE_UP_GRID = np.round(np.linspace(0.0, 1.0, 21), 2)
+
+
+def pair_rules(baskets: object, min_support: float = RULES_FLOOR) -> pd.DataFrame:
+    """Every rule between two items (one item on each side) that reaches ``min_support``.
+
+    :func:`crmlib.basket.frequent_itemsets` with ``max_len=2`` and
+    :func:`crmlib.basket.association_rules` without a confidence threshold, sorted by lift
+    (descending), then support (descending), then the rule's text. Filter the result with
+    :func:`filter_rules`: at any support of ``min_support`` or more it gives the rules that
+    mining at that support gives.
+
+    Examples
+    --------
+    >>> baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
+    >>> pair_rules(baskets, 0.3)[["rule", "support", "confidence"]]
+                  rule  support  confidence
+    0  beer -> diapers      0.4    0.545455
+    1  diapers -> beer      0.4    0.600000
+    """
+    itemsets = basket.frequent_itemsets(baskets, min_support, max_len=2)
+    rules = basket.association_rules(itemsets, "confidence", 0.0)
+    by, ascending = _RULE_ORDER
+    return rules.sort_values(by, ascending=ascending, kind="stable").reset_index(drop=True)
+
+
+def filter_rules(
+    rules: pd.DataFrame,
+    *,
+    min_support: float = 0.0,
+    min_confidence: float = 0.0,
+    min_lift: float = 0.0,
+) -> pd.DataFrame:
+    """The rules of ``rules`` that reach all three thresholds, in the order given.
+
+    Examples
+    --------
+    >>> baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
+    >>> filter_rules(pair_rules(baskets, 0.3), min_confidence=0.6)["rule"].tolist()
+    ['diapers -> beer']
+    """
+    require_columns(rules, ["rule", "support", "confidence", "lift"], "rules")
+    thresholds = {"min_support": min_support, "min_confidence": min_confidence}
+    for name, number in thresholds.items():
+        require_fraction(number, name, low_inclusive=True)
+    if isinstance(min_lift, bool) or not isinstance(min_lift, int | float) or min_lift < 0:
+        raise ValueError(f"min_lift: expected a number >= 0, got {min_lift!r}")
+    keep = (
+        (rules["support"] >= min_support)
+        & (rules["confidence"] >= min_confidence)
+        & (rules["lift"] >= min_lift)
+    )
+    return rules[keep]
+
+
+class _RuleWhatIf:
+    """The what-if of one rule over take-up, computed once per take-up and price discount."""
+
+    def __init__(self, baskets, antecedent, consequent, **money) -> None:
+        self.args = (baskets, antecedent, consequent)
+        self.money = money
+        self.done: dict[tuple[float, float], tuple[pd.DataFrame, pd.Series]] = {}
+
+    def __call__(self, take_up: float, price_discount: float) -> tuple[pd.DataFrame, pd.Series]:
+        key = (take_up, price_discount)
+        if key not in self.done:
+            rows = basket.cross_sell_whatif(
+                *self.args, take_up=[*_TAKE_UP_GRID, take_up], price_discount=price_discount,
+                **self.money,
+            )  # fmt: skip
+            self.done[key] = rows.iloc[:-1], rows.iloc[-1]
+        return self.done[key]
+
+
+def _amount(x: float) -> str:
+    return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+,.2f}"
+
+
+def _rules_parts(
+    mined, whatif, antecedent, consequent, *, min_support, min_confidence, min_lift,
+    take_up, price_discount, unit, top,
+) -> tuple[Figure, pd.DataFrame, str]:  # fmt: skip
+    passing = filter_rules(mined, min_support=min_support, min_confidence=min_confidence,
+                           min_lift=min_lift)  # fmt: skip
+    table = passing.head(top).set_index("rule")[["support", "confidence", "lift"]].round(3)
+    # "rule" heads the first column in the header row (an index name adds a second row)
+    table = table.rename_axis(index=None, columns="rule")
+    curve, chosen = whatif(take_up, price_discount)
+    ax = plots.axes(figsize=(6.0, 3.8))
+    ax.plot(curve["take_up"], curve["net"], marker=".")
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.plot([take_up], [chosen["net"]], "o", color="C3", markersize=9)
+    action = "display" if price_discount == 0 else f"bundle {price_discount:.0%} off"
+    even = chosen["break_even_take_up"]
+    even_text = f"breaks even at {even:.0%} take-up" if np.isfinite(even) else "never pays"
+    plots.percent_axis(ax, "x")
+    decimals = 0 if np.abs(curve["net"]).max() >= 100 else 2  # one format for every tick
+    ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.{decimals}f}")
+    ax.set(
+        xlabel=f"take-up (share of {antecedent}-only baskets that add {consequent})",
+        ylabel=f"net effect ({unit})",
+        title=f"{antecedent} -> {consequent}, {action}: net {_amount(chosen['net'])} at "
+        f"{take_up:.0%};\n{even_text}",
+    )
+    acted = f"{antecedent} -> {consequent}"
+    rank = np.flatnonzero(passing["rule"].to_numpy() == acted)
+    place = (
+        f"{html.escape(acted)} is number {rank[0] + 1} by lift"
+        if len(rank)
+        else f"{html.escape(acted)} does not pass them"
+    )
+    before = chosen["both_before"] / chosen["antecedent_baskets"]
+    summary = (
+        f"<b>{len(passing):,}</b> of the {len(mined):,} mined rules pass support ≥ {min_support:g},"
+        f" confidence ≥ {min_confidence:.2f} and lift ≥ {min_lift:.2f}"
+        + (f" (the {len(table)} of highest lift below)" if len(passing) > len(table) else "")
+        + f"; {place}. What-if ({action}, take-up"
+        f" {take_up:.0%}): its confidence goes from {before:.1%} to"
+        f" {chosen['confidence_after']:.1%}, net <b>{_amount(chosen['net'])}</b>"
+        f" {html.escape(unit)}."
+    )
+    return ax.figure, table, summary
 
 
 def rules_report(
@@ -697,80 +855,55 @@ def rules_report(
     *,
     min_support: float = 0.01,
     min_confidence: float = 0.2,
+    min_lift: float = 0.0,
     take_up: float = 0.1,
     margin: float = 1.0,
     price_discount: float = 0.0,
     bundle_price: float = 0.0,
+    fixed_cost: float = 0.0,
+    periods: float = 1.0,
+    reached: object = None,
+    unit: str = "money per period",
     top: int = 10,
 ) -> pd.DataFrame:
     """What the association-rule explorer shows: the rules and one rule's what-if.
 
-    The rules of :func:`crmlib.basket.association_rules` that reach ``min_support`` and
-    ``min_confidence`` (the ``top`` by lift), and the net effect per basket period of acting
-    on ``antecedent -> consequent`` from :func:`crmlib.basket.cross_sell_whatif`, drawn over
-    take-up with the chosen take-up marked. Returns the rules table; the what-if row is its
-    last row, labelled ``what-if``.
+    The rules between two items of ``baskets`` that reach ``min_support``,
+    ``min_confidence`` and ``min_lift`` (:func:`pair_rules`, :func:`filter_rules`), and the
+    net effect of acting on ``antecedent -> consequent`` in the baskets the action reaches
+    (``reached``, default ``baskets``) from :func:`crmlib.basket.cross_sell_whatif`
+    (``margin``, ``price_discount``, ``bundle_price``, ``fixed_cost`` and ``periods`` as
+    there), drawn over take-up with ``take_up`` marked. Shows the figure and a summary line;
+    returns the ``top`` rules by lift (support, confidence and lift, rounded).
 
     Examples
     --------
+    >>> import contextlib, io
     >>> baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
-    >>> table = rules_report(baskets, "diapers", "beer", min_support=0.3, take_up=0.25,
-    ...                      margin=2.0)
+    >>> printed = io.StringIO()
+    >>> with contextlib.redirect_stdout(printed):
+    ...     table = rules_report(baskets, "diapers", "beer", min_support=0.3, take_up=0.25,
+    ...                          margin=2.0)
     >>> float(table.loc["diapers -> beer", "confidence"])
     0.6
-    >>> float(table.loc["what-if", "net"])
-    4.0
+    >>> "net +4.00 money per period" in printed.getvalue()
+    True
     >>> plt.close("all")
     """
-    _, table = _rules_parts(
-        baskets, antecedent, consequent, min_support=min_support,
-        min_confidence=min_confidence, take_up=take_up, margin=margin,
-        price_discount=price_discount, bundle_price=bundle_price, top=top,
+    money = {"margin": margin, "bundle_price": bundle_price, "fixed_cost": fixed_cost,
+             "periods": periods}  # fmt: skip
+    whatif = _RuleWhatIf(baskets if reached is None else reached, antecedent, consequent, **money)
+    _, table, summary = _rules_parts(
+        pair_rules(baskets, min_support), whatif, antecedent, consequent,
+        min_support=min_support, min_confidence=min_confidence, min_lift=min_lift,
+        take_up=take_up, price_discount=price_discount, unit=unit, top=top,
     )  # fmt: skip
     plt.show()
+    if get_ipython() is not None:
+        display(HTML(f"<p>{summary}</p>"))
+    else:
+        print(_TAGS.sub("", html.unescape(summary)))
     return table
-
-
-def _rules(baskets: object, min_support: float, min_confidence: float) -> pd.DataFrame:
-    itemsets = basket.frequent_itemsets(baskets, min_support, max_len=2)
-    return basket.association_rules(itemsets, "confidence", min_confidence)
-
-
-def _rules_parts(
-    baskets, antecedent, consequent, *, min_support, min_confidence, take_up, margin,
-    price_discount, bundle_price, top=10, rules=None,
-) -> tuple[Figure, pd.DataFrame]:  # fmt: skip
-    if rules is None:
-        rules = _rules(baskets, min_support, min_confidence)
-    shown = rules.sort_values(["lift", "support", "rule"], ascending=[False, False, True],
-                              kind="stable").head(top)  # fmt: skip
-    table = shown.set_index("rule")[["support", "confidence", "lift"]].round(3)
-    grid = np.round(np.linspace(0.0, 1.0, 21), 2)
-    args = {"margin": margin, "bundle_price": bundle_price}
-    curve = basket.cross_sell_whatif(baskets, antecedent, consequent, take_up=grid,
-                                     price_discount=price_discount, **args)  # fmt: skip
-    chosen = basket.cross_sell_whatif(baskets, antecedent, consequent, take_up=take_up,
-                                      price_discount=price_discount, **args).iloc[0]  # fmt: skip
-    ax = plots.axes(figsize=(6.0, 3.8))
-    ax.plot(curve["take_up"], curve["net"], marker=".")
-    ax.axhline(0, color="grey", linewidth=0.8)
-    ax.plot([take_up], [chosen["net"]], "o", color="C3", markersize=9)
-    action = "display" if price_discount == 0 else f"bundle {price_discount:.0%} off"
-    even = chosen["break_even_take_up"]
-    even_text = f"breaks even at {even:.0%} take-up" if np.isfinite(even) else "never pays"
-    plots.percent_axis(ax, "x")
-    ax.set(
-        xlabel=f"take-up (share of {antecedent}-only baskets that add {consequent})",
-        ylabel="net effect per period (money)",
-        title=f"{antecedent} -> {consequent}, {action}: net {chosen['net']:+,.1f} at "
-        f"{take_up:.0%}; {even_text}",
-    )
-    whatif = pd.DataFrame(
-        {"confidence": [round(float(chosen["confidence_after"]), 3)],
-         "net": [round(float(chosen["net"]), 2)]},
-        index=["what-if"],
-    )  # fmt: skip
-    return ax.figure, pd.concat([table.assign(net=np.nan), whatif])
 
 
 def rules_explorer(
@@ -780,17 +913,27 @@ def rules_explorer(
     *,
     min_support: float = 0.01,
     min_confidence: float = 0.2,
+    min_lift: float = 0.0,
     take_up: float = 0.1,
     margin: float = 1.0,
     price_discount: float = 0.0,
     bundle_price: float = 0.0,
+    fixed_cost: float = 0.0,
+    periods: float = 1.0,
+    reached: object = None,
+    where: str = "the same baskets",
+    unit: str = "money per period",
     top: int = 10,
 ) -> Explorer:
     """Threshold and what-if sliders over :func:`rules_report` (beer-and-diapers case).
 
-    ``min_support`` and ``min_confidence`` choose the rules shown; ``take_up`` and
-    ``price_discount`` set the what-if of ``antecedent -> consequent`` (``margin`` and
-    ``bundle_price`` stay as given). The rules are mined once per support threshold.
+    The rules between two items are mined once (:func:`pair_rules`) at the support slider's
+    lowest value, :data:`RULES_FLOOR` (or ``min_support`` when lower); the ``min_support``,
+    ``min_confidence`` and ``min_lift`` sliders filter them (:func:`filter_rules`). The
+    ``take_up`` and ``price_discount`` sliders set the what-if of ``antecedent ->
+    consequent`` in ``reached`` (described by ``where``), computed for that rule only;
+    ``margin``, ``bundle_price``, ``fixed_cost`` and ``periods`` stay as given. The other
+    arguments are as in :func:`rules_report`.
 
     Examples
     --------
@@ -799,38 +942,36 @@ def rules_explorer(
     >>> with contextlib.redirect_stdout(io.StringIO()):
     ...     ui = rules_explorer(baskets, "diapers", "beer", min_support=0.3, margin=2.0,
     ...                         bundle_price=20.0)
-    >>> sorted(ui.controls)
-    ['min_confidence', 'min_support', 'price_discount', 'take_up']
+    >>> list(ui.controls)
+    ['min_support', 'min_confidence', 'min_lift', 'take_up', 'price_discount']
+    >>> ui.controls["min_support"].min
+    0.001
     """
-    _rules_parts(
-        baskets,
-        antecedent,
-        consequent,
-        min_support=min_support,
-        min_confidence=min_confidence,
-        take_up=take_up,
-        margin=margin,
-        price_discount=price_discount,
-        bundle_price=bundle_price,
-        top=top,
-    )  # fmt: skip  (checks every argument before a widget is built)
-    plt.close("all")
-    mined: dict[tuple[float, float], pd.DataFrame] = {}
+    floor = min(RULES_FLOOR, require_fraction(min_support, "min_support"))
+    mined = pair_rules(baskets, floor)  # also checks the baskets
+    filter_rules(
+        mined, min_support=min_support, min_confidence=min_confidence, min_lift=min_lift
+    )  # fmt: skip  (checks the thresholds)
+    money = {"margin": margin, "bundle_price": bundle_price, "fixed_cost": fixed_cost,
+             "periods": periods}  # fmt: skip
+    whatif = _RuleWhatIf(baskets if reached is None else reached, antecedent, consequent, **money)
+    whatif(take_up, price_discount)  # checks the rule and the money before a widget is built
+    top = require_positive_int(top, "top")
 
-    def parts(min_support, min_confidence, take_up, price_discount):
-        key = (min_support, min_confidence)
-        if key not in mined:
-            mined[key] = _rules(baskets, min_support, min_confidence)
-        return _rules_parts(
-            baskets, antecedent, consequent, min_support=min_support,
-            min_confidence=min_confidence, take_up=take_up, margin=margin,
-            price_discount=price_discount, bundle_price=bundle_price, top=top,
-            rules=mined[key],
-        )  # fmt: skip
+    def parts(**values):
+        return _rules_parts(mined, whatif, antecedent, consequent, unit=unit, top=top, **values)
 
     controls = {
-        "min_support": _slider(w.FloatSlider, min_support, 0.001, 0.1, 0.001, "min support"),
+        "min_support": _slider(
+            w.FloatSlider,
+            min_support,
+            floor,
+            max(0.1, min_support),
+            min(floor, 0.001),
+            "min support",
+        ),  # fmt: skip
         "min_confidence": _slider(w.FloatSlider, min_confidence, 0.0, 1.0, 0.01, "min confidence"),
+        "min_lift": _slider(w.FloatSlider, min_lift, 0.0, max(5.0, min_lift), 0.1, "min lift"),
         "take_up": _slider(w.FloatSlider, take_up, 0.0, 1.0, 0.01, "take-up"),
         "price_discount": _slider(
             w.FloatSlider,
@@ -841,18 +982,28 @@ def rules_explorer(
             "price discount",
         ),  # fmt: skip
     }
-    controls["min_support"].readout_format = ".3f"
+    controls["min_support"].readout_format = ".3f" if floor >= 0.001 else ".4g"
+    for name in ("take_up", "price_discount"):
+        controls[name].readout_format = ".0%"
     layout = w.HBox(
         [
-            w.VBox([controls["min_support"], controls["min_confidence"]]),
+            w.VBox([controls["min_support"], controls["min_confidence"], controls["min_lift"]]),
             w.VBox([controls["take_up"], controls["price_discount"]]),
         ]
+    )
+    n = len(baskets)
+    note = (
+        f"Rules between two items only (one item on each side), mined once from the {n:,} "
+        f"baskets at support ≥ {floor:g}; the threshold sliders filter them. The what-if "
+        f"acts on {html.escape(str(antecedent))} → {html.escape(str(consequent))} in "
+        f"{html.escape(where)}."
     )
     return Explorer(
         controls,
         layout,
         parts,
         f"Association-rule explorer: thresholds and the what-if of {antecedent} -> {consequent}",
+        note=note,
     )
 
 
@@ -897,7 +1048,8 @@ def pilot_report(
 
     :func:`crmlib.campaign.evaluate_pilot` on :func:`pilot_table`; the figure shows the
     incremental profit with the range its uplift interval implies. Returns the result as a
-    column of rounded numbers.
+    column of numbers written as text (counts whole, rates and shares to 4 decimals, money to
+    cents), so that each reads as itself.
 
     Examples
     --------
@@ -930,7 +1082,7 @@ def _pilot_parts(
         confidence=confidence,
     ).iloc[0]  # fmt: skip
     low, mid, high = (result[f"incremental_profit{s}"] for s in ("_low", "", "_high"))
-    ax = plots.axes(figsize=(6.0, 2.6))
+    ax = plots.axes(figsize=(6.0, 2.9))
     ax.errorbar([mid], [0], xerr=[[mid - low], [high - mid]], fmt="o", capsize=8,
                 color="C0" if low > 0 else "C3")  # fmt: skip
     ax.axvline(0, color="grey", linewidth=0.8)
@@ -939,10 +1091,21 @@ def _pilot_parts(
     ax.set(
         xlabel=f"incremental profit of contacting {int(result['n_treatment']):,} customers (money)",
         title=f"Uplift {result['uplift']:+.1%} ({confidence:.0%} CI {result['uplift_low']:+.1%}"
-        f" to {result['uplift_high']:+.1%}): profit {mid:,.0f}, range {low:,.0f} to {high:,.0f}",
+        f" to {result['uplift_high']:+.1%}):\nprofit {mid:,.0f}, range {low:,.0f} to {high:,.0f}",
     )
-    table = result[PILOT_COLUMNS].astype(float).round(4).to_frame("pilot")
+    # Each row written in its own format (counts whole, shares to 4 decimals, money to
+    # cents): one float column would print every row like the widest (7.500e+02 for 750).
+    shown = [_pilot_number(name, float(result[name])) for name in PILOT_COLUMNS]
+    table = pd.DataFrame({"pilot": shown}, index=pd.Index(PILOT_COLUMNS))
     return ax.figure, table
+
+
+def _pilot_number(name: str, value: float) -> str:
+    if name.startswith("n_"):
+        return f"{value:.0f}"
+    if name.startswith("incremental_profit"):
+        return f"{value:.2f}"
+    return f"{value:.1f}" if name == "incremental_responders" else f"{value:.4f}"
 
 
 def pilot_explorer(
