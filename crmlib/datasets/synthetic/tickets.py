@@ -1,6 +1,10 @@
 """Customer-service tickets: voice of the customer (VOC), channels, first-contact resolution.
 
-One year of tickets at an online retailer's service centre. Each ticket has a VOC category,
+One year of tickets at an online retailer's service centre with 40 agents. The centre handles
+about 20 times as many tickets as the file holds: the file is a random sample of one ticket in
+``SAMPLE_EVERY`` (20), so that it stays small while the centre's workload stays realistic (about
+18 hours of handling per agent a week). Multiply counts and hours by ``SAMPLE_EVERY`` for the
+whole centre. Each ticket has a VOC category,
 the channel it came in by, the agent, whether it was resolved at the first contact (FCR), how
 many contacts it took, the handling time and, when the customer answered the follow-up survey,
 a satisfaction score (CSAT, 1-5).
@@ -13,7 +17,7 @@ import pandas as pd
 
 from ._common import apply_schema, category, check_seed, check_size, rng_for
 
-__all__ = ["make_tickets", "TICKETS_SCHEMA"]
+__all__ = ["make_tickets", "TICKETS_SCHEMA", "SAMPLE_EVERY", "PEAK_FACTOR"]
 
 START = pd.Timestamp("2023-01-01")
 CATEGORIES = ["delivery", "billing", "product defect", "return/refund", "account/login",
@@ -39,6 +43,8 @@ _CHANNEL_TABLE = {
     "store": (0.08, 0.6, 1.2, 8.0),
 }
 N_AGENTS = 40
+SAMPLE_EVERY = 20  # the file holds one ticket in 20 of the centre's
+PEAK_FACTOR = 2.5  # delivery tickets per day in November and December against the rest of the year
 SURVEY_RESPONSE_RATE = 0.45
 
 # The customer's message: one phrase of the ticket's category, sometimes a phrase of a related
@@ -164,7 +170,9 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
       problems are easy; technical support, defects and staff complaints are hard), on the
       channel (phone, chat and store resolve more than e-mail and web forms) and on the agent
       (agents differ in skill; a few are much better);
-    - delivery complaints more than double in November and December (the Christmas peak);
+    - in November and December the centre gets ``PEAK_FACTOR`` (2.5) times as many delivery
+      tickets a day as in the rest of the year, on top of the other categories, which stay as
+      they are (the Christmas peak: the volume rises, and delivery's share with it);
     - handling time grows with the category's difficulty and is longer on chat;
     - the customer's ``message`` names the problem in one of eight phrases of its category,
       in about a third of the tickets together with a phrase of a related category (a
@@ -173,7 +181,8 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
     Parameters
     ----------
     n_tickets : int
-        Number of tickets (at least 100).
+        Number of tickets in the file (at least 100); the centre's own volume is
+        ``SAMPLE_EVERY`` times as large.
     seed : int
         Seed of the random stream.
 
@@ -201,15 +210,22 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
 
     # the centre works 07:00-22:59 every day
     seed = check_seed(seed)
-    minute = np.sort(rng.integers(0, 365, size=n) * 1440 + 420 + rng.integers(0, 960, size=n))
+    # the Christmas peak adds delivery tickets on top: a peak day's volume is 1 + (2.5 - 1) x
+    # delivery's share of a normal day, and its extra tickets are all delivery
+    days = pd.date_range(START, periods=365, freq="D")
+    in_peak = np.isin(days.month, [11, 12])
+    extra = (PEAK_FACTOR - 1) * cats[0, 0]
+    day_weight = np.where(in_peak, 1 + extra, 1.0)
+    day = rng.choice(365, size=n, p=day_weight / day_weight.sum())
+    minute = np.sort(day * 1440 + 420 + rng.integers(0, 960, size=n))
     created = START + pd.to_timedelta(minute, unit="min")
     peak = np.isin(created.month, [11, 12])
     share = np.tile(cats[:, 0], (n, 1))
-    share[peak, 0] *= 2.5  # the Christmas delivery peak
+    share[peak, 0] *= PEAK_FACTOR  # the same counts of the other categories, 2.5x delivery
     share /= share.sum(axis=1, keepdims=True)
     cat = (rng.random(n)[:, None] > np.cumsum(share, axis=1)).sum(axis=1)
     chan = rng.choice(len(CHANNELS), size=n, p=chans[:, 0])
-    skill = rng.normal(0, 0.5, N_AGENTS)
+    skill = rng.normal(0, 0.25, N_AGENTS)
     skill[:3] += 1.0  # three star agents
     agent = rng.integers(0, N_AGENTS, size=n)
 
