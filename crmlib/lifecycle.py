@@ -43,7 +43,7 @@ from crmlib.validation import (
     require_number,
 )
 
-__all__ = ["STATUSES", "period_status", "flow_table"]
+__all__ = ["STATUSES", "period_status", "flow_table", "stage_kpis", "churn_per_period"]
 
 #: The statuses in stage order: acquisition (acquired, reactivated), retention (retained),
 #: enhancement (enhanced), and the outflow (lapsed).
@@ -292,3 +292,60 @@ def stage_kpis(status: pd.DataFrame) -> pd.DataFrame:
                                          "enhancement_rate"])] = np.nan  # fmt: skip
     out.columns.name = None
     return out
+
+
+def churn_per_period(
+    customers: pd.DataFrame,
+    *,
+    churned: str = "churn",
+    tenure: str = "tenure",
+    by: str | None = None,
+) -> pd.Series | float:
+    """Churn rate per period from a snapshot: leavers divided by the periods observed.
+
+    A snapshot of subscribers with a flag "left in the last period" and each subscriber's
+    tenure (completed periods with the company) does not give a churn rate per period by
+    reading the flag as a share: the share of leavers depends on how the snapshot was drawn.
+    Dividing the leavers by all the customer-periods observed (the sum of the tenures) gives
+    the rate at which customers left per period they were customers, the estimate chapter 01
+    of the course uses.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer.
+    churned : str
+        Boolean (or 0/1) column: the customer left.
+    tenure : str
+        Periods (months) the customer has been a customer, >= 0.
+    by : str, optional
+        A column to group by (a contract type): one rate per group.
+
+    Returns
+    -------
+    float, or Series indexed by ``by`` (named ``churn_rate``)
+
+    Examples
+    --------
+    >>> subs = pd.DataFrame({"churn": [True, False, False], "tenure": [2, 10, 8]})
+    >>> round(churn_per_period(subs), 3)
+    0.05
+    """
+    require_frame(customers, "customers")
+    require_columns(customers, [churned, tenure, *([by] if by is not None else [])], "customers")
+    left = as_numeric(customers[churned].astype(float), churned)
+    months = as_numeric(customers[tenure], tenure)
+    if (months < 0).any():
+        raise ValueError(f"{tenure}: expected tenures >= 0; found {months.min()}")
+    if by is None:
+        total = months.sum()
+        if total <= 0:
+            raise ValueError(f"{tenure}: expected a positive sum of tenures; found {total}")
+        return float(left.sum() / total)
+    grouped = pd.DataFrame({"left": left, "months": months, by: customers[by]})
+    sums = grouped.groupby(by, observed=True, sort=True)[["left", "months"]].sum()
+    if (sums["months"] <= 0).any():
+        empty = sums.index[sums["months"] <= 0].tolist()
+        raise ValueError(f"{tenure}: expected a positive sum of tenures in every group; "
+                         f"found none for {empty}")  # fmt: skip
+    return (sums["left"] / sums["months"]).rename("churn_rate")

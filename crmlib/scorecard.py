@@ -406,6 +406,7 @@ def lagged_association(
     period: str,
     lag: int = 1,
     within: bool = True,
+    detrend: bool = False,
     confidence: float = 0.95,
 ) -> Association:
     """Correlation of ``cause`` at period ``t - lag`` with ``effect`` at ``t``, within groups.
@@ -420,7 +421,11 @@ def lagged_association(
     It measures association, not causation: a lead of one series over another is also what
     two series that both trend, or that react to a third, can show. Compare ``cause`` and
     ``effect`` swapped. Centring short series on their own means also pulls ``r`` down a
-    little (by about ``1 / T`` for ``T`` periods a group; Nickell 1981).
+    little (by about ``1 / T`` for ``T`` periods a group; Nickell 1981). Two series that each
+    follow their own trend correlate within a unit, at every lag and in both directions,
+    whatever their link: ``detrend=True`` removes each group's straight-line trend from both
+    series first. The interval treats the pairs as independent; quarters of a persistent
+    series are not, so it is too narrow then.
 
     Parameters
     ----------
@@ -434,6 +439,9 @@ def lagged_association(
         Periods by which ``cause`` leads (0: the same period).
     within : bool
         Centre each group on its own mean (the within-unit association).
+    detrend : bool
+        Remove each group's least-squares linear trend (over its periods) from both series
+        before pairing; implies a within-group comparison.
     confidence : float
         Level of the interval, in (0, 1).
 
@@ -453,21 +461,24 @@ def lagged_association(
     require_columns(panel, [cause, effect], "panel")
     lag = require_positive_int(lag, "lag", minimum=0)
     within = require_bool(within, "within")
+    detrend = require_bool(detrend, "detrend")
     level = require_fraction(confidence, "confidence", high_inclusive=False)
     ordered = _ordered(panel, by, period)
     x = as_numeric(ordered[cause], cause).astype(float)
     y = as_numeric(ordered[effect], effect).astype(float)
     groups = ordered[by].to_numpy()
+    if detrend:
+        x, y = _detrended(x, groups), _detrended(y, groups)
     pairs = pd.DataFrame({"g": groups, "x": x.groupby(groups).shift(lag).to_numpy(),
                           "y": y.to_numpy()}).dropna()  # fmt: skip
     n, n_groups = len(pairs), int(pairs["g"].nunique())
-    k = n_groups - 1 if within else 0
+    k = 2 * n_groups - 1 if detrend else n_groups - 1 if within else 0
     if n - k - 3 < 1:
         raise ValueError(
             f"panel: {n} pairs in {n_groups} groups at lag {lag} are too few for an interval "
             f"(need more than {k + 3})"
         )
-    if within:
+    if within or detrend:
         pairs[["x", "y"]] = pairs[["x", "y"]] - pairs.groupby("g")[["x", "y"]].transform("mean")
     if pairs["x"].std() == 0 or pairs["y"].std() == 0:
         raise ValueError(f"panel: {cause!r} or {effect!r} does not vary (within groups)")
@@ -475,3 +486,14 @@ def lagged_association(
     half = stats.norm.ppf(0.5 + level / 2) / np.sqrt(n - k - 3)
     z = np.arctanh(np.clip(r, -1 + 1e-15, 1 - 1e-15))
     return Association(r, float(np.tanh(z - half)), float(np.tanh(z + half)), n, n_groups)
+
+
+def _detrended(values: pd.Series, groups: np.ndarray) -> pd.Series:
+    """Residuals of each group's least-squares line through its values (in period order)."""
+    out = values.copy()
+    for group in pd.unique(groups):
+        mask = groups == group
+        t = np.arange(mask.sum(), dtype=float)
+        slope, intercept = np.polyfit(t, values[mask].to_numpy(), 1)
+        out[mask] = values[mask].to_numpy() - (intercept + slope * t)
+    return out

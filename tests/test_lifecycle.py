@@ -135,3 +135,28 @@ def test_flow_table_value_is_checked():
     status = lifecycle.period_status(random_log(9))
     with pytest.raises(ValueError, match="value: expected one of"):
         lifecycle.flow_table(status, value="revenue")
+
+
+def test_churn_per_period_divides_leavers_by_customer_months():
+    rng = np.random.default_rng(3)
+    subs = pd.DataFrame(
+        {
+            "churn": rng.random(200) < 0.3,
+            "tenure": rng.integers(0, 60, 200),
+            "contract": rng.choice(["a", "b"], 200),
+        }
+    )
+    rate = lifecycle.churn_per_period(subs)
+    assert rate == pytest.approx(subs["churn"].sum() / subs["tenure"].sum())
+    assert rate < subs["churn"].mean()  # the literal reading overstates it here
+    per = lifecycle.churn_per_period(subs, by="contract")
+    part = subs[subs["contract"] == "b"]
+    assert per["b"] == pytest.approx(part["churn"].sum() / part["tenure"].sum())
+    assert list(per.index) == ["a", "b"]
+
+
+def test_churn_per_period_names_bad_input():
+    with pytest.raises(KeyError, match="tenure"):
+        lifecycle.churn_per_period(pd.DataFrame({"churn": [True]}))
+    with pytest.raises(ValueError, match="tenure"):
+        lifecycle.churn_per_period(pd.DataFrame({"churn": [True], "tenure": [-1]}))

@@ -333,3 +333,20 @@ def test_stage_kpis_match_the_definitions_on_a_random_log():
 def test_stage_kpis_refuse_a_frame_that_is_not_a_status_table():
     with pytest.raises(KeyError, match="status"):
         lifecycle.stage_kpis(pd.DataFrame({"customer": [1], "amount": [2.0]}))
+
+
+def test_detrending_removes_a_shared_trend_that_links_unrelated_series():
+    rng = np.random.default_rng(5)
+    rows = []
+    for unit, speed in [("A", 1.0), ("B", -0.5), ("C", 2.0)]:
+        t = np.arange(12)
+        rows.append(pd.DataFrame({"unit": unit, "q": t, "x": speed * t + rng.normal(0, 1, 12),
+                                  "y": speed * t + rng.normal(0, 1, 12)}))  # fmt: skip
+    panel = pd.concat(rows, ignore_index=True)
+    trended = scorecard.lagged_association(panel, "x", "y", by="unit", period="q", lag=1)
+    flat = scorecard.lagged_association(panel, "x", "y", by="unit", period="q", lag=1, detrend=True)
+    assert trended.r > 0.7
+    assert abs(flat.r) < 0.5
+    assert flat.high - flat.low > trended.high - trended.low  # fewer degrees of freedom
+    with pytest.raises(TypeError, match="detrend"):
+        scorecard.lagged_association(panel, "x", "y", by="unit", period="q", detrend="yes")
