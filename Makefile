@@ -28,7 +28,7 @@ run: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks solutions ko \
-		--nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env \
+		--nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env --nbval-cell-timeout 90 \
 		--doctest-modules crmlib course/crm_workbook
 
 # The browser tests (tests/test_browser.py) drive the system's Chromium; Playwright's own

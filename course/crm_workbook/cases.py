@@ -391,6 +391,7 @@ def run(
             # the kernel's own start-up log (e.g. "running over TCP without encryption", a
             # local kernel's standard notice) is noise on the runner's stderr; errors stay
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            execution_timeout=notebooks.TIMEOUT,  # a lost kernel message fails, not hangs
         )
     except papermill.PapermillExecutionError as err:
         # Report the notebook's own message (e.g. no rule passes the thresholds), not

@@ -14,7 +14,10 @@ from nbclient import NotebookClient
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEPT = ("tags", "translation")  # translation: see crm_workbook.translation
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-TIMEOUT = 300  # seconds per cell; notebooks target 30 s in all, this only stops a hang
+# Seconds per cell. Cells take seconds; this bounds a stall: the kernel client can miss the
+# wake-up of a reply that has arrived and finds it only when its wait times out (seen with
+# ipykernel 6 and 7 under parallel runs), so a long timeout would be a long stall.
+TIMEOUT = 90
 
 
 def read(path: Path) -> nbformat.NotebookNode:
