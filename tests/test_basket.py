@@ -336,10 +336,9 @@ def test_whole_basket_explosion_is_refused_quickly():
         frequent_itemsets(baskets, 0.1)
 
 
-def test_cap_applies_while_a_length_is_being_counted(groceries, monkeypatch):
+def test_cap_applies_while_a_length_is_being_counted(groceries):
     sizes = frequent_itemsets(groceries, 0.002)["length"].value_counts()
     cap = int(sizes[1] + sizes[2] + sizes[3] // 2)  # passes the cap halfway through length 3
-    monkeypatch.setattr(basket, "_CHUNK_CANDIDATES", 64)  # check after every small block
     with pytest.raises(ValueError, match=r"found up to length 3, before stopping"):
         frequent_itemsets(groceries, 0.002, max_itemsets=cap)
     assert len(frequent_itemsets(groceries, 0.002, max_len=2, max_itemsets=cap)) <= cap
