@@ -97,9 +97,9 @@ def mine(
     if max_len == 1 or n_freq < 2:
         return n_out, out[:n_out]
 
-    # Rows of frequent item ranks, ascending, leaving out rows of fewer than two.
-    rows = np.empty(len(codes), dtype=np.int64)
-    row_end = np.empty(len(codes), dtype=np.int64)  # end of the row of each position
+    # Rows of frequent item ranks, ascending, each ended by -1, leaving out rows of fewer
+    # than two. Narrow and without gaps, so scanning the rows of an itemset stays in cache.
+    rows = np.empty(len(codes) + len(indptr), dtype=np.int32)
     nnz = 0
     for b in range(len(indptr) - 1):
         start = nnz
@@ -114,8 +114,9 @@ def mine(
                 nnz += 1
         if nnz - start < 2:
             nnz = start
-        for k in range(start, nnz):
-            row_end[k] = nnz
+        else:
+            rows[nnz] = -1
+            nnz += 1
 
     # ``occ`` is a stack of occurrence lists: the extensions of the itemset being expanded
     # own consecutive slices above those of its ancestors. The first are the single items.
@@ -123,14 +124,16 @@ def mine(
     ext = np.empty((n_freq + 16, 4), dtype=np.int64)  # rank, occ start, occ end, out row
     counts = np.zeros(n_freq + 1, dtype=np.int64)
     for p in range(nnz):
-        counts[rows[p] + 1] += 1
+        if rows[p] >= 0:
+            counts[rows[p] + 1] += 1
     for r in range(n_freq):
         counts[r + 1] += counts[r]
         ext[r, 0], ext[r, 1], ext[r, 2], ext[r, 3] = r, counts[r], counts[r], r
     for p in range(nnz):
         r = rows[p]
-        occ[ext[r, 2]] = p
-        ext[r, 2] += 1
+        if r >= 0:
+            occ[ext[r, 2]] = p
+            ext[r, 2] += 1
 
     # Frames, one per depth d (itemsets of d + 1 items): extensions ext[lo:hi], the next
     # to expand ``cur``, and the top of ``occ`` and of ``ext`` below the frame.
@@ -155,13 +158,14 @@ def mine(
         # Count the extensions of itemset e by items ranked after its last one.
         n_new = 0
         for j in range(ext[e, 1], ext[e, 2]):
-            p = occ[j]
-            for q in range(p + 1, row_end[p]):
+            q = occ[j] + 1
+            while rows[q] >= 0:
                 r = rows[q]
                 if seen[r] == 0:
                     chosen[n_new] = r
                     n_new += 1
                 seen[r] += 1
+                q += 1
         n_seen, n_new = n_new, 0
         for t in range(n_seen):
             r = chosen[t]
@@ -223,13 +227,14 @@ def mine(
                 return OVERFLOW, out[:n_out]
         # Deliver the occurrences to the chosen extensions.
         for j in range(ext[e, 1], ext[e, 2]):
-            p = occ[j]
-            for q in range(p + 1, row_end[p]):
+            q = occ[j] + 1
+            while rows[q] >= 0:
                 r = rows[q]
                 if seen[r] < 0:
                     s = slot[r]
                     occ[ext[s, 2]] = q
                     ext[s, 2] += 1
+                q += 1
         for t in range(n_new):
             seen[chosen[t]] = 0
     return n_out, out[:n_out]
