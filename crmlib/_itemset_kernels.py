@@ -97,144 +97,178 @@ def mine(
     if max_len == 1 or n_freq < 2:
         return n_out, out[:n_out]
 
-    # Rows of frequent item ranks, ascending, each ended by -1, leaving out rows of fewer
-    # than two. Narrow and without gaps, so scanning the rows of an itemset stays in cache.
-    rows = np.empty(len(codes) + len(indptr), dtype=np.int32)
-    nnz = 0
+    # The projected database of the empty itemset: each basket as a row [m, r1 < ... < rm]
+    # of its frequent item ranks, leaving out rows of fewer than two.
+    db = np.empty(max(64, len(codes) + len(indptr)), dtype=np.int32)
+    row = np.empty(n_freq, dtype=np.int64)
+    top = 0
     for b in range(len(indptr) - 1):
-        start = nnz
+        m = 0
         for k in range(indptr[b], indptr[b + 1]):
             r = rank[codes[k]]
-            if r >= 0:  # insertion sort: rows are short
-                j = nnz - 1
-                while j >= start and rows[j] > r:
-                    rows[j + 1] = rows[j]
-                    j -= 1
-                rows[j + 1] = r
-                nnz += 1
-        if nnz - start < 2:
-            nnz = start
-        else:
-            rows[nnz] = -1
-            nnz += 1
+            if r >= 0:
+                row[m] = r
+                m += 1
+        if m < 2:
+            continue
+        db[top] = m
+        for i in range(m):  # sort: each rank goes after the smaller ones (no branches)
+            smaller = 0
+            for j in range(m):
+                smaller += row[j] < row[i]
+            db[top + 1 + smaller] = row[i]
+        top += m + 1
 
-    # ``occ`` is a stack of occurrence lists: the extensions of the itemset being expanded
-    # own consecutive slices above those of its ancestors. The first are the single items.
-    occ = np.empty(max(16, 2 * nnz), dtype=np.int64)
-    ext = np.empty((n_freq + 16, 4), dtype=np.int64)  # rank, occ start, occ end, out row
-    counts = np.zeros(n_freq + 1, dtype=np.int64)
-    for p in range(nnz):
-        if rows[p] >= 0:
-            counts[rows[p] + 1] += 1
-    for r in range(n_freq):
-        counts[r + 1] += counts[r]
-        ext[r, 0], ext[r, 1], ext[r, 2], ext[r, 3] = r, counts[r], counts[r], r
-    for p in range(nnz):
-        r = rows[p]
-        if r >= 0:
-            occ[ext[r, 2]] = p
-            ext[r, 2] += 1
-
-    # Frames, one per depth d (itemsets of d + 1 items): extensions ext[lo:hi], the next
-    # to expand ``cur``, and the top of ``occ`` and of ``ext`` below the frame.
+    # Frames, one per depth d (itemsets of d + 1 items): their itemsets ext[lo:hi], the
+    # next to expand ``cur``, and the top of ``db`` below the frame's databases.
+    # ext rows: rank of the last item, database start, database end, output row.
     depth = min(max_len, n_freq) + 1
-    frame = np.zeros((depth, 4), dtype=np.int64)  # lo, hi, cur, occ top
-    frame[0, 1], frame[0, 3] = n_freq, nnz
-    n_ext, top = n_freq, nnz
-
-    seen = np.zeros(n_freq, dtype=np.int64)  # extension counts of the itemset expanded
-    chosen = np.empty(n_freq, dtype=np.int64)
-    slot = np.empty(n_freq, dtype=np.int64)
-    d = 0
-    while d >= 0:
-        e = frame[d, 2]
-        if e == frame[d, 1]:
+    frame = np.zeros((depth, 4), dtype=np.int64)  # lo, hi, cur, db top
+    ext = np.empty((2 * n_freq + 16, 4), dtype=np.int64)
+    frequent = np.zeros(n_freq, dtype=np.int64)  # counts in the database expanded
+    bound = np.zeros(n_freq, dtype=np.int64)  # room for each extension's database
+    tails = np.zeros(n_freq, dtype=np.int64)  # rows where an item is followed by another
+    grow = np.zeros(n_freq, dtype=np.bool_)  # extensions that get a database
+    chosen = np.empty(n_freq + 1, dtype=np.int64)
+    slot = np.full(n_freq, -1, dtype=np.int64)
+    kept = np.empty(n_freq + 1, dtype=np.int64)
+    # The single items form frame 0; expanding the root (all of ``db``) gives their
+    # databases, as for any other itemset below (with the counts known already).
+    root_lo, root_hi = 0, top
+    n_ext = 0
+    d = -1
+    e = -1
+    while True:
+        if e >= 0:
+            lo, hi = ext[e, 1], ext[e, 2]
+        else:
+            lo, hi = root_lo, root_hi
+        # Count the extensions by later items, and the room their databases need.
+        n_new = 0
+        p = lo
+        while p < hi:
+            m = db[p]
+            for k in range(m):
+                r = db[p + 1 + k]
+                chosen[n_new] = r  # kept if seen for the first time (no branch)
+                n_new += frequent[r] == 0
+                frequent[r] += 1
+                bound[r] += m - k  # the last item's (k = m - 1) is taken off below
+                tails[r] += 1
+            r = db[p + m]
+            bound[r] -= 1
+            tails[r] -= 1
+            p += m + 1
+        n_seen, n_new = n_new, 0
+        if e < 0:  # the root: every frequent item, with its count
+            n_new = n_freq
+            for r in range(n_freq):
+                frequent[r] = 0
+                chosen[r] = r
+        else:
+            for t in range(n_seen):
+                r = chosen[t]
+                if frequent[r] >= min_count:
+                    chosen[n_new] = r
+                    n_new += 1
+                else:
+                    frequent[r], bound[r], tails[r] = 0, 0, 0
+            if n_new <= 32:  # few: insertion sort
+                for i in range(1, n_new):
+                    v, j = chosen[i], i - 1
+                    while j >= 0 and chosen[j] > v:
+                        chosen[j + 1] = chosen[j]
+                        j -= 1
+                    chosen[j + 1] = v
+            else:  # many: collect them in rank order
+                n_new = 0
+                for r in range(ext[e, 0] + 1, n_freq):
+                    if frequent[r] >= min_count:
+                        chosen[n_new] = r
+                        n_new += 1
+        if n_new > 0:
+            # Output the extensions (the root's are output already), reserve their
+            # databases above ``top`` and push their frame.
+            if n_out + n_new > len(out) or n_ext + n_new > len(ext):
+                bigger = np.empty((max(n_out + n_new, 2 * len(out)), 4), dtype=np.int64)
+                for i in range(n_out):
+                    for c in range(4):
+                        bigger[i, c] = out[i, c]
+                out = bigger
+                bigger = np.empty((max(n_ext + n_new, 2 * len(ext)), 4), dtype=np.int64)
+                for i in range(n_ext):
+                    for c in range(4):
+                        bigger[i, c] = ext[i, c]
+                ext = bigger
+            d += 1
+            frame[d, 0], frame[d, 1], frame[d, 2], frame[d, 3] = n_ext, n_ext + n_new, n_ext, top
+            deeper = d + 2 <= max_len  # will these itemsets be expanded?
+            needed = top
+            for t in range(n_new):
+                r = chosen[t]
+                if e >= 0:
+                    out[n_out, PARENT], out[n_out, ITEM] = ext[e, 3], order[r]
+                    out[n_out, COUNT], out[n_out, LENGTH] = frequent[r], d + 1
+                    at = n_out
+                    n_out += 1
+                else:
+                    at = r
+                ext[n_ext, 0], ext[n_ext, 1], ext[n_ext, 2], ext[n_ext, 3] = r, needed, needed, at
+                slot[r] = n_ext
+                # No extension of an itemset held by fewer than min_count rows with more
+                # items after its last: its database would be wasted.
+                grow[r] = deeper and tails[r] >= min_count
+                if grow[r]:
+                    needed += bound[r]
+                frequent[r], bound[r], tails[r] = 0, 0, 0
+                n_ext += 1
+                if n_out > cap:
+                    return OVERFLOW, out[:n_out]
+            if deeper:
+                if needed > len(db):
+                    bigger_db = np.empty(max(needed, 2 * len(db)), dtype=np.int32)
+                    for j in range(top):
+                        bigger_db[j] = db[j]
+                    db = bigger_db
+                # Write the databases: for each row, the tail after each chosen item,
+                # keeping only the chosen items (no other can extend this itemset).
+                p = lo
+                while p < hi:
+                    m = db[p]
+                    n_kept = 0
+                    for k in range(m):
+                        r = db[p + 1 + k]
+                        kept[n_kept] = r  # kept if chosen (no branch)
+                        n_kept += slot[r] >= 0
+                    for i in range(n_kept - 1):
+                        f = kept[i]
+                        if not grow[f]:
+                            continue
+                        s = slot[f]
+                        q = ext[s, 2]
+                        db[q] = n_kept - i - 1
+                        for j in range(i + 1, n_kept):
+                            db[q + j - i] = kept[j]
+                        ext[s, 2] = q + n_kept - i
+                    p += m + 1
+                top = needed
+            for t in range(n_new):
+                slot[chosen[t]] = -1
+        else:
+            for t in range(n_seen):
+                bound[chosen[t]], tails[chosen[t]] = 0, 0
+        # Next itemset to expand: the next of the deepest frame with one left.
+        e = -1
+        while d >= 0:
+            if frame[d, 2] < frame[d, 1] and d + 2 <= max_len:
+                e = frame[d, 2]
+                frame[d, 2] += 1
+                if ext[e, 2] > ext[e, 1]:
+                    break
+                e = -1
+                continue
             n_ext, top = frame[d, 0], frame[d, 3]
             d -= 1
-            continue
-        frame[d, 2] += 1
-        if d + 2 > max_len:
-            continue
-        # Count the extensions of itemset e by items ranked after its last one.
-        n_new = 0
-        for j in range(ext[e, 1], ext[e, 2]):
-            q = occ[j] + 1
-            while rows[q] >= 0:
-                r = rows[q]
-                if seen[r] == 0:
-                    chosen[n_new] = r
-                    n_new += 1
-                seen[r] += 1
-                q += 1
-        n_seen, n_new = n_new, 0
-        for t in range(n_seen):
-            r = chosen[t]
-            if seen[r] >= min_count:
-                chosen[n_new] = r
-                n_new += 1
-            else:
-                seen[r] = 0
-        if n_new == 0:
-            continue
-        if n_new <= 32:  # few: insertion sort
-            for i in range(1, n_new):
-                v, j = chosen[i], i - 1
-                while j >= 0 and chosen[j] > v:
-                    chosen[j + 1] = chosen[j]
-                    j -= 1
-                chosen[j + 1] = v
-        else:  # many: collect them in rank order
-            n_new = 0
-            for r in range(ext[e, 0] + 1, n_freq):
-                if seen[r] >= min_count:
-                    chosen[n_new] = r
-                    n_new += 1
-        # Make room (doubling), output the extensions, reserve their occurrence slices.
-        needed = top
-        for t in range(n_new):
-            needed += seen[chosen[t]]
-        if needed > len(occ):
-            bigger = np.empty(max(needed, 2 * len(occ)), dtype=np.int64)
-            for j in range(top):
-                bigger[j] = occ[j]
-            occ = bigger
-        if n_out + n_new > len(out) or n_ext + n_new > len(ext):
-            size = max(n_out + n_new, 2 * len(out))
-            bigger2 = np.empty((size, 4), dtype=np.int64)
-            for i in range(n_out):
-                for c in range(4):
-                    bigger2[i, c] = out[i, c]
-            out = bigger2
-            size = max(n_ext + n_new, 2 * len(ext))
-            bigger2 = np.empty((size, 4), dtype=np.int64)
-            for i in range(n_ext):
-                for c in range(4):
-                    bigger2[i, c] = ext[i, c]
-            ext = bigger2
-        d += 1
-        frame[d, 0], frame[d, 1], frame[d, 2], frame[d, 3] = n_ext, n_ext + n_new, n_ext, top
-        for t in range(n_new):
-            r = chosen[t]
-            out[n_out, PARENT], out[n_out, ITEM] = ext[e, 3], order[r]
-            out[n_out, COUNT], out[n_out, LENGTH] = seen[r], d + 1
-            ext[n_ext, 0], ext[n_ext, 1], ext[n_ext, 2], ext[n_ext, 3] = r, top, top, n_out
-            slot[r] = n_ext
-            top += seen[r]
-            seen[r] = -1  # marks the chosen for the delivery below
-            n_ext += 1
-            n_out += 1
-            if n_out > cap:
-                return OVERFLOW, out[:n_out]
-        # Deliver the occurrences to the chosen extensions.
-        for j in range(ext[e, 1], ext[e, 2]):
-            q = occ[j] + 1
-            while rows[q] >= 0:
-                r = rows[q]
-                if seen[r] < 0:
-                    s = slot[r]
-                    occ[ext[s, 2]] = q
-                    ext[s, 2] += 1
-                q += 1
-        for t in range(n_new):
-            seen[chosen[t]] = 0
+        if e < 0:
+            break
     return n_out, out[:n_out]
