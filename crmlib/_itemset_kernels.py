@@ -1,12 +1,14 @@
 """Compiled kernels for frequent itemset mining (private to :mod:`crmlib.basket`).
 
-The miner is depth-first with occurrence deliver (as in Uno's LCM): the baskets are kept as
-rows of item ranks, and an itemset is represented by its occurrences, the positions of its
-last item in the rows holding it. Scanning each occurrence's row to its end counts every
-extension by a later item at once; the frequent extensions receive the positions found
-(their own occurrences) and are explored in turn, deepest first, so memory holds one path
-of the search. Items are ranked from the rarest to the most common, so the rows scanned are
-those of rare itemsets and the tails scanned are short.
+The miner is depth-first with projected databases (as in Eclat and LCM, on rows rather
+than tidlists). Items are ranked from the rarest to the most common and each basket is a
+row of its frequent item ranks, ascending. The database of an itemset holds, for every
+basket containing it, the tail of the row after the itemset's last item. One pass over it
+counts every extension by a later item (the support of the itemset plus that item); a
+second writes the databases of the frequent extensions, each row's tail after each of
+them, keeping only the frequent extensions' items (no other item can extend them). The
+search goes deepest first, so memory holds the databases along one path of the search,
+and rows of rare itemsets are few and their tails short.
 
 The kernels are compiled on first use and the machine code is cached (``cache=True``: in
 ``__pycache__`` beside this file, or numba's user cache where that is not writable). They
@@ -127,8 +129,6 @@ def mine(
     ext = np.empty((2 * n_freq + 16, 4), dtype=np.int64)
     frequent = np.zeros(n_freq, dtype=np.int64)  # counts in the database expanded
     bound = np.zeros(n_freq, dtype=np.int64)  # room for each extension's database
-    tails = np.zeros(n_freq, dtype=np.int64)  # rows where an item is followed by another
-    grow = np.zeros(n_freq, dtype=np.bool_)  # extensions that get a database
     chosen = np.empty(n_freq + 1, dtype=np.int64)
     slot = np.full(n_freq, -1, dtype=np.int64)
     kept = np.empty(n_freq + 1, dtype=np.int64)
@@ -154,10 +154,7 @@ def mine(
                 n_new += frequent[r] == 0
                 frequent[r] += 1
                 bound[r] += m - k  # the last item's (k = m - 1) is taken off below
-                tails[r] += 1
-            r = db[p + m]
-            bound[r] -= 1
-            tails[r] -= 1
+            bound[db[p + m]] -= 1
             p += m + 1
         n_seen, n_new = n_new, 0
         if e < 0:  # the root: every frequent item, with its count
@@ -172,7 +169,7 @@ def mine(
                     chosen[n_new] = r
                     n_new += 1
                 else:
-                    frequent[r], bound[r], tails[r] = 0, 0, 0
+                    frequent[r], bound[r] = 0, 0
             if n_new <= 32:  # few: insertion sort
                 for i in range(1, n_new):
                     v, j = chosen[i], i - 1
@@ -215,12 +212,9 @@ def mine(
                     at = r
                 ext[n_ext, 0], ext[n_ext, 1], ext[n_ext, 2], ext[n_ext, 3] = r, needed, needed, at
                 slot[r] = n_ext
-                # No extension of an itemset held by fewer than min_count rows with more
-                # items after its last: its database would be wasted.
-                grow[r] = deeper and tails[r] >= min_count
-                if grow[r]:
+                if deeper:
                     needed += bound[r]
-                frequent[r], bound[r], tails[r] = 0, 0, 0
+                frequent[r], bound[r] = 0, 0
                 n_ext += 1
                 if n_out > cap:
                     return OVERFLOW, out[:n_out]
@@ -242,8 +236,6 @@ def mine(
                         n_kept += slot[r] >= 0
                     for i in range(n_kept - 1):
                         f = kept[i]
-                        if not grow[f]:
-                            continue
                         s = slot[f]
                         q = ext[s, 2]
                         db[q] = n_kept - i - 1
@@ -254,9 +246,6 @@ def mine(
                 top = needed
             for t in range(n_new):
                 slot[chosen[t]] = -1
-        else:
-            for t in range(n_seen):
-                bound[chosen[t]], tails[chosen[t]] = 0, 0
         # Next itemset to expand: the next of the deepest frame with one left.
         e = -1
         while d >= 0:
