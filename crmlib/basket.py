@@ -569,7 +569,16 @@ def _itemset_frame(found: _Found, labels: pd.Index, n_baskets: int) -> pd.DataFr
         rows, node = rows[keep], node[keep]
     codes.sort(axis=1)
     length, count = found.length, found.count
-    order = np.lexsort([codes[:, j] for j in reversed(range(width))] + [length, -count])
+    # Sort keys: the codes packed several to an int64 (fewer keys sort faster).
+    bits = max(1, int(len(labels)).bit_length())
+    per_key = 63 // bits
+    keys = []
+    for lo in range(0, width, per_key):
+        key = np.zeros(n, dtype=np.int64)
+        for j in range(lo, min(lo + per_key, width)):
+            key = (key << bits) | codes[:, j]
+        keys.append(key)
+    order = np.lexsort([*reversed(keys), length, -count])
     codes, length, count = codes[order], length[order], count[order]
     values = np.append(labels.to_numpy(dtype=object), None)
     text = np.array([str(v) for v in values[:-1]] + [""], dtype=object)
