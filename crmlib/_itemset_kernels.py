@@ -126,7 +126,7 @@ def mine(
     # ext rows: rank of the last item, database start, database end, output row.
     depth = min(max_len, n_freq) + 1
     frame = np.zeros((depth, 4), dtype=np.int64)  # lo, hi, cur, db top
-    ext = np.empty((2 * n_freq + 16, 4), dtype=np.int64)
+    ext = np.empty((2 * n_freq + 16, 6), dtype=np.int64)
     frequent = np.zeros(n_freq, dtype=np.int64)  # counts in the database expanded
     bound = np.zeros(n_freq, dtype=np.int64)  # room for each extension's database
     chosen = np.empty(n_freq + 1, dtype=np.int64)
@@ -140,9 +140,9 @@ def mine(
     e = -1
     while True:
         if e >= 0:
-            lo, hi = ext[e, 1], ext[e, 2]
+            lo, hi, single_lo, single_hi = ext[e, 1], ext[e, 2], ext[e, 4], ext[e, 5]
         else:
-            lo, hi = root_lo, root_hi
+            lo, hi, single_lo, single_hi = root_lo, root_hi, 0, 0
         # Count the extensions by later items, and the room their databases need.
         n_new = 0
         p = lo
@@ -156,6 +156,11 @@ def mine(
                 bound[r] += m - k  # the last item's (k = m - 1) is taken off below
             bound[db[p + m]] -= 1
             p += m + 1
+        for p in range(single_lo, single_hi):  # rows of one item
+            r = db[p]
+            chosen[n_new] = r
+            n_new += frequent[r] == 0
+            frequent[r] += 1
         n_seen, n_new = n_new, 0
         if e < 0:  # the root: every frequent item, with its count
             n_new = n_freq
@@ -192,9 +197,9 @@ def mine(
                     for c in range(4):
                         bigger[i, c] = out[i, c]
                 out = bigger
-                bigger = np.empty((max(n_ext + n_new, 2 * len(ext)), 4), dtype=np.int64)
+                bigger = np.empty((max(n_ext + n_new, 2 * len(ext)), 6), dtype=np.int64)
                 for i in range(n_ext):
-                    for c in range(4):
+                    for c in range(6):
                         bigger[i, c] = ext[i, c]
                 ext = bigger
             d += 1
@@ -214,6 +219,7 @@ def mine(
                 slot[r] = n_ext
                 if deeper:
                     needed += bound[r]
+                ext[n_ext, 4], ext[n_ext, 5] = needed, needed
                 frequent[r], bound[r] = 0, 0
                 n_ext += 1
                 if n_out > cap:
@@ -237,6 +243,10 @@ def mine(
                     for i in range(n_kept - 1):
                         f = kept[i]
                         s = slot[f]
+                        if i == n_kept - 2:  # a row of one item: from the end down
+                            ext[s, 4] -= 1
+                            db[ext[s, 4]] = kept[i + 1]
+                            continue
                         q = ext[s, 2]
                         db[q] = n_kept - i - 1
                         for j in range(i + 1, n_kept):
@@ -252,7 +262,7 @@ def mine(
             if frame[d, 2] < frame[d, 1] and d + 2 <= max_len:
                 e = frame[d, 2]
                 frame[d, 2] += 1
-                if ext[e, 2] > ext[e, 1]:
+                if ext[e, 2] > ext[e, 1] or ext[e, 5] > ext[e, 4]:
                     break
                 e = -1
                 continue
