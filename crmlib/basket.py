@@ -21,11 +21,11 @@ The chapter on association rules and the beer-and-diapers case rest on this modu
   net margin, break-even take-up and break-even price discount), and
   :func:`cross_sell_decision` into the facts that decide between the two.
 
-How itemsets are found: item counts come from the sparse columns, pair counts from one
-sparse matrix product ``X.T @ X``; longer itemsets are counted level by level (Apriori
-candidate generation, pruned by the frequent pairs) with bitwise AND and popcount over packed
-basket bitsets, in chunks of bounded memory. Only baskets that can still hold a longer
-itemset are kept in the bitsets, so they shrink as the levels grow.
+How itemsets are found: the items are coded once (their labels sorted), and a compiled
+depth-first miner (``crmlib._itemset_kernels``, numba) counts every extension of an itemset
+in one pass over its projected database, the baskets holding it cut down to their items
+ranked after its last; items are ranked rarest first, so those databases stay small. The
+machine code is compiled on the first call (a few seconds) and cached for later sessions.
 
 Choices on doubtful input, so results never depend on a silent guess:
 
@@ -38,11 +38,11 @@ Choices on doubtful input, so results never depend on a silent guess:
   because repeated lines of one product on an invoice are normal there.
 - Missing (None/NaN) and unhashable items are refused.
 - A support so low that the result would explode is refused, with an estimate and a
-  suggested ``min_support``, before memory runs out: after each length the total is
-  estimated (exact so far, extrapolated beyond) and compared with ``max_itemsets``, and the
-  count is capped while a length is being counted. The estimate cannot come from items and
-  pairs alone: on Groceries the itemsets a pair graph allows outnumber the frequent ones
-  10,000 to 1 at ``min_support=0.001``.
+  suggested ``min_support``, before memory runs out: the miner stops as soon as it has
+  found more than ``max_itemsets``; the estimate then comes length by length (exact up to
+  a length, extrapolated beyond), and the suggested support is checked to fit the cap. The
+  estimate cannot come from items and pairs alone: on Groceries the itemsets a pair graph
+  allows outnumber the frequent ones 10,000 to 1 at ``min_support=0.001``.
 """
 
 from __future__ import annotations
@@ -105,7 +105,6 @@ RULE_COLUMNS = [
     "conviction",
 ]
 ITEMSET_COLUMNS = ["itemsets", "items", "length", "support", "count"]
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,9 +344,9 @@ def frequent_itemsets(
     max_len : int, optional
         Longest itemset to report; all lengths when None.
     max_itemsets : int, default 1,000,000
-        Refuse, before memory runs out, when more itemsets than this would be found: the
-        total is estimated after each length (exact so far, extrapolated beyond) and
-        counted as it grows; the error gives the estimate and a suggested ``min_support``.
+        Refuse, before memory runs out, when more itemsets than this would be found: mining
+        stops once the count passes it, and the error gives an estimate of the total (exact
+        up to some length, extrapolated beyond) and a ``min_support`` that stays within it.
 
     Returns
     -------
@@ -510,8 +509,8 @@ class _Guard:
             status, found = self._mine(indptr, codes, item_counts, min_count, self.longest)
             if status != _kernels.OVERFLOW:
                 return text
-            higher = self._suggest(found.counts_by_length())
-            support = max(higher, (min_count + 1) / self.n_baskets)
+            # At least double the count each time: a few tries at most.
+            support = max(self._suggest(found.counts_by_length()), 2 * min_count / self.n_baskets)
 
     def _suggest(self, counts: list[np.ndarray]) -> float:
         """Smallest support whose extrapolated total fits half the cap (counts per length)."""
