@@ -226,7 +226,7 @@ def mine(
                     return OVERFLOW, out[:n_out]
             if deeper:
                 if needed > len(db):
-                    bigger_db = np.empty(max(needed, 2 * len(db)), dtype=np.int32)
+                    bigger_db = np.empty(max(needed + needed // 2, 2 * len(db)), dtype=np.int32)
                     for j in range(top):
                         bigger_db[j] = db[j]
                     db = bigger_db
