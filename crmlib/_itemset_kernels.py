@@ -6,9 +6,10 @@ row of its frequent item ranks, ascending. The database of an itemset holds, for
 basket containing it, the tail of the row after the itemset's last item. One pass over it
 counts every extension by a later item (the support of the itemset plus that item); a
 second writes the databases of the frequent extensions, each row's tail after each of
-them, keeping only the frequent extensions' items (no other item can extend them). The
-search goes deepest first, so memory holds the databases along one path of the search,
-and rows of rare itemsets are few and their tails short.
+them, keeping only the frequent extensions' items (no other item can extend them). Tails
+of one item are kept apart, as a plain list: they count, but extend nothing. The search
+goes deepest first, so memory holds the databases along one path of the search, and rows
+of rare itemsets are few and their tails short.
 
 The kernels are compiled on first use and the machine code is cached (``cache=True``: in
 ``__pycache__`` beside this file, or numba's user cache where that is not writable). They
@@ -123,7 +124,8 @@ def mine(
 
     # Frames, one per depth d (itemsets of d + 1 items): their itemsets ext[lo:hi], the
     # next to expand ``cur``, and the top of ``db`` below the frame's databases.
-    # ext rows: rank of the last item, database start, database end, output row.
+    # ext rows: rank of the last item, database rows start and end, output row, then the
+    # tails of one item start and end (they fill the database's room from its end down).
     depth = min(max_len, n_freq) + 1
     frame = np.zeros((depth, 4), dtype=np.int64)  # lo, hi, cur, db top
     ext = np.empty((2 * n_freq + 16, 6), dtype=np.int64)

@@ -586,7 +586,7 @@ def _itemset_frame(found: _Found, labels: pd.Index, n_baskets: int) -> pd.DataFr
     itemsets = np.empty(n, dtype=object)
     for k in range(1, width + 1):
         at = np.flatnonzero(length == k)
-        itemsets[at] = list(map(frozenset, zip(*values[codes[at, :k]].T)))
+        itemsets[at] = list(map(frozenset, zip(*values[codes[at, :k]].T, strict=True)))
         if k < width:
             longer = length > k
             items[longer] += joined[codes[longer, k]]
