@@ -48,9 +48,11 @@ Choices on doubtful input, so results never depend on a silent guess:
 from __future__ import annotations
 
 import difflib
+import gc
 import inspect
 import warnings
 from collections.abc import Hashable, Iterable, Sequence
+from contextlib import contextmanager
 from itertools import chain, combinations
 from math import ceil, floor, log10
 from numbers import Real
@@ -584,12 +586,13 @@ def _itemset_frame(found: _Found, labels: pd.Index, n_baskets: int) -> pd.DataFr
     items = text[codes[:, 0]]
     joined = np.array([SEPARATOR + t for t in text], dtype=object)
     itemsets = np.empty(n, dtype=object)
-    for k in range(1, width + 1):
-        at = np.flatnonzero(length == k)
-        itemsets[at] = list(map(frozenset, zip(*values[codes[at, :k]].T, strict=True)))
-        if k < width:
-            longer = length > k
-            items[longer] += joined[codes[longer, k]]
+    with _no_gc():  # many new containers, none in a cycle: collecting them is wasted time
+        for k in range(1, width + 1):
+            at = np.flatnonzero(length == k)
+            itemsets[at] = list(map(frozenset, zip(*values[codes[at, :k]].T, strict=True)))
+            if k < width:
+                longer = length > k
+                items[longer] += joined[codes[longer, k]]
     return pd.DataFrame(
         {
             "itemsets": pd.Series(itemsets, dtype=object),
@@ -599,6 +602,18 @@ def _itemset_frame(found: _Found, labels: pd.Index, n_baskets: int) -> pd.DataFr
             "count": count,
         }
     )
+
+
+@contextmanager
+def _no_gc():
+    """Pause Python's cyclic garbage collector (as it was before, after the block)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------------------------
