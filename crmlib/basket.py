@@ -579,7 +579,7 @@ def _itemset_frame(found: _Found, labels: pd.Index, n_baskets: int) -> pd.DataFr
         for j in range(lo, min(lo + per_key, width)):
             key = (key << bits) | codes[:, j]
         keys.append(key)
-    order = np.lexsort([*reversed(keys), length, -count])
+    order = np.lexsort([*reversed(keys), length - count * (width + 1)])  # count desc, length
     codes, length, count = codes[order], length[order], count[order]
     values = np.append(labels.to_numpy(dtype=object), None)
     text = np.array([str(v) for v in values[:-1]] + [""], dtype=object)
