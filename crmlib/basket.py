@@ -463,7 +463,7 @@ class _Guard:
         self.n_baskets = n_baskets
         self.longest = longest  # no itemset is longer than this (max_len, largest basket)
 
-    def mine(self, indptr: np.ndarray, codes: np.ndarray, n_items: int, min_count: int):
+    def mine(self, indptr: np.ndarray, codes: np.ndarray, n_items: int, min_count: int) -> _Found:
         """The itemsets, as :class:`_Found`; raise ValueError if there are too many."""
         item_counts = np.bincount(codes, minlength=n_items).astype(np.int64)
         status, found = self._mine(indptr, codes, item_counts, min_count, self.longest)
@@ -471,7 +471,14 @@ class _Guard:
             raise self._refusal(indptr, codes, item_counts, min_count)
         return found
 
-    def _mine(self, indptr, codes, item_counts, min_count, max_len) -> tuple[int, _Found]:
+    def _mine(
+        self,
+        indptr: np.ndarray,
+        codes: np.ndarray,
+        item_counts: np.ndarray,
+        min_count: int,
+        max_len: int,
+    ) -> tuple[int, _Found]:
         frequent = np.flatnonzero(item_counts >= min_count)
         order = frequent[np.argsort(item_counts[frequent], kind="stable")]  # rarest first
         status, found = _kernels.mine(
@@ -479,7 +486,9 @@ class _Guard:
         )
         return status, _Found.from_kernel(found)
 
-    def _refusal(self, indptr, codes, item_counts, min_count) -> ValueError:
+    def _refusal(
+        self, indptr: np.ndarray, codes: np.ndarray, item_counts: np.ndarray, min_count: int
+    ) -> ValueError:
         for k in range(1, self.longest + 1):
             status, found = self._mine(indptr, codes, item_counts, min_count, k)
             counts = found.counts_by_length()
@@ -500,7 +509,13 @@ class _Guard:
             "have the memory"
         )
 
-    def _working_support(self, indptr, codes, item_counts, counts) -> str:
+    def _working_support(
+        self,
+        indptr: np.ndarray,
+        codes: np.ndarray,
+        item_counts: np.ndarray,
+        counts: list[np.ndarray],
+    ) -> str:
         """The suggested support as printed, raised until mining at it fits the cap."""
         support = self._suggest(counts)
         while True:
