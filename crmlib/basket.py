@@ -21,11 +21,11 @@ The chapter on association rules and the beer-and-diapers case rest on this modu
   net margin, break-even take-up and break-even price discount), and
   :func:`cross_sell_decision` into the facts that decide between the two.
 
-How itemsets are found: item counts come from the sparse columns, pair counts from one
-sparse matrix product ``X.T @ X``; longer itemsets are counted level by level (Apriori
-candidate generation, pruned by the frequent pairs) with bitwise AND and popcount over packed
-basket bitsets, in chunks of bounded memory. Only baskets that can still hold a longer
-itemset are kept in the bitsets, so they shrink as the levels grow.
+How itemsets are found: the items are coded once (their labels sorted), and a compiled
+depth-first miner (``crmlib._itemset_kernels``, numba) counts every extension of an itemset
+in one pass over its projected database, the baskets holding it cut down to their items
+ranked after its last; items are ranked rarest first, so those databases stay small. The
+machine code is compiled on the first call (a few seconds) and cached for later sessions.
 
 Choices on doubtful input, so results never depend on a silent guess:
 
@@ -38,19 +38,21 @@ Choices on doubtful input, so results never depend on a silent guess:
   because repeated lines of one product on an invoice are normal there.
 - Missing (None/NaN) and unhashable items are refused.
 - A support so low that the result would explode is refused, with an estimate and a
-  suggested ``min_support``, before memory runs out: after each length the total is
-  estimated (exact so far, extrapolated beyond) and compared with ``max_itemsets``, and the
-  count is capped while a length is being counted. The estimate cannot come from items and
-  pairs alone: on Groceries the itemsets a pair graph allows outnumber the frequent ones
-  10,000 to 1 at ``min_support=0.001``.
+  suggested ``min_support``, before memory runs out: the miner stops as soon as it has
+  found more than ``max_itemsets``; the estimate then comes length by length (exact up to
+  a length, extrapolated beyond), and the suggested support is checked to fit the cap. The
+  estimate cannot come from items and pairs alone: on Groceries the itemsets a pair graph
+  allows outnumber the frequent ones 10,000 to 1 at ``min_support=0.001``.
 """
 
 from __future__ import annotations
 
 import difflib
+import gc
 import inspect
 import warnings
 from collections.abc import Hashable, Iterable, Sequence
+from contextlib import contextmanager
 from itertools import chain, combinations
 from math import ceil, floor, log10
 from numbers import Real
@@ -60,6 +62,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import _itemset_kernels as _kernels
 from .validation import (
     require_columns,
     require_fraction,
@@ -104,12 +107,6 @@ RULE_COLUMNS = [
     "conviction",
 ]
 ITEMSET_COLUMNS = ["itemsets", "items", "length", "support", "count"]
-
-# Bytes of packed bitsets handled per numpy call while counting candidates: large enough to
-# amortise call overhead, small enough to keep peak memory low.
-_CHUNK_BYTES = 8 * 2**20
-# Candidates generated per block before the pair filter (bounds index arrays).
-_CHUNK_CANDIDATES = 2**20
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,7 +206,16 @@ def encode(baskets: Sequence[Iterable[Hashable]]) -> tuple[sp.csr_array, pd.Inde
 
 
 def _encode(baskets: object) -> tuple[sp.csc_array, pd.Index]:
-    """:func:`encode` as a CSC matrix (item columns), the form the miner works on."""
+    """:func:`encode` as a CSC matrix (item columns, rows ascending in each)."""
+    indptr, codes, labels = _encode_rows(baskets)
+    shape = (len(indptr) - 1, len(labels))
+    rows = sp.csr_array((np.ones(len(codes), dtype=bool), codes, indptr), shape=shape)
+    return rows.tocsc(), labels
+
+
+def _encode_rows(baskets: object) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Baskets as rows of item codes: ``codes[indptr[b]:indptr[b + 1]]`` are the distinct
+    items of basket ``b`` (codes into the sorted ``labels``), in the basket's order."""
     names, lists = _basket_lists(baskets)
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     empty = np.flatnonzero(lengths == 0)
@@ -221,7 +227,9 @@ def _encode(baskets: object) -> tuple[sp.csc_array, pd.Index]:
         )
     flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(lengths.sum()))
     try:
-        codes, labels = pd.factorize(flat, sort=True)
+        # Factorize in order of appearance, then sort only the distinct labels: the same
+        # codes as sort=True (numbers before text if mixed) for less work.
+        codes, labels = pd.factorize(flat, sort=False)
     except TypeError:
         raise _unhashable_error(names, lists) from None
     missing = codes < 0
@@ -231,29 +239,25 @@ def _encode(baskets: object) -> tuple[sp.csc_array, pd.Index]:
             f"baskets: expected items, found a missing value (None/NaN) in {len(where):,} "
             f"basket(s) ({_where(names, where)}); remove missing items first"
         )
+    rank, labels = pd.factorize(labels, sort=True)
+    codes = rank.astype(np.int32)[codes]  # int32: half the memory of the intp codes
     indptr = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    shape = (len(lists), len(labels))
-    matrix = sp.csr_array((np.ones(len(codes), dtype=bool), codes, indptr), shape=shape).tocsc()
-    # The conversion keeps rows ascending within each item: a repeated item shows up as
-    # two equal neighbours in the same column.
-    item = np.repeat(np.arange(len(labels)), np.diff(matrix.indptr))
-    rows = matrix.indices
-    repeated = np.flatnonzero((rows[1:] == rows[:-1]) & (item[1:] == item[:-1])) + 1
-    if len(repeated):
-        where = np.unique(rows[repeated])
+    repeated = _kernels.repeated_items(indptr, codes, len(labels))
+    if repeated.any():
+        at = np.flatnonzero(repeated)
+        basket_of = np.searchsorted(indptr, at, side="right") - 1
+        where = np.unique(basket_of)
         warnings.warn(
             f"baskets: {len(where):,} basket(s) list an item more than once (e.g. "
-            f"{labels[item[repeated[0]]]!r} in {_where(names, rows[repeated[:1]])}); each "
+            f"{labels[codes[at[0]]]!r} in {_where(names, basket_of[:1])}); each "
             "item is counted once per basket",
             UserWarning,
             stacklevel=_stacklevel(),
         )
-        rows, item = np.delete(rows, repeated), np.delete(item, repeated)
-        indptr = np.zeros(len(labels) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(item, minlength=len(labels)), out=indptr[1:])
-        matrix = sp.csc_array((np.ones(len(rows), dtype=bool), rows, indptr), shape=shape)
-    return matrix, pd.Index(labels, name="item")
+        codes = codes[~repeated]
+        np.cumsum(lengths - np.bincount(basket_of, minlength=len(lists)), out=indptr[1:])
+    return indptr, codes, pd.Index(labels, name="item")
 
 
 def _basket_lists(baskets: object) -> tuple[pd.Index | None, list]:
@@ -342,9 +346,9 @@ def frequent_itemsets(
     max_len : int, optional
         Longest itemset to report; all lengths when None.
     max_itemsets : int, default 1,000,000
-        Refuse, before memory runs out, when more itemsets than this would be found: the
-        total is estimated after each length (exact so far, extrapolated beyond) and
-        counted as it grows; the error gives the estimate and a suggested ``min_support``.
+        Refuse, before memory runs out, when more itemsets than this would be found: mining
+        stops once the count passes it, and the error gives an estimate of the total (exact
+        up to some length, extrapolated beyond) and a ``min_support`` that stays within it.
 
     Returns
     -------
@@ -374,21 +378,21 @@ def frequent_itemsets(
     if max_len is not None:
         max_len = require_positive_int(max_len, "max_len")
     max_itemsets = require_positive_int(max_itemsets, "max_itemsets")
-    columns, labels = _encode(baskets)
-    n_baskets = columns.shape[0]
+    indptr, codes, labels = _encode_rows(baskets)
+    n_baskets = len(indptr) - 1
     min_count = _min_count(min_support, n_baskets)
-    longest = int(np.bincount(columns.indices).max())  # items in the largest basket
+    longest = int(np.diff(indptr).max())  # items in the largest basket
     guard = _Guard(max_itemsets, min_support, n_baskets, min(longest, max_len or longest))
-    levels = _mine(columns, min_count, max_len, guard)
-    if len(levels[0][1]) == 0:
-        top = np.diff(columns.indptr).max() / n_baskets
+    found = guard.mine(indptr, codes, len(labels), min_count)
+    if not len(found.count):
+        top = np.bincount(codes, minlength=len(labels)).max() / n_baskets
         warnings.warn(
             f"min_support={min_support:g}: no item reaches it (the most frequent item is in "
             f"{top:.4g} of the baskets); the result is empty",
             UserWarning,
             stacklevel=_stacklevel(),
         )
-    return _itemset_frame(levels, labels, n_baskets)
+    return _itemset_frame(found, labels, n_baskets)
 
 
 def _require_support(min_support: object, baskets: object) -> float:
@@ -417,143 +421,40 @@ def _min_count(min_support: float, n_baskets: int) -> int:
     return count
 
 
-def _mine(
-    columns: sp.csc_array, min_count: int, max_len: int | None, guard: _Guard
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Frequent itemsets per length: [(item codes, shape (m, k); counts, shape (m,)), ...].
+class _Found(NamedTuple):
+    """Itemsets found by the miner, one element per itemset: itemset ``i`` is itemset
+    ``parent[i]`` (-1 for none) plus item code ``item[i]``, of ``length[i]`` items, held by
+    ``count[i]`` baskets."""
 
-    Rows of each level are in lexicographic order of their item codes.
-    """
-    item_counts = np.diff(columns.indptr)
-    frequent = np.flatnonzero(item_counts >= min_count)
-    levels = [(np.arange(len(frequent))[:, None], item_counts[frequent])]
-    if max_len == 1 or len(frequent) < 2:
-        return [(frequent[:, None], item_counts[frequent])]
+    parent: np.ndarray
+    item: np.ndarray
+    count: np.ndarray
+    length: np.ndarray
 
-    # Pairs: one sparse product over the frequent columns, renumbered 0..f-1 from here on.
-    onehot = columns[:, frequent].astype(np.int32)
-    co = sp.triu(onehot.T @ onehot, k=1).tocoo()
-    keep = co.data >= min_count
-    order = np.lexsort((co.col[keep], co.row[keep]))
-    level = np.column_stack([co.row[keep], co.col[keep]])[order]
-    levels.append((level, co.data[keep][order].astype(np.int64)))
-    guard.check(levels)
+    @classmethod
+    def from_kernel(cls, found: np.ndarray) -> _Found:
+        k = _kernels
+        columns = (k.PARENT, k.ITEM, k.COUNT, k.LENGTH)
+        return cls(*(np.ascontiguousarray(found[:, c]) for c in columns))
 
-    n_frequent = len(frequent)
-    pair_keys = level[:, 0].astype(np.int64) * n_frequent + level[:, 1]  # sorted
-    bitsets = _Bitsets(onehot)
-    while len(level) > 1 and (max_len is None or len(levels) < max_len):
-        bitsets.restrict(np.unique(level), min_items=len(levels) + 1)
-        parents, extensions, counts = [], [], []
-        for parent, extension in _candidates(level, pair_keys, n_frequent):
-            count = bitsets.count(level[parent], extension)
-            ok = count >= min_count
-            parents.append(parent[ok])
-            extensions.append(extension[ok])
-            counts.append(count[ok])
-            guard.check(levels, partial=counts)
-        if not counts or not sum(map(len, counts)):
-            break
-        level = np.column_stack([level[np.concatenate(parents)], np.concatenate(extensions)])
-        levels.append((level, np.concatenate(counts)))
-        guard.check(levels)
-    return [(frequent[codes], counts) for codes, counts in levels]
-
-
-def _candidates(level: np.ndarray, pair_keys: np.ndarray, n_items: int):
-    """Yield (parent rows, extension items) blocks of the next level's candidates.
-
-    Apriori join: two itemsets of ``level`` that share all but their last item give a
-    candidate; it is kept only if its two last items form a frequent pair.
-    """
-    m = len(level)
-    new_group = np.ones(m, dtype=bool)
-    new_group[1:] = np.any(level[1:, :-1] != level[:-1, :-1], axis=1)
-    starts = np.flatnonzero(new_group)
-    group_end = np.repeat(np.append(starts[1:], m), np.diff(np.append(starts, m)))
-    n_later = group_end - np.arange(m) - 1  # later siblings of each row
-    ends = np.cumsum(n_later)
-    cuts = np.searchsorted(ends, np.arange(_CHUNK_CANDIDATES, ends[-1], _CHUNK_CANDIDATES))
-    for lo, hi in zip(np.r_[0, cuts + 1], np.r_[cuts + 1, m], strict=True):
-        sizes = n_later[lo:hi]
-        parent = np.repeat(np.arange(lo, hi), sizes)
-        if len(parent) == 0:
-            continue
-        offset = np.arange(len(parent)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        extension = level[parent + 1 + offset, -1]
-        keys = level[parent, -1].astype(np.int64) * n_items + extension
-        at = np.minimum(np.searchsorted(pair_keys, keys), len(pair_keys) - 1)
-        ok = pair_keys[at] == keys
-        yield parent[ok], extension[ok]
-
-
-class _Bitsets:
-    """Packed bitsets of the baskets holding each item: ``bits[item, word]``.
-
-    Only baskets that can hold a candidate (at least ``min_items`` of the still-relevant
-    items) are kept; the bitsets are rebuilt when that halves their number.
-    """
-
-    def __init__(self, onehot: sp.csc_array) -> None:
-        self.n_baskets, self.n_items = onehot.shape
-        self.rows = onehot.indices
-        self.item_of_entry = np.repeat(np.arange(self.n_items), np.diff(onehot.indptr))
-        self.n_kept = self.n_baskets
-        self.bits: np.ndarray | None = None
-
-    def restrict(self, items: np.ndarray, min_items: int) -> None:
-        relevant = np.zeros(self.n_items, dtype=bool)
-        relevant[items] = True
-        entries = relevant[self.item_of_entry]
-        kept = np.bincount(self.rows[entries], minlength=self.n_baskets) >= min_items
-        entries &= kept[self.rows]
-        # Later lengths need a subset of these items and more of them per basket.
-        self.rows, self.item_of_entry = self.rows[entries], self.item_of_entry[entries]
-        n_kept = int(kept.sum())
-        if self.bits is not None and n_kept > self.n_kept // 2:
-            return
-        self.n_kept = n_kept
-        row = (np.cumsum(kept) - 1)[self.rows]  # bit position of each kept basket
-        words = max(1, (n_kept + 63) // 64)
-        # Entries are item-major with rows ascending: OR the bits of each word in one go.
-        key = self.item_of_entry * words + (row >> 6)
-        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
-        bit = np.left_shift(np.uint64(1), (row & 63).astype(np.uint64))
-        self.bits = np.zeros((self.n_items, words), dtype=np.uint64)
-        if len(key):
-            self.bits.reshape(-1)[key[first]] = np.bitwise_or.reduceat(bit, first)
-
-    def count(self, prefixes: np.ndarray, extensions: np.ndarray) -> np.ndarray:
-        """Baskets holding each ``prefixes[i]`` together with ``extensions[i]``.
-
-        ``prefixes`` is in lexicographic order, so equal leading items are adjacent: the
-        bitset of each distinct leading part is computed once, as in a prefix tree.
-        """
-        out = np.empty(len(extensions), dtype=np.int64)
-        step = max(1, _CHUNK_BYTES // (8 * self.bits.shape[1]))
-        for lo in range(0, len(extensions), step):
-            block = prefixes[lo : lo + step]
-            changed = np.ones(block.shape, dtype=bool)  # row starts a new prefix of length j+1
-            np.logical_or.accumulate(block[1:] != block[:-1], axis=1, out=changed[1:])
-            acc, run = None, None
-            for j in range(block.shape[1]):
-                starts = np.flatnonzero(changed[:, j])
-                step_bits = self.bits[block[starts, j]]
-                acc = step_bits if acc is None else np.bitwise_and(acc[run[starts]], step_bits)
-                run = np.cumsum(changed[:, j]) - 1  # each row's prefix, for the next length
-            acc = acc[run]
-            acc &= self.bits[extensions[lo : lo + step]]
-            out[lo : lo + step] = np.bitwise_count(acc).sum(axis=1, dtype=np.uint32)
-        return out
+    def counts_by_length(self) -> list[np.ndarray]:
+        """Basket counts of the itemsets of each length 1, 2, ... up to the longest."""
+        order = np.argsort(self.length, kind="stable")
+        longest = int(self.length.max(initial=0))
+        ends = np.searchsorted(self.length[order], np.arange(1, longest + 1), "right")
+        return np.split(self.count[order], ends[:-1])
 
 
 class _Guard:
-    """Refuse a result larger than ``max_itemsets`` while mining, before memory runs out.
+    """Mine at most ``max_itemsets`` itemsets; refuse a larger result with an estimate and a
+    suggested ``min_support`` that is checked to work.
 
-    After each complete length the total is estimated: exact up to that length and
-    extrapolated beyond it, the ratio between successive lengths shrinking as it did
-    between the last two (e.g. 87, 221, 32 itemsets of lengths 1-3 extrapolate to 1 more).
-    The check also runs as a length is being counted, on the itemsets found so far.
+    The miner stops as soon as it has found more than ``max_itemsets``, so memory stays
+    bounded. Then the estimate is made length by length, as a breadth-first miner would:
+    the itemsets of lengths 1..k are mined (capped) for k = 1, 2, ... and the total is
+    extrapolated beyond k, the ratio between successive lengths shrinking as it did between
+    the last two (e.g. 87, 221, 32 itemsets of lengths 1-3 extrapolate to 1 more); the
+    refusal comes at the first k where the estimate or the itemsets found pass the cap.
     """
 
     def __init__(self, max_itemsets: int, min_support: float, n_baskets: int, longest: int):
@@ -562,26 +463,71 @@ class _Guard:
         self.n_baskets = n_baskets
         self.longest = longest  # no itemset is longer than this (max_len, largest basket)
 
-    def check(self, levels: list[tuple], partial: list[np.ndarray] | None = None) -> None:
-        """Raise if ``levels`` (complete lengths) plus ``partial`` (the next, in progress)
-        hold or extrapolate to too many itemsets."""
-        sizes = [len(counts) for _, counts in levels]
-        counts = [counts for _, counts in levels]
-        if partial is not None:
-            counts.append(np.concatenate(partial))
-            estimate = found = sum(sizes) + len(counts[-1])
-        else:
-            found, estimate = sum(sizes), _extrapolate(sizes, self.longest)
-        if estimate <= self.max_itemsets:
-            return
-        how = "the rest extrapolated" if estimate > found else "before stopping"
-        raise ValueError(
+    def mine(self, indptr: np.ndarray, codes: np.ndarray, n_items: int, min_count: int) -> _Found:
+        """The itemsets, as :class:`_Found`; raise ValueError if there are too many."""
+        item_counts = np.bincount(codes, minlength=n_items).astype(np.int64)
+        status, found = self._mine(indptr, codes, item_counts, min_count, self.longest)
+        if status == _kernels.OVERFLOW:
+            raise self._refusal(indptr, codes, item_counts, min_count)
+        return found
+
+    def _mine(
+        self,
+        indptr: np.ndarray,
+        codes: np.ndarray,
+        item_counts: np.ndarray,
+        min_count: int,
+        max_len: int,
+    ) -> tuple[int, _Found]:
+        frequent = np.flatnonzero(item_counts >= min_count)
+        order = frequent[np.argsort(item_counts[frequent], kind="stable")]  # rarest first
+        status, found = _kernels.mine(
+            indptr, codes, order, item_counts, min_count, max_len, self.max_itemsets
+        )
+        return status, _Found.from_kernel(found)
+
+    def _refusal(
+        self, indptr: np.ndarray, codes: np.ndarray, item_counts: np.ndarray, min_count: int
+    ) -> ValueError:
+        for k in range(1, self.longest + 1):
+            status, found = self._mine(indptr, codes, item_counts, min_count, k)
+            counts = found.counts_by_length()
+            sizes = [len(c) for c in counts]
+            if status == _kernels.OVERFLOW:
+                estimate = total = sum(sizes)
+                break
+            total, estimate = sum(sizes), _extrapolate(sizes, self.longest)
+            if estimate > self.max_itemsets:
+                break
+        how = "the rest extrapolated" if estimate > total else "before stopping"
+        return ValueError(
             f"min_support={self.min_support:g} would give about {estimate:,.0f} frequent "
-            f"itemsets ({found:,} found up to length {len(counts)}, {how}), more than "
-            f"max_itemsets={self.max_itemsets:,}; try min_support={_round_up(self._suggest(counts))}"
+            f"itemsets ({total:,} found up to length {len(counts)}, {how}), more than "
+            f"max_itemsets={self.max_itemsets:,}; try min_support="
+            f"{self._working_support(indptr, codes, item_counts, counts)}"
             " (estimated to stay well under it), set max_len, or raise max_itemsets if you "
             "have the memory"
         )
+
+    def _working_support(
+        self,
+        indptr: np.ndarray,
+        codes: np.ndarray,
+        item_counts: np.ndarray,
+        counts: list[np.ndarray],
+    ) -> str:
+        """The suggested support as printed, raised until mining at it fits the cap."""
+        support = self._suggest(counts)
+        while True:
+            text = _round_up(support)
+            if float(text) >= 1:
+                return text
+            min_count = _min_count(float(text), self.n_baskets)
+            status, found = self._mine(indptr, codes, item_counts, min_count, self.longest)
+            if status != _kernels.OVERFLOW:
+                return text
+            # At least double the count each time: a few tries at most.
+            support = max(self._suggest(found.counts_by_length()), 2 * min_count / self.n_baskets)
 
     def _suggest(self, counts: list[np.ndarray]) -> float:
         """Smallest support whose extrapolated total fits half the cap (counts per length)."""
@@ -625,31 +571,64 @@ def _extrapolate(sizes: list[int], longest: int) -> float:
     return total
 
 
-def _itemset_frame(levels, labels: pd.Index, n_baskets: int) -> pd.DataFrame:
+def _itemset_frame(found: _Found, labels: pd.Index, n_baskets: int) -> pd.DataFrame:
     """Build the itemsets frame and sort it: support desc, length, sorted items."""
-    width = len(levels)
-    codes = np.full((sum(len(c) for _, c in levels), width), -1, dtype=np.int64)
-    counts = np.concatenate([c for _, c in levels]).astype(np.int64)
-    lengths = np.concatenate([np.full(len(c), k + 1) for k, (_, c) in enumerate(levels)])
-    itemsets, items, start = [], [], 0
-    values = labels.to_numpy(dtype=object)
-    text = np.array([str(v) for v in values], dtype=object)
-    for level_codes, level_counts in levels:
-        codes[start : start + len(level_counts), : level_codes.shape[1]] = level_codes
-        start += len(level_counts)
-        itemsets.extend(map(frozenset, values[level_codes].tolist()))
-        items.extend(map(SEPARATOR.join, text[level_codes].tolist()))
-    order = np.lexsort([codes[:, j] for j in reversed(range(width))] + [lengths, -counts])
-    frame = pd.DataFrame(
+    n, width = len(found.count), int(found.length.max(initial=1))
+    # Item codes of each itemset, found by walking up its parents; sorted codes are sorted
+    # items (the labels are sorted), padded after the last item.
+    codes = np.full((n, width), len(labels), dtype=np.int64)
+    node = rows = np.arange(n)
+    for step in range(width):
+        codes[rows, found.length[rows] - 1 - step] = found.item[node]
+        node = found.parent[node]
+        keep = node >= 0
+        rows, node = rows[keep], node[keep]
+    codes.sort(axis=1)
+    length, count = found.length, found.count
+    # Sort keys: the codes packed several to an int64 (fewer keys sort faster).
+    bits = max(1, int(len(labels)).bit_length())
+    per_key = 63 // bits
+    keys = []
+    for lo in range(0, width, per_key):
+        key = np.zeros(n, dtype=np.int64)
+        for j in range(lo, min(lo + per_key, width)):
+            key = (key << bits) | codes[:, j]
+        keys.append(key)
+    order = np.lexsort([*reversed(keys), length - count * (width + 1)])  # count desc, length
+    codes, length, count = codes[order], length[order], count[order]
+    values = np.append(labels.to_numpy(dtype=object), None)
+    text = np.array([str(v) for v in values[:-1]] + [""], dtype=object)
+    items = text[codes[:, 0]]
+    joined = np.array([SEPARATOR + t for t in text], dtype=object)
+    itemsets = np.empty(n, dtype=object)
+    with _no_gc():  # many new containers, none in a cycle: collecting them is wasted time
+        for k in range(1, width + 1):
+            at = np.flatnonzero(length == k)
+            itemsets[at] = list(map(frozenset, zip(*values[codes[at, :k]].T, strict=True)))
+            if k < width:
+                longer = length > k
+                items[longer] += joined[codes[longer, k]]
+    return pd.DataFrame(
         {
             "itemsets": pd.Series(itemsets, dtype=object),
             "items": pd.Series(items, dtype="str"),
-            "length": lengths,
-            "support": counts / n_baskets,
-            "count": counts,
+            "length": length,
+            "support": count / n_baskets,
+            "count": count,
         }
     )
-    return frame.iloc[order].reset_index(drop=True)
+
+
+@contextmanager
+def _no_gc():
+    """Pause Python's cyclic garbage collector (as it was before, after the block)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------------------------

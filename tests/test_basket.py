@@ -232,6 +232,34 @@ def test_itemsets_match_mlxtend_on_synthetic_data(min_support, max_len):
         assert as_dict(ours) == as_dict(theirs)
 
 
+def random_baskets(n: int, n_items: int, mean_size: float, seed: int) -> list[list[str]]:
+    """Baskets of Zipf-like items (strings), sizes 1 .. 3 * mean_size."""
+    rng = np.random.default_rng(seed)
+    popularity = 1 / np.arange(1, n_items + 1) ** rng.uniform(0.5, 1.5)
+    popularity /= popularity.sum()
+    sizes = np.clip(rng.poisson(mean_size, n), 1, min(3 * mean_size, n_items))
+    return [
+        [f"i{j:03d}" for j in rng.choice(n_items, size=s, replace=False, p=popularity)]
+        for s in sizes
+    ]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    ("min_support", "max_len"), [(0.2, None), (0.05, None), (0.02, 3), (0.01, 2)]
+)
+def test_itemsets_match_mlxtend_on_random_baskets(seed, min_support, max_len):
+    # Varied shapes: few or many items, small or large baskets (long itemsets).
+    n_items, mean_size = [(12, 6), (60, 4), (200, 10)][seed]
+    baskets = random_baskets(1500, n_items, mean_size, seed)
+    matrix, labels = encode(baskets)
+    frame = pd.DataFrame(matrix.toarray(), columns=list(labels))
+    ours = frequent_itemsets(baskets, min_support, max_len)
+    theirs = fpgrowth(frame, min_support, use_colnames=True, max_len=max_len)
+    assert as_dict(ours) == as_dict(theirs)
+    assert ours["length"].max() == (max_len or ours["length"].max()) >= 2
+
+
 def test_support_threshold_is_inclusive_like_mlxtend():
     baskets = [["a", "b"]] * 7 + [["c"]] * 93  # 7 / 100 == 0.07 exactly in floating point
     found = frequent_itemsets(baskets, 0.07)
@@ -336,10 +364,9 @@ def test_whole_basket_explosion_is_refused_quickly():
         frequent_itemsets(baskets, 0.1)
 
 
-def test_cap_applies_while_a_length_is_being_counted(groceries, monkeypatch):
+def test_cap_applies_while_a_length_is_being_counted(groceries):
     sizes = frequent_itemsets(groceries, 0.002)["length"].value_counts()
     cap = int(sizes[1] + sizes[2] + sizes[3] // 2)  # passes the cap halfway through length 3
-    monkeypatch.setattr(basket, "_CHUNK_CANDIDATES", 64)  # check after every small block
     with pytest.raises(ValueError, match=r"found up to length 3, before stopping"):
         frequent_itemsets(groceries, 0.002, max_itemsets=cap)
     assert len(frequent_itemsets(groceries, 0.002, max_len=2, max_itemsets=cap)) <= cap

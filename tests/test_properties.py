@@ -316,6 +316,41 @@ def test_frequent_itemsets_answer_or_refuse_clearly(baskets, min_support):
             assert held == count
 
 
+def _all_itemsets(baskets: list[list], min_count: int, max_len: int | None) -> dict:
+    """Every itemset held by at least ``min_count`` baskets, by enumerating subsets."""
+    from collections import Counter
+    from itertools import combinations
+
+    held = Counter()
+    for b in baskets:
+        items = sorted(set(b))
+        for k in range(1, min(len(items), max_len or len(items)) + 1):
+            held.update(frozenset(c) for c in combinations(items, k))
+    return {s: n for s, n in held.items() if n >= min_count}
+
+
+@SETTINGS
+@given(
+    st.lists(st.lists(st.integers(0, 9), min_size=1, max_size=7), min_size=1, max_size=40),
+    st.integers(1, 6),
+    st.sampled_from([None, 1, 2, 3]),
+)
+def test_frequent_itemsets_are_exactly_the_subsets_held_often_enough(baskets, count, max_len):
+    # Complete and exact: every subset of some basket held by >= count baskets, with its
+    # count, and nothing else; lengths, supports and the row order follow from the counts.
+    count = min(count, len(baskets))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # repeated items, nothing frequent
+        found = basket.frequent_itemsets(baskets, count / len(baskets), max_len)
+    assert dict(zip(found["itemsets"], found["count"], strict=True)) == _all_itemsets(
+        baskets, count, max_len
+    )
+    assert (found["length"] == found["itemsets"].map(len)).all()
+    assert np.allclose(found["support"], found["count"] / len(baskets))
+    keys = list(zip(-found["count"], found["length"], found["itemsets"].map(sorted), strict=True))
+    assert keys == sorted(keys)
+
+
 @SETTINGS
 @given(
     st.lists(

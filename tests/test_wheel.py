@@ -30,7 +30,11 @@ loaded = {{}}
 for name in [n for n in datasets.__all__ if n.startswith("load_")]:
     data = getattr(datasets, name)()
     loaded[name] = [len(f) for f in (data.values() if isinstance(data, dict) else [data])]
-print(json.dumps({{"file": crmlib.__file__, "loaded": loaded}}))
+# The compiled itemset kernels: compiled here, cached beside the installed module.
+baskets = [["beer", "diapers"], ["beer", "diapers", "chips"], ["beer"]]
+found = crmlib.basket.frequent_itemsets(baskets, 0.5)
+itemsets = dict(zip(found["items"], found["count"].tolist()))
+print(json.dumps({{"file": crmlib.__file__, "loaded": loaded, "itemsets": itemsets}}))
 """
 
 
@@ -80,3 +84,5 @@ def test_every_loader_works_outside_the_repository_without_jupyter(wheel, tmp_pa
     found = json.loads(run.stdout)
     assert Path(found["file"]).is_relative_to(target), "the repository's crmlib was imported"
     assert len(found["loaded"]) >= 9 and all(min(n) > 0 for n in found["loaded"].values())
+    assert found["itemsets"] == {"beer": 3, "diapers": 2, "beer + diapers": 2}
+    assert list((target / "crmlib" / "__pycache__").glob("_itemset_kernels.*.nbi"))
