@@ -68,7 +68,7 @@ def test_every_hint_of_compare_has_korean(expected, answer, options):
     assert_korean(f"q1: not yet. {hint}")
 
 
-@pytest.mark.parametrize("why", [why for _, why in checks._HINTS])
+@pytest.mark.parametrize("why", [why for _, why, _ in checks._HINTS])
 @pytest.mark.parametrize("what", ["Your answer is", "Your values are"])
 def test_every_value_hint_has_korean(what, why):
     """A hint added to the English list fails here until it has its Korean."""
