@@ -503,3 +503,25 @@ def test_pilot_explorer_sliders_feed_the_report(capsys):
     assert float(ui._table.loc["uplift", "pilot"]) == pytest.approx(test.uplift, abs=1e-4)
     assert ui._table.loc["n_control", "pilot"] == "500"
     assert "treated rate <b>14.0%</b>" in ui.static_html()  # as the slider reads
+
+
+def test_a_runner_kernel_shows_the_static_form_and_opens_no_comm(tmp_path):
+    """Runners (execute, build, case, make test) set HEADLESS: the kernel opens no widget
+    comm (a runner's client can stall on them) and keeps the static form as the output."""
+    import nbformat
+
+    from crm_workbook import notebooks
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("from crm_workbook.session import setup\nsetup()"),
+        nbformat.v4.new_code_cell(
+            "from crm_workbook.widgets import clv_calculator\nclv_calculator()"
+        ),
+    ]
+    notebooks.execute(nb, tmp_path)  # its kernel_env sets HEADLESS
+    outputs = nb.cells[1].outputs
+    assert "widgets" not in nb.metadata, "no widget state: no comm was opened"
+    assert [o.output_type for o in outputs] == ["execute_result"], "one output, no live draws"
+    assert '<div class="workbook-widget">' in outputs[0].data["text/html"]
+    assert "data:image/png;base64," in outputs[0].data["text/html"]

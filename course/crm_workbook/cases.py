@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from . import notebooks
+from .session import HEADLESS
 
 SCALARS = {"int": int, "float": float, "str": str, "bool": bool}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
@@ -377,6 +378,7 @@ def run(
     output = output or repo / "build" / "cases" / f"{output_name(path.stem, values)}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONHASHSEED"] = "0"  # inherited by the kernel papermill starts
+    headless, os.environ[HEADLESS] = os.environ.get(HEADLESS), "1"  # for this run only
     for logger in ("papermill", "papermill.translators"):  # a filter does not propagate
         logging.getLogger(logger).addFilter(_PAPERMILL_FILTER)  # adding twice is a no-op
     try:
@@ -400,6 +402,11 @@ def run(
             f"case {path.stem!r} stopped in cell {err.exec_count}: {err.ename}: {err.evalue}"
             f" (the partly run notebook is {output.name})"
         ) from None
+    finally:
+        if headless is None:
+            os.environ.pop(HEADLESS, None)
+        else:
+            os.environ[HEADLESS] = headless
     if html:
         write_html(notebooks.read(output), output.with_suffix(".html"))
     return output

@@ -11,6 +11,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from .session import HEADLESS
+
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEPT = ("tags", "translation")  # translation: see crm_workbook.translation
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -70,8 +72,9 @@ def write(nb: nbformat.NotebookNode, path: Path) -> None:
 
 
 def kernel_env(**extra: str) -> dict[str, str]:
-    """The environment every notebook kernel gets: reproducible set and dict hashing."""
-    env = {**os.environ, "PYTHONHASHSEED": "0", **extra}
+    """The environment every notebook kernel gets: reproducible set and dict hashing, and
+    explorers in their static form (no browser shows this run)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0", HEADLESS: "1", **extra}
     env.pop("JPY_PARENT_PID", None)
     if env.get("CRMLIB_DATA", "").strip():
         # Kernels start in the notebook's folder: a relative data home would mean another

@@ -48,6 +48,8 @@ from crmlib.validation import (
     require_positive_int,
 )
 
+from .session import headless
+
 __all__ = [
     "clv_schedule",
     "plot_clv_schedule",
@@ -269,8 +271,11 @@ class Explorer(w.VBox):
         self._table = table
         self._summary = summary[0] if summary else ""
         self._shown = values
+        kernel = get_ipython() is not None
+        if kernel and headless():  # a runner's kernel keeps the static form only
+            return
         with self.output:
-            if get_ipython() is not None:  # in a kernel; a plain print shows the table only
+            if kernel:  # in a kernel; a plain print shows the table only
                 self.output.clear_output(wait=True)
                 display(Image(self._png))
                 if self._summary:
