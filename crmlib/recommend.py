@@ -32,6 +32,7 @@ import scipy.sparse as sp
 
 from crmlib.validation import (
     as_datetime,
+    as_timestamp,
     preview,
     require_columns,
     require_frame,
@@ -348,12 +349,7 @@ def split_by_date(
     tx = require_frame(tx, "tx")
     require_columns(tx, [customer, item, date], "tx")
     when = as_datetime(tx[date], date)
-    try:
-        cut = pd.Timestamp(cutoff)
-    except (TypeError, ValueError):
-        raise ValueError(f"cutoff: expected a date such as '2011-09-01', got {cutoff!r}") from None
-    if pd.isna(cut):
-        raise ValueError(f"cutoff: expected a date such as '2011-09-01', got {cutoff!r}")
+    cut = as_timestamp(cutoff, "cutoff", "2011-09-01")
     before = (when < cut).to_numpy()
     if not before.any() or before.all():
         raise ValueError(

@@ -385,6 +385,25 @@ def warn_far_dates(
         )
 
 
+def as_timestamp(value: object, name: str, example: str = "1997-09-30") -> pd.Timestamp:
+    """One date argument (``calibration_end=``, ``cutoff=``, ...) as a Timestamp.
+
+    >>> as_timestamp("2011-09-01", "cutoff")
+    Timestamp('2011-09-01 00:00:00')
+    >>> as_timestamp("soon", "cutoff", "2011-09-01")
+    Traceback (most recent call last):
+    ...
+    ValueError: cutoff: expected a date such as '2011-09-01', got 'soon'
+    """
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if stamp is pd.NaT:
+        raise ValueError(f"{name}: expected a date such as {example!r}, got {value!r}")
+    return stamp
+
+
 def as_datetime(values: pd.Series, column: str) -> pd.Series:
     """Return ``values`` as datetime64, parsing strings one way for the whole column.
 

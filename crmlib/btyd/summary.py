@@ -35,6 +35,7 @@ from crmlib.btyd._base import (
 from crmlib.validation import (
     as_datetime,
     as_numeric,
+    as_timestamp,
     require_columns,
     require_frame,
     require_ids,
@@ -42,16 +43,6 @@ from crmlib.validation import (
 )
 
 __all__ = ["summarize", "summary_frame", "repeat_purchases_by_period"]
-
-
-def _timestamp(value: object, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        stamp = pd.NaT
-    if stamp is pd.NaT:
-        raise ValueError(f"{name}: expected a date such as '1997-09-30', got {value!r}")
-    return stamp
 
 
 def _factorize_sorted(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -88,7 +79,9 @@ def _purchase_days(tx, customer, date, amount, unit, observation_end):
     )
 
     def tick(value: object, name: str) -> int:
-        return int(np.datetime64(_timestamp(value, name).tz_localize(None), grain).astype(np.int64))
+        return int(
+            np.datetime64(as_timestamp(value, name).tz_localize(None), grain).astype(np.int64)
+        )
 
     end_obs = tick(observation_end, "observation_end") if observation_end is not None else None
     if end_obs is None:

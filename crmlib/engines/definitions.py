@@ -28,7 +28,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crmlib.validation import preview, require_columns, require_number, warn_far_after
+from crmlib.validation import (
+    as_timestamp,
+    preview,
+    require_columns,
+    require_number,
+    warn_far_after,
+)
 
 __all__ = [
     "Dialect",
@@ -548,12 +554,7 @@ FROM {table}"""
 
 
 def _tick_of(value: object, name: str, unit: str) -> int:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        stamp = pd.NaT
-    if stamp is pd.NaT:
-        raise ValueError(f"{name}: expected a date such as '1997-09-30', got {value!r}")
+    stamp = as_timestamp(value, name)
     if stamp.tzinfo is not None:
         stamp = stamp.tz_localize(None)
     grain = "h" if unit == "h" else "D"
