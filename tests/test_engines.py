@@ -285,6 +285,18 @@ def test_btyd_summary_matches_pandas_on_cdnow(cdnow, unit):
     assert got.attrs["unit"] == unit
 
 
+@pytest.mark.parametrize("observation_end", ["1998-03-31", "1998-06-30", "1998-12-31"])
+def test_btyd_summary_skips_lines_after_the_observation_end(cdnow, tmp_path, observation_end):
+    # Lines after the end (the first), none (the data end on the day: the second), or an
+    # end after the data: the statement filters only when there is something to skip.
+    periods = dict(calibration_end="1997-09-30", observation_end=observation_end)
+    ref = btyd_reference(cdnow, **periods, **CDNOW)
+    cdnow.to_parquet(tmp_path / "cdnow.parquet")
+    for source in (cdnow, tmp_path / "cdnow.parquet"):
+        got = engine.btyd_summary(source, **periods, **CDNOW)
+        assert_same(got, ref[list(got.columns)])
+
+
 def test_btyd_summary_without_holdout_or_amount(cdnow):
     ref = btyd_reference(cdnow, customer="customer_id", date="date")
     got = engine.btyd_summary(cdnow, customer="customer_id", date="date")

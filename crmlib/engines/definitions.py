@@ -607,9 +607,20 @@ def btyd_check(
 
 
 def btyd_summary_sql(
-    table: str, d: Dialect, *, unit: str, end_obs: int, end_cal: int | None, amount: bool
+    table: str,
+    d: Dialect,
+    *,
+    unit: str,
+    end_obs: int,
+    end_cal: int | None,
+    amount: bool,
+    last_tick: int | None = None,
 ) -> str:
-    """The summary from the per-day table, sorted by customer."""
+    """The summary from the per-day table, sorted by customer.
+
+    The table's customers are known to be present (:func:`btyd_check` refused missing
+    ones); ``last_tick`` is its latest tick, when known: ticks after ``end_obs`` are
+    filtered out only if there are any."""
     per_unit = 1.0 if unit == "h" else DAYS_PER_UNIT[unit]
     cal = end_obs if end_cal is None else end_cal
     holdout = ""
@@ -617,6 +628,8 @@ def btyd_summary_sql(
         holdout = f""",
        SUM(CASE WHEN tick > {cal} THEN 1 ELSE 0 END) AS holdout_purchases,
        SUM(CASE WHEN tick > {cal} THEN value ELSE 0.0 END) AS holdout_spend"""
+    later = last_tick is None or last_tick > end_obs
+    where = f"\nWHERE tick <= {end_obs}" if later else ""
     # No window for the first purchase: the spend after it is the spend up to the
     # calibration end minus the first day's (min_by: the value at the smallest tick).
     return f"""
@@ -627,8 +640,7 @@ SELECT customer,
        CAST({cal} - MIN(tick) AS DOUBLE) / {per_unit!r} AS age,
        SUM(CASE WHEN tick <= {cal} THEN value ELSE 0.0 END) - min_by(value, tick)
            AS repeat_spend{holdout}
-FROM {table}
-WHERE customer IS NOT NULL AND tick <= {end_obs}
+FROM {table}{where}
 GROUP BY customer
 HAVING MIN(tick) <= {cal}
 ORDER BY customer"""
@@ -644,8 +656,13 @@ def btyd_statement(
     unit: str,
     end_obs: int,
     end_cal: int | None,
+    last_tick: int | None = None,
 ) -> str:
-    """Days and summary in one statement (engines that keep a CTE, such as DuckDB)."""
+    """Days and summary in one statement (engines that keep a CTE, such as DuckDB).
+
+    ``last_tick``: the lines' latest tick, when known; lines after ``end_obs`` are
+    skipped only if there are any, sparing a filter on every line."""
+    later = last_tick is None or last_tick > end_obs
     days = btyd_days_sql(
         source,
         d,
@@ -654,10 +671,16 @@ def btyd_statement(
         amount=amount,
         unit=unit,
         counts=False,
-        end_obs=end_obs,
+        end_obs=end_obs if later else None,
     )
     summary = btyd_summary_sql(
-        "crm_days", d, unit=unit, end_obs=end_obs, end_cal=end_cal, amount=amount is not None
+        "crm_days",
+        d,
+        unit=unit,
+        end_obs=end_obs,
+        end_cal=end_cal,
+        amount=amount is not None,
+        last_tick=min(last_tick, end_obs) if last_tick is not None else end_obs,
     )
     return f"WITH crm_days AS ({days}\n){summary}"
 

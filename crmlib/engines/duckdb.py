@@ -490,7 +490,13 @@ def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_en
         ids = con.sql("SELECT DISTINCT customer FROM crm_days").fetchall()
         sql.require_distinct_ids([i for (i,) in ids], customer)
     query = sql.btyd_summary_sql(
-        "crm_days", _DIALECT, unit=unit, end_obs=end_obs, end_cal=end_cal, amount=amount is not None
+        "crm_days",
+        _DIALECT,
+        unit=unit,
+        end_obs=end_obs,
+        end_cal=end_cal,
+        amount=amount is not None,
+        last_tick=checks["last_tick"],
     )
     return sql.btyd_frame(
         con.sql(query).df(),
@@ -532,6 +538,7 @@ def _btyd_frame(con, source, customer, date, amount, unit, calibration_end, obse
             unit=unit,
             end_obs=end_obs,
             end_cal=end_cal,
+            last_tick=checks["last_tick"],
         )
     except ValueError:
         source.close()

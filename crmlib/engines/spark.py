@@ -333,6 +333,7 @@ def btyd_summary(
             end_obs=end_obs,
             end_cal=end_cal,
             amount=amount is not None,
+            last_tick=checks["last_tick"],
         )
         result = _to_pandas(spark.sql(query))
     finally:
