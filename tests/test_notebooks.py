@@ -4,9 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from crm_workbook import notebooks
+from crm_workbook.session import md
 
 REPO = Path(__file__).resolve().parents[1]
 EXECUTED = sorted(
@@ -53,6 +54,24 @@ def test_problems_finds_out_of_order_runs_errors_and_paths():
     assert "machine path (/tmp/)" in found
     assert "metadata is not normalised" in found
     assert "per-machine metadata ['execution']" in found
+
+
+def test_problems_finds_single_tildes_in_markdown():
+    # "1~5점 ... 6~7배" would show "5점 ... 6" struck through in JupyterLab and on GitHub.
+    nb = executed_notebook("md('1~5점')")
+    nb.cells.insert(0, new_markdown_cell("1\\~5점, `~/data`, ~~old~~"))
+    assert notebooks.problems(nb) == []
+    nb.cells[0].source = "1~5점에서 6~7배"
+    nb.cells[1].outputs = [new_output("display_data", data={"text/markdown": "1~5점"})]
+    found = notebooks.problems(nb)
+    assert [f.split(":")[0] for f in found] == ["cell 1", "cell 2"]
+    assert "write '\\~'" in found[0]
+
+
+def test_md_escapes_single_tildes_for_markdown_only():
+    text = md("**1~5점**")
+    assert text._repr_markdown_() == "**1\\~5점**"
+    assert repr(text) == "**1~5점**"  # the plain text nbval compares stays as written
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=ids)

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from .session import HEADLESS
+from .session import HEADLESS, escape_tildes
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEPT = ("tags", "translation")  # translation: see crm_workbook.translation
@@ -133,6 +133,13 @@ def problems(nb: nbformat.NotebookNode, *, executed: bool = True) -> list[str]:
         extra = set(cell.metadata) - set(CELL_METADATA_KEPT)
         if extra:
             found.append(f"cell {index}: per-machine metadata {sorted(extra)}")
+        shown = [cell.source] if cell.cell_type == "markdown" else []
+        shown += [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        if any(escape_tildes(text) != text for text in shown):
+            found.append(
+                f"cell {index}: a single '~' in Markdown strikes text through in JupyterLab "
+                "and on GitHub; write '\\~' (or md(), which escapes it)"
+            )
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 found.append(f"cell {index}: stored an error ({output.get('ename')})")

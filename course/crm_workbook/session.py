@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import platform
 import random
+import re
 import warnings
 from importlib import metadata
 
@@ -113,12 +114,29 @@ def versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["package", "version"]).set_index("package")
 
 
+#: Code in Markdown (fenced blocks and spans), where a backslash would show as itself.
+MARKDOWN_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+#: A single "~", neither doubled nor escaped.
+SINGLE_TILDE = re.compile(r"(?<![~\\])~(?!~)")
+
+
+def escape_tildes(text: str) -> str:
+    r"""Escape single "~" outside code: JupyterLab and GitHub strike through the text
+    between two of them, and Korean writes ranges with it ("1~5점").
+
+    >>> escape_tildes("1~5점, 6~7배, `~/data`, ~~gone~~")
+    '1\\~5점, 6\\~7배, `~/data`, ~~gone~~'
+    """
+    pieces = MARKDOWN_CODE.split(text)
+    return "".join(p if i % 2 else SINGLE_TILDE.sub(r"\~", p) for i, p in enumerate(pieces))
+
+
 class Markdown(str):
     """Text shown as Markdown in Jupyter and on the site, and as itself in the plain-text
     output that nbval compares, so a number the prose states is checked like any output."""
 
     def _repr_markdown_(self) -> str:
-        return str(self)
+        return escape_tildes(str(self))
 
     def __repr__(self) -> str:
         return str(self)
