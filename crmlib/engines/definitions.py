@@ -94,7 +94,7 @@ class Dialect:
     quote_char: str
     int_div: str  # a {a} // {b} template
     days_between: str  # whole days from {earlier} to {later}
-    day_number: str  # days since 1970-01-01 of the timestamp {ts}
+    day_number: str  # days since 1970-01-01 of the date {day}
     hour_number: str  # hours since 1970-01-01 00:00 of the timestamp {ts}
 
     def q(self, name: str) -> str:
@@ -108,8 +108,13 @@ class Dialect:
     def days(self, later: str, earlier: str) -> str:
         return self.days_between.format(later=later, earlier=earlier)
 
-    def tick(self, ts: str, unit: str) -> str:
-        return (self.hour_number if unit == "h" else self.day_number).format(ts=ts)
+    def tick_key(self, ts: str, unit: str) -> str:
+        """What lines are grouped by: the date (hours since 1970 for ``unit="h"``)."""
+        return self.hour_number.format(ts=ts) if unit == "h" else f"CAST({ts} AS DATE)"
+
+    def tick(self, key: str, unit: str) -> str:
+        """The integer tick of a :meth:`tick_key` (days or hours since 1970)."""
+        return key if unit == "h" else self.day_number.format(day=key)
 
 
 DUCKDB = Dialect(
@@ -117,7 +122,7 @@ DUCKDB = Dialect(
     quote_char='"',
     int_div="(({a}) // ({b}))",
     days_between="(({later}) - ({earlier}))",
-    day_number="(CAST({ts} AS DATE) - DATE '1970-01-01')",
+    day_number="({day} - DATE '1970-01-01')",
     hour_number="CAST(floor(epoch(CAST({ts} AS TIMESTAMP)) / 3600) AS BIGINT)",
 )
 SPARK = Dialect(
@@ -125,7 +130,7 @@ SPARK = Dialect(
     quote_char="`",
     int_div="(({a}) div ({b}))",
     days_between="datediff({later}, {earlier})",
-    day_number="datediff(CAST({ts} AS DATE), DATE '1970-01-01')",
+    day_number="datediff({day}, DATE '1970-01-01')",
     hour_number="CAST(floor(unix_timestamp({ts}) / 3600) AS BIGINT)",
 )
 
@@ -534,13 +539,19 @@ def btyd_days_sql(
         extra = f""",
        COUNT(*) AS n_lines,
        {missing} AS no_amount"""
-    where = f"\nWHERE {d.tick(t, unit)} <= {int(end_obs)}" if end_obs is not None else ""
+    key = d.tick_key(t, unit)
+    where = f"\nWHERE {d.tick(key, unit)} <= {int(end_obs)}" if end_obs is not None else ""
+    # Grouped by the date, converted to a number after: once per customer and day, not per
+    # line (the grouping key is also narrower).
+    counted = ", n_lines, no_amount" if counts else ""
     return f"""
+SELECT customer, {d.tick("tick_key", unit)} AS tick, value{counted}
+FROM (
 SELECT {c} AS customer,
-       {d.tick(t, unit)} AS tick,
+       {key} AS tick_key,
        {value} AS value{extra}
 FROM {source}{where}
-GROUP BY 1, 2"""
+GROUP BY 1, 2)"""
 
 
 def btyd_checks_sql(table: str) -> str:
