@@ -5,7 +5,8 @@ Holding out a random **control group** that is not contacted measures what the c
 *added*:
 
 - **lift**: treatment response rate / control response rate;
-- **uplift**: treatment rate - control rate (percentage points), with a confidence interval;
+- **uplift**: treatment rate - control rate (percentage points), with Newcombe's hybrid
+  score confidence interval (built from the two groups' Wilson intervals);
 - a **two-proportion z-test** of "no difference";
 - **incremental responders** (uplift x contacted customers) and **incremental profit**
   (incremental responders x value per response - contacted customers x cost per contact),
@@ -78,6 +79,20 @@ def _count(value: object, name: str, *, minimum: int) -> int:
     return require_positive_int(value, name, minimum=minimum)
 
 
+def _wilson(responders: int, n: int, z: float) -> tuple[float, float]:
+    """Wilson's score interval of ``responders / n`` at the normal quantile ``z``.
+
+    Exactly 0 (1) at the end where no (every) customer responded: the formula gives that
+    value, up to rounding.
+    """
+    rate = responders / n
+    centre = (rate + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    low = 0.0 if responders == 0 else max(0.0, float(centre - half))
+    high = 1.0 if responders == n else min(1.0, float(centre + half))
+    return low, high
+
+
 def uplift_test(
     responders_treatment: int,
     n_treatment: int,
@@ -88,11 +103,23 @@ def uplift_test(
 ) -> UpliftTest:
     """Compare two response rates: lift, uplift with a confidence interval, z-test.
 
-    The interval is the normal (Wald) interval of the difference of two proportions,
-    ``uplift +- z * uplift_se`` with the standard error
-    ``uplift_se = sqrt(p_t (1 - p_t) / n_t + p_c (1 - p_c) / n_c)``; the test uses the
-    pooled rate under "no difference" and is two-sided. Both rely on the normal
-    approximation: trust them when each group has at least about ten responders and ten
+    The interval is Newcombe's hybrid score interval for a difference of two proportions
+    (Newcombe 1998, *Statistics in Medicine* 17:873-890, method 10). Each group's rate gets
+    its Wilson score interval ``(l, u)``, and the two are combined:
+
+    ``uplift_low = uplift - sqrt((p_t - l_t)**2 + (u_c - p_c)**2)``,
+    ``uplift_high = uplift + sqrt((u_t - p_t)**2 + (p_c - l_c)**2)``.
+
+    Unlike the simple normal (Wald) interval ``uplift +- z * uplift_se``, it stays within
+    [-1, 1], is asymmetric where a rate is near 0 or 1, and keeps a group's uncertainty
+    when none (or all) of its customers responded, where the Wald interval treats that
+    group's rate as known exactly; it covers the true uplift close to the stated confidence
+    even for small groups.
+
+    The test is the two-sided **pooled two-proportion z-test** of "no difference" (the
+    rates pooled under the null hypothesis; the same as Pearson's chi-square test of the
+    2 x 2 table without continuity correction). It relies on the normal approximation:
+    trust its p-value when each group has at least about ten responders and ten
     non-responders.
 
     Parameters
@@ -108,8 +135,10 @@ def uplift_test(
     -------
     UpliftTest
         ``rate_treatment``, ``rate_control``, ``lift`` (NaN when the control rate is 0),
-        ``uplift``, ``uplift_se`` (its standard error), ``uplift_low``, ``uplift_high``,
-        ``z`` and ``p_value``.
+        ``uplift``, ``uplift_se`` (the unpooled standard error of the uplift,
+        ``sqrt(p_t (1 - p_t) / n_t + p_c (1 - p_c) / n_c)``, which
+        :func:`uplift_difference` combines; the interval does not use it),
+        ``uplift_low``, ``uplift_high`` (Newcombe's interval), ``z`` and ``p_value``.
 
     Examples
     --------
@@ -118,6 +147,19 @@ def uplift_test(
     (1.89, 0.054, 0.029, 0.079)
     >>> round(t.uplift_se, 4), round(t.z, 2), f"{t.p_value:.1e}"
     (0.0126, 4.26, '2.0e-05')
+
+    Newcombe's first worked example (56/70 against 48/80), as his Table II gives it:
+
+    >>> t = uplift_test(56, 70, 48, 80)
+    >>> round(t.uplift_low, 4), round(t.uplift_high, 4)
+    (0.0524, 0.3339)
+
+    A control group of 10 with no responder leaves a wide interval (the Wald interval
+    would be 48.6% to 51.4%):
+
+    >>> t = uplift_test(2500, 5000, 0, 10)
+    >>> round(t.uplift_low, 3), round(t.uplift_high, 3)
+    (0.222, 0.514)
     """
     n_t = _count(n_treatment, "n_treatment", minimum=1)
     n_c = _count(n_control, "n_control", minimum=1)
@@ -133,7 +175,13 @@ def uplift_test(
     p_t, p_c = r_t / n_t, r_c / n_c
     uplift = p_t - p_c
     se = np.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)
-    z_crit = stats.norm.ppf(0.5 + confidence / 2)
+    z_crit = float(stats.norm.ppf(0.5 + confidence / 2))
+    low_t, high_t = _wilson(r_t, n_t, z_crit)
+    low_c, high_c = _wilson(r_c, n_c, z_crit)
+    # Newcombe's method 10: each end combines the two groups' Wilson distances that push
+    # the difference that way; clipped to [-1, 1] against rounding at 0/n and n/n.
+    low = max(-1.0, uplift - float(np.hypot(p_t - low_t, high_c - p_c)))
+    high = min(1.0, uplift + float(np.hypot(high_t - p_t, p_c - low_c)))
     pooled = (r_t + r_c) / (n_t + n_c)
     se0 = np.sqrt(pooled * (1 - pooled) * (1 / n_t + 1 / n_c))
     # With no responders (or no non-responders) at all there is no variation to test.
@@ -145,8 +193,8 @@ def uplift_test(
         lift=p_t / p_c if p_c > 0 else float("nan"),
         uplift=uplift,
         uplift_se=float(se),
-        uplift_low=float(uplift - z_crit * se),
-        uplift_high=float(uplift + z_crit * se),
+        uplift_low=low,
+        uplift_high=high,
         z=float(z),
         p_value=float(p_value),
     )
@@ -176,8 +224,12 @@ def uplift_difference(
 
     Two segments with their own treatment and control groups (e.g. customers with and
     without a recent life event) are independent samples, so the difference of their
-    uplifts has the standard error ``sqrt(se_1**2 + se_2**2)``; the interval and the
-    two-sided z-test use the normal approximation, like :func:`uplift_test`.
+    uplifts has the standard error ``sqrt(se_1**2 + se_2**2)`` (each ``se`` the unpooled
+    ``uplift_se`` of :func:`uplift_test`). The interval is the normal (Wald) interval
+    ``difference +- z * se`` and the test the two-sided z-test ``difference / se``; both
+    rely on the normal approximation, so trust them when each of the four groups has at
+    least about ten responders and ten non-responders (with a group at 0 % or 100 % its
+    ``uplift_se`` understates the uncertainty).
 
     Parameters
     ----------
@@ -289,8 +341,8 @@ def evaluate_pilot(
     incremental_profit        1600.00
     Name: 0, dtype: float64
     >>> out.loc[0, ["incremental_profit_low", "incremental_profit_high"]].astype(float).round(0)
-    incremental_profit_low      440.0
-    incremental_profit_high    2760.0
+    incremental_profit_low      433.0
+    incremental_profit_high    2809.0
     Name: 0, dtype: float64
 
     A voucher of 10 paid on each of the 30 responses costs 300 more:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 import crmlib.campaign as cp
@@ -22,13 +24,75 @@ def test_z_test_equals_the_chi_square_test_of_the_two_by_two_table():
     assert t.lift == pytest.approx(86 / 46)
 
 
-def test_interval_is_the_wald_interval_and_widens_with_confidence():
+# Newcombe (1998), Statistics in Medicine 17:873-890, Table II, method 10 (hybrid score),
+# 95 % limits to 4 decimals: (a) 56/70-48/80, (b) 9/10-3/10, (c) 6/7-2/7, (d) 5/56-0/29,
+# (e) 0/10-0/20, (f) 0/10-0/10, (g) 10/10-0/20, (h) 10/10-0/10.
+NEWCOMBE_TABLE_II = [
+    ((56, 70, 48, 80), (0.0524, 0.3339)),
+    ((9, 10, 3, 10), (0.1705, 0.8090)),
+    ((6, 7, 2, 7), (0.0582, 0.8062)),
+    ((5, 56, 0, 29), (-0.0381, 0.1926)),
+    ((0, 10, 0, 20), (-0.1611, 0.2775)),
+    ((0, 10, 0, 10), (-0.2775, 0.2775)),
+    ((10, 10, 0, 20), (0.6791, 1.0000)),
+    ((10, 10, 0, 10), (0.6075, 1.0000)),
+]
+
+
+@pytest.mark.parametrize("counts, published", NEWCOMBE_TABLE_II)
+def test_interval_reproduces_newcombes_published_method_10(counts, published):
+    t = cp.uplift_test(*counts)
+    assert (round(t.uplift_low, 4), round(t.uplift_high, 4)) == published
+
+
+def wilson_reference(responders: int, n: int, confidence: float) -> tuple[float, float]:
+    """SciPy's Wilson interval, a second implementation to build Newcombe's from."""
+    ci = stats.binomtest(responders, n).proportion_ci(confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+@pytest.mark.parametrize(
+    "counts, confidence",
+    [((115, 1000, 61, 1000), 0.95), ((3, 40, 0, 12), 0.9), ((400, 400, 1, 3), 0.99)],
+)
+def test_interval_is_newcombes_hybrid_of_scipys_wilson_intervals(counts, confidence):
+    r_t, n_t, r_c, n_c = counts
+    (l_t, u_t), (l_c, u_c) = (
+        wilson_reference(r_t, n_t, confidence),
+        wilson_reference(r_c, n_c, confidence),
+    )
+    p_t, p_c = r_t / n_t, r_c / n_c
+    t = cp.uplift_test(*counts, confidence=confidence)
+    assert t.uplift_low == pytest.approx(p_t - p_c - np.hypot(p_t - l_t, u_c - p_c))
+    assert t.uplift_high == pytest.approx(min(1.0, p_t - p_c + np.hypot(u_t - p_t, p_c - l_c)))
+
+
+def test_interval_widens_with_confidence_and_is_not_the_wald_interval():
     t = cp.uplift_test(30, 200, 10, 200, confidence=0.9)
-    se = np.sqrt(0.15 * 0.85 / 200 + 0.05 * 0.95 / 200)
-    assert t.uplift_low == pytest.approx(0.1 - 1.6448536 * se)
-    assert t.uplift_high == pytest.approx(0.1 + 1.6448536 * se)
     wide = cp.uplift_test(30, 200, 10, 200, confidence=0.99)
     assert wide.uplift_low < t.uplift_low and wide.uplift_high > t.uplift_high
+    # the review's case: control 10 at 0 %, treated 5,000 at 50 %. The Wald interval,
+    # 0.5 +- 1.96 * se, ignores the control's uncertainty (48.6 % to 51.4 %).
+    few = cp.uplift_test(2500, 5000, 0, 10)
+    wald_low = 0.5 - stats.norm.ppf(0.975) * few.uplift_se
+    assert few.uplift_low < wald_low - 0.2
+    assert few.uplift_high > 0.5 and few.uplift_high - few.uplift_low > 0.25
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.integers(1, 5000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_interval_properties(treatment, control, confidence):
+    (r_t, n_t), (r_c, n_c) = treatment, control
+    t = cp.uplift_test(r_t, n_t, r_c, n_c, confidence=confidence)
+    assert -1.0 <= t.uplift_low <= t.uplift <= t.uplift_high <= 1.0
+    if r_t in (0, n_t) or r_c in (0, n_c):  # a group with no (or every) responder
+        assert t.uplift_high - t.uplift_low > 0
+    if (r_t, r_c) == (0, 0) or (r_t, r_c) == (n_t, n_c):  # nothing to tell the groups apart
+        assert t.uplift_low < 0 < t.uplift_high
 
 
 def test_edge_cases_give_nan_not_errors():
@@ -166,12 +230,12 @@ def test_evaluate_refuses_a_segment_without_a_control_group(pilot):
 # --- standard error and the difference of two uplifts -----------------------------------------
 
 
-def test_uplift_se_is_the_standard_error_behind_the_interval():
+def test_uplift_se_is_the_unpooled_standard_error_not_the_interval():
     t = cp.uplift_test(30, 200, 10, 200)
     assert t.uplift_se == pytest.approx(np.sqrt(0.15 * 0.85 / 200 + 0.05 * 0.95 / 200))
-    # the interval is uplift +- z * se, so the se can be read back from it
-    z = stats.norm.ppf(0.975)
-    assert (t.uplift_high - t.uplift_low) / (2 * z) == pytest.approx(t.uplift_se)
+    # Newcombe's interval is not uplift +- z * se: asymmetric, here wider above
+    assert t.uplift_high - t.uplift > t.uplift - t.uplift_low
+    assert cp.uplift_test(0, 50, 0, 50).uplift_se == 0  # what uplift_difference gets at 0/n
 
 
 def test_evaluate_pilot_carries_the_standard_error_per_segment():

@@ -304,3 +304,37 @@ if CASES:  # defined only once case studies exist, so an empty list is not a ski
     )
     def test_case_runs(name, values, tmp_path):
         check_case_run(name, values, tmp_path)
+
+
+BOA = "bank_of_america_segmentation"
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"pilot_size": "3000"}, r"^parameter 'pilot_size': expected 200 <= pilot_size <= 1500 "
+         r"and pilot_size <= n_customers / 2 \(n_customers = 4000; the bank's pilot size\), "
+         r"got 3000$"),
+        ({"n_customers": "400", "pilot_size": "400"}, r"\(n_customers = 400; .*\), got 400$"),
+        ({"n_customers": "401", "pilot_size": "201"}, r"got 201$"),
+        # the default 1,500 does not fit a bank of 2,000: named as such, with a value that fits
+        ({"n_customers": "2000"}, r"got 1500 \(its default\); pass a value that fits, "
+         r"e.g. -p pilot_size 1000$"),
+    ],
+)  # fmt: skip
+def test_boa_refuses_a_pilot_size_larger_than_its_pilot_before_running(tmp_path, values, message):
+    with pytest.raises(cases.CaseError, match=message):
+        cases.run(REPO, BOA, values, output=tmp_path / "boa.ipynb", progress=False)
+    assert not list(tmp_path.iterdir()), "nothing runs, nothing is written"
+
+
+@pytest.mark.parametrize("n_customers", [400, 401, 2999, 3001])
+def test_boa_pilot_size_range_is_what_the_bank_generator_pilots(n_customers):
+    from crmlib import datasets
+
+    spec = cases.parameters(cases.case_path(REPO, BOA))
+    held = len(datasets.make_bank(n_persons=n_customers, seed=1)["pilot"])
+    values = {"n_customers": str(n_customers)}
+    assert cases.validate(spec, values | {"pilot_size": str(held)}, BOA)["pilot_size"] == held
+    with pytest.raises(cases.CaseError, match="parameter 'pilot_size'"):
+        cases.validate(spec, values | {"pilot_size": str(held + 1)}, BOA)

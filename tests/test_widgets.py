@@ -505,6 +505,48 @@ def test_pilot_explorer_sliders_feed_the_report(capsys):
     assert "treated rate <b>14.0%</b>" in ui.static_html()  # as the slider reads
 
 
+@pytest.mark.parametrize(
+    "start, shown",
+    [
+        ((1000, 0.7, 1000, 0.3), ["treated rate <b>70.0%</b>", "control rate <b>30.0%</b>"]),
+        ((5, 0.5, 5, 0.2), ["treated <b>5</b>", "control <b>5</b>"]),
+        ((8000, 0.95, 20, 1.0), ["treated <b>8000</b>", "control rate <b>100.0%</b>"]),
+    ],
+)
+def test_pilot_explorer_starts_from_exactly_the_values_passed(capsys, start, shown):
+    """Start values beyond the usual slider ranges widen the ranges; none is clamped."""
+    ui = widgets.pilot_explorer(*start, value_per_response=5000, cost_per_contact=250)
+    names = ["n_treatment", "rate_treatment", "n_control", "rate_control"]
+    assert [ui.values()[n] for n in names] == list(start)
+    assert ui.values()["value_per_response"] == 5000 and ui.values()["cost_per_contact"] == 250
+    for name in names:
+        control = ui.controls[name]
+        assert control.min <= control.value <= control.max, name
+    static = ui.static_html()
+    for text in shown:
+        assert text in static
+    n_t, rate_t, n_c, rate_c = start
+    r_t, r_c = round(rate_t * n_t), round(rate_c * n_c)  # whole customers: 2.5 of 5 -> 2
+    expected = campaign.uplift_test(r_t, n_t, r_c, n_c)
+    table = ui._table["pilot"]
+    assert table["n_treatment"] == str(n_t) and table["n_control"] == str(n_c)
+    assert float(table["rate_treatment"]) == pytest.approx(r_t / n_t, abs=1e-4)
+    assert float(table["uplift_low"]) == pytest.approx(expected.uplift_low, abs=1e-4)
+    plt.close("all")
+
+
+def test_pilot_explorer_names_its_unit_and_the_rounding_of_responders(capsys):
+    ui = widgets.pilot_explorer(750, 0.115, 750, 0.061, unit="thousand won")
+    static = ui.static_html()
+    assert "rounded to whole customers (rate × customers)" in static
+    assert "in thousand won" in static and "Newcombe" in static
+    widgets.pilot_report(750, 0.115, 750, 0.061, unit="thousand won")
+    assert plt.gcf().axes[0].get_xlabel().endswith("(thousand won)")
+    plt.close("all")
+    with pytest.raises(ValueError, match=r"rate_treatment: expected a fraction in \[0, 1\]"):
+        widgets.pilot_explorer(100, 1.2, 100, 0.1)
+
+
 def test_a_runner_kernel_shows_the_static_form_and_opens_no_comm(tmp_path):
     """Runners (execute, build, case, make test) set HEADLESS: the kernel opens no widget
     comm (a runner's client can stall on them) and keeps the static form as the output."""

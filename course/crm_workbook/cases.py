@@ -9,7 +9,7 @@ A line may declare the parameter's range in a comment, ``# range: CONDITION``, o
 followed by ``; why``::
 
     min_support: float = 0.01  # range: 0 < x <= 1
-    pilot_size: int = 1500  # range: 200 <= x <= n_customers; a pilot samples the base
+    pilot_size: int = 1500  # range: 200 <= x <= 1500 and x <= n_customers / 2; pilot's size
 
 ``x`` is the parameter itself; the condition may use numbers, the other parameters,
 comparisons (chained), ``and``/``or``/``not`` and ``+ - * /``. Every range is checked,

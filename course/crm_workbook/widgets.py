@@ -1048,24 +1048,29 @@ def pilot_report(
     value_per_response: float = 400.0,
     cost_per_contact: float = 20.0,
     confidence: float = 0.95,
+    unit: str = "money",
 ) -> pd.DataFrame:
     """What the campaign explorer shows: uplift with its interval, incremental profit.
 
-    :func:`crmlib.campaign.evaluate_pilot` on :func:`pilot_table`; the figure shows the
-    incremental profit with the range its uplift interval implies. Returns the result as a
-    column of numbers written as text (counts whole, rates and shares to 4 decimals, money to
-    cents), so that each reads as itself.
+    :func:`crmlib.campaign.evaluate_pilot` on :func:`pilot_table` (responders are the rates
+    times the group sizes, rounded to whole customers); the figure shows the incremental
+    profit, in ``unit`` (the unit of ``value_per_response`` and ``cost_per_contact``), with
+    the range its uplift interval implies. Returns the result as a column of numbers
+    written as text (counts whole, rates and shares to 4 decimals, money to cents), so that
+    each reads as itself.
 
     Examples
     --------
     >>> table = pilot_report(1000, 0.115, 1000, 0.061, value_per_response=100,
-    ...                      cost_per_contact=2)
+    ...                      cost_per_contact=2, unit="EUR")
     >>> float(table.loc["uplift", "pilot"]), float(table.loc["incremental_profit", "pilot"])
     (0.054, 3400.0)
+    >>> plt.gcf().axes[0].get_xlabel()
+    'incremental profit of contacting 1,000 customers (EUR)'
     >>> plt.close("all")
     """
     _, table = _pilot_parts(n_treatment, rate_treatment, n_control, rate_control,
-                            value_per_response, cost_per_contact, confidence)  # fmt: skip
+                            value_per_response, cost_per_contact, confidence, unit)  # fmt: skip
     plt.show()
     return table
 
@@ -1079,7 +1084,7 @@ PILOT_COLUMNS = [
 
 def _pilot_parts(
     n_treatment, rate_treatment, n_control, rate_control, value_per_response,
-    cost_per_contact, confidence=0.95,
+    cost_per_contact, confidence=0.95, unit="money",
 ) -> tuple[Figure, pd.DataFrame]:  # fmt: skip
     result = campaign.evaluate_pilot(
         pilot_table(n_treatment, rate_treatment, n_control, rate_control),
@@ -1094,7 +1099,7 @@ def _pilot_parts(
     ax.set_yticks([])
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
     ax.set(
-        xlabel=f"incremental profit of contacting {int(result['n_treatment']):,} customers (money)",
+        xlabel=f"incremental profit of contacting {int(result['n_treatment']):,} customers ({unit})",
         title=f"Uplift {result['uplift']:+.1%} ({confidence:.0%} CI {result['uplift_low']:+.1%}"
         f" to {result['uplift_high']:+.1%}):\nprofit {mid:,.0f}, range {low:,.0f} to {high:,.0f}",
     )
@@ -1122,30 +1127,53 @@ def pilot_explorer(
     value_per_response: float = 400.0,
     cost_per_contact: float = 20.0,
     confidence: float = 0.95,
+    unit: str = "money",
 ) -> Explorer:
     """Sliders for group sizes, response rates and money over :func:`pilot_report`.
+
+    The sliders run from 10 to 5,000 customers per group, response rates from 0 to 50 %,
+    value per response from 0 to 2,000 and cost per contact from 0 to 100 (in ``unit``);
+    each range widens to hold its starting value, so the explorer starts from exactly the
+    values passed (a rate of 0.7, or a group of 5). Responders are the rates times the group
+    sizes, rounded to whole customers, as the explorer's note says.
 
     Examples
     --------
     >>> import contextlib, io
     >>> with contextlib.redirect_stdout(io.StringIO()):
-    ...     ui = pilot_explorer(500, 0.12, 500, 0.08)
+    ...     ui = pilot_explorer(500, 0.12, 500, 0.08, unit="thousand won")
     >>> [c.description for c in ui.controls.values()][:2]
     ['treated', 'treated rate']
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     ui = pilot_explorer(1000, 0.7, 5, 0.2)
+    >>> ui.values()["rate_treatment"], ui.values()["n_control"]
+    (0.7, 5)
     """
-    _pilot_parts(n_treatment, rate_treatment, n_control, rate_control, value_per_response,
-                 cost_per_contact, confidence)  # fmt: skip
+    _pilot_parts(
+        n_treatment,
+        rate_treatment,
+        n_control,
+        rate_control,
+        value_per_response,
+        cost_per_contact,
+        confidence,
+        unit,
+    )  # fmt: skip  (checks every argument)
     plt.close("all")
 
     def parts(**values):
-        return _pilot_parts(**values, confidence=confidence)
+        return _pilot_parts(**values, confidence=confidence, unit=unit)
 
+    low_n = min(10, n_treatment, n_control)
     top_n = max(5000, n_treatment, n_control)
+    top_rate = max(0.5, float(rate_treatment), float(rate_control))
     controls = {
-        "n_treatment": _slider(w.IntSlider, n_treatment, 10, top_n, 10, "treated"),
-        "rate_treatment": _slider(w.FloatSlider, rate_treatment, 0.0, 0.5, 0.005, "treated rate"),
-        "n_control": _slider(w.IntSlider, n_control, 10, top_n, 10, "control"),
-        "rate_control": _slider(w.FloatSlider, rate_control, 0.0, 0.5, 0.005, "control rate"),
+        "n_treatment": _slider(w.IntSlider, n_treatment, low_n, top_n, 10, "treated"),
+        "rate_treatment": _slider(
+            w.FloatSlider, rate_treatment, 0.0, top_rate, 0.005, "treated rate"
+        ),
+        "n_control": _slider(w.IntSlider, n_control, low_n, top_n, 10, "control"),
+        "rate_control": _slider(w.FloatSlider, rate_control, 0.0, top_rate, 0.005, "control rate"),
         "value_per_response": _slider(
             w.FloatSlider,
             value_per_response,
@@ -1167,9 +1195,16 @@ def pilot_explorer(
         controls[name].readout_format = ".1%"
     names = list(controls)
     layout = w.HBox([w.VBox([controls[n] for n in names[i : i + 2]]) for i in (0, 2, 4)])
+    note = (
+        f"Recomputes the uplift's {confidence:.0%} interval (Newcombe's hybrid score interval)"
+        " and the incremental profit with crmlib.campaign.evaluate_pilot. Responders are"
+        " rounded to whole customers (rate × customers), which matters in small groups;"
+        f" value per response and cost per contact are in {html.escape(unit)}."
+    )
     return Explorer(
         controls,
         layout,
         parts,
         "Campaign explorer: group sizes, response rates, value per response and cost per contact",
+        note=note,
     )
