@@ -6,8 +6,8 @@ One module per idea: ``rfm``, ``value``, ``btyd`` (customer-base models), ``bask
 ``sales`` (pipeline funnel and forecast), ``scorecard`` (the CRM Scorecard), ``service``
 (service-level measures), ``voc``
 (classifying and routing customers' messages), ``control`` (control charts), ``warehouse``,
-``datasets``, ``plots``;
-``validation`` holds the argument checks every public function uses. The course that teaches
+``datasets``, ``plots``; ``intervals`` (Wilson's interval of a rate, used by every module
+that reports one); ``validation`` holds the argument checks every public function uses. The course that teaches
 with it (self-checks, notebook session, widgets, site build) is the separate ``crm_workbook``
 package, which depends on crmlib and never the reverse.
 """

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from crmlib.intervals import wilson
 from crmlib.plots import axes, percent_axis
 from crmlib.validation import (
     align,
@@ -33,7 +34,6 @@ from crmlib.validation import (
 __all__ = ["calibration_table", "plot_calibration"]
 
 STRATEGIES = ("quantile", "uniform")
-_Z = 1.959963984540054  # two-sided 95 % normal quantile
 
 
 def _outcomes(y_true: object) -> np.ndarray:
@@ -134,13 +134,9 @@ def calibration_table(
     table.insert(0, "high_score", highs)
     table.insert(0, "low_score", lows)
     n, k = table["customers"].to_numpy(dtype=float), table["responders"].to_numpy()
-    rate = k / n
-    table["observed_rate"] = rate
-    # Wilson score interval: stays inside [0, 1] and is honest for small or extreme bins
-    centre = (rate + _Z**2 / (2 * n)) / (1 + _Z**2 / n)
-    half = _Z * np.sqrt(rate * (1 - rate) / n + _Z**2 / (4 * n**2)) / (1 + _Z**2 / n)
-    table["ci_low"] = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
-    table["ci_high"] = np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0))
+    table["observed_rate"] = k / n
+    # Wilson's interval: stays inside [0, 1] and is honest for small or extreme bins
+    table["ci_low"], table["ci_high"] = wilson(k, n)
     table["gap"] = table["observed_rate"] - table["mean_predicted"]
     table["responders"] = table["responders"].astype(np.int64)
     table.index = pd.RangeIndex(1, len(table) + 1, name="bin")

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crmlib.intervals import wilson
 from crmlib.validation import (
     as_number,
     require_columns,
@@ -77,20 +78,6 @@ class UpliftDifference(NamedTuple):
 
 def _count(value: object, name: str, *, minimum: int) -> int:
     return require_positive_int(value, name, minimum=minimum)
-
-
-def _wilson(responders: int, n: int, z: float) -> tuple[float, float]:
-    """Wilson's score interval of ``responders / n`` at the normal quantile ``z``.
-
-    Exactly 0 (1) at the end where no (every) customer responded: the formula gives that
-    value, up to rounding.
-    """
-    rate = responders / n
-    centre = (rate + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    low = 0.0 if responders == 0 else max(0.0, float(centre - half))
-    high = 1.0 if responders == n else min(1.0, float(centre + half))
-    return low, high
 
 
 def uplift_test(
@@ -175,9 +162,8 @@ def uplift_test(
     p_t, p_c = r_t / n_t, r_c / n_c
     uplift = p_t - p_c
     se = np.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)
-    z_crit = float(stats.norm.ppf(0.5 + confidence / 2))
-    low_t, high_t = _wilson(r_t, n_t, z_crit)
-    low_c, high_c = _wilson(r_c, n_c, z_crit)
+    low_t, high_t = wilson(r_t, n_t, confidence=confidence)
+    low_c, high_c = wilson(r_c, n_c, confidence=confidence)
     # Newcombe's method 10: each end combines the two groups' Wilson distances that push
     # the difference that way; clipped to [-1, 1] against rounding at 0/n and n/n.
     low = max(-1.0, uplift - float(np.hypot(p_t - low_t, high_c - p_c)))

@@ -18,8 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
+from crmlib.intervals import wilson
 from crmlib.validation import (
     as_numbers,
     require_columns,
@@ -99,13 +100,8 @@ def rate_by_level(
     y = pd.Series(require_outcomes(rows[outcome], f"column {outcome!r}"), index=rows.index)
     grouped = y.groupby(rows[level], sort=True, observed=True)
     n, k = grouped.size(), grouped.sum()
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = k / n
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    out = pd.DataFrame(
-        {"customers": n.astype("int64"), "rate": p, "low": centre - half, "high": centre + half}
-    )
+    low, high = wilson(k, n, confidence=confidence)
+    out = pd.DataFrame({"customers": n.astype("int64"), "rate": k / n, "low": low, "high": high})
     out.index.name = level
     return out
 

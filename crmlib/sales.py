@@ -26,8 +26,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
+from crmlib.intervals import wilson
 from crmlib.validation import as_datetime, as_numeric, preview, require_columns, require_frame
 
 __all__ = ["funnel", "win_rate", "stage_durations", "snapshot", "weighted_pipeline"]
@@ -236,15 +236,10 @@ def win_rate(
         counts = counts.sum().to_frame().T
     won, lost = counts["won"].to_numpy(float), counts["lost"].to_numpy(float)
     n = won + lost
-    z = norm.ppf(0.5 + confidence / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = won / n
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+        counts["win_rate"] = won / n
     counts["closed"] = n.astype(int)
-    counts["win_rate"] = p
-    counts["low"] = np.clip(centre - half, 0.0, 1.0)
-    counts["high"] = np.clip(centre + half, 0.0, 1.0)
+    counts["low"], counts["high"] = wilson(won, n, confidence=confidence)
     return counts[[*groups, "won", "lost", "open", "closed", "win_rate", "low", "high"]]
 
 
