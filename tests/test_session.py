@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from crm_workbook.session import md, setup  # noqa: E402
+from crm_workbook.session import md, percent, setup  # noqa: E402
 
 
 def draw(title: str) -> list[str]:
@@ -44,3 +44,26 @@ def test_md_shows_markdown_and_compares_as_its_text():
     assert note._repr_markdown_() == "Churn is **26.5%** a month."
     with pytest.raises(TypeError, match="text: expected a str"):
         md(0.25)
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+@pytest.mark.parametrize(
+    "share", [2 / 9835, 1 / 9835, 0.0004999, 0.00095, 0.000999, 3e-7, -2e-5, 0.0012, 0.655, 1.0]
+)
+def test_percent_never_shows_a_nonzero_share_as_zero(share, decimals):
+    text = percent(share, decimals)
+    assert text.endswith("%")
+    shown = float(text.removesuffix("%"))
+    assert shown != 0 and (shown > 0) == (share > 0)
+    places = len(text.removesuffix("%").partition(".")[2])
+    assert abs(shown - share * 100) <= 0.5 * 10**-places + 1e-12, "rounded, not cut"
+    if float(f"{share:.{decimals}%}".removesuffix("%")) != 0:
+        assert text == f"{share:.{decimals}%}", "the usual format where it shows the share"
+
+
+def test_percent_keeps_zero_and_refuses_what_is_not_a_share():
+    assert percent(0.0) == "0.0%" and percent(0) == "0.0%"
+    with pytest.raises(TypeError, match="share: expected a number"):
+        percent("0.02")
+    with pytest.raises(ValueError, match="decimals: expected a whole number >= 0, got -1"):
+        percent(0.5, -1)

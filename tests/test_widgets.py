@@ -408,7 +408,7 @@ def test_rules_report_shows_the_rules_and_the_whatif_of_the_library(baskets, cap
     table = widgets.rules_report(
         baskets, "diapers", "beer", min_support=0.05, min_confidence=0.3, take_up=0.2,
         margin=2.0, price_discount=0.1, bundle_price=10.0, fixed_cost=1.0, periods=4,
-        reached=reached, unit="EUR per week",
+        reached=reached, where="the first 300 baskets", unit="EUR per week",
     )  # fmt: skip
     rules = fresh_rules(baskets, 0.05, 0.3)
     assert 0 < len(table) <= 10
@@ -420,11 +420,31 @@ def test_rules_report_shows_the_rules_and_the_whatif_of_the_library(baskets, cap
                                       periods=4).iloc[0]  # fmt: skip
     printed = capsys.readouterr().out
     assert f"net {whatif['net']:+,.2f} EUR per week" in printed
-    assert f"to {whatif['confidence_after']:.1%}" in printed
-    assert f"{len(rules):,} of the" in printed and "mined rules pass" in printed
+    before = whatif["both_before"] / whatif["antecedent_baskets"]
+    # the what-if's confidence is over the reached baskets, and the line says so
+    assert (
+        "in the first 300 baskets: the confidence of diapers -> beer there goes from "
+        f"{before:.1%} to {whatif['confidence_after']:.1%}"
+    ) in printed
+    # the count is of rules between two items, over all the baskets
+    assert f"{len(rules):,} of the" in printed
+    assert "mined rules between two items pass" in printed and "over all the baskets" in printed
     title = plt.gcf().axes[0].get_title()
     assert "diapers -> beer, bundle 10% off" in title and f"{whatif['net']:+,.2f}" in title
     plt.close("all")
+
+
+def test_rules_report_shows_a_tiny_support_and_confidence_as_nonzero(capsys):
+    # one basket of 6,000 holds the pair (support 0.017%, which 3 decimals would show as 0),
+    # one of the 5,000 whisky baskets (confidence 0.02%, which ".1%" would show as 0.0%)
+    baskets = [["whisky", "brandy"]] + [["whisky"]] * 4999 + [["milk"]] * 1000
+    table = widgets.rules_report(
+        baskets, "whisky", "brandy", min_support=0.0001, min_confidence=0.0, take_up=0.0
+    )
+    plt.close("all")
+    assert table.loc["whisky -> brandy", "support"] == pytest.approx(1 / 6000, rel=0.05)
+    printed = capsys.readouterr().out
+    assert "goes from 0.02% to 0.02%" in printed and "0.0%" not in printed
 
 
 def test_rules_explorer_filters_on_thresholds_and_recomputes_one_whatif(

@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import random
@@ -156,3 +157,29 @@ def md(text: str) -> Markdown:
     if not isinstance(text, str):
         raise TypeError(f"text: expected a str (e.g. an f-string), got {type(text).__name__}")
     return Markdown(text)
+
+
+def percent(share: float, decimals: int = 1) -> str:
+    """A share (a fraction, 0-1) as a percentage in which a nonzero share never reads as 0.
+
+    Formatted like ``f"{share:.{decimals}%}"``; a share too small for that (it would print
+    as ``0.0%``) gets as many decimals as its first nonzero digit needs, so 2 baskets of
+    9,835 read ``0.02%``. Zero stays ``0.0%``; NaN prints as ``nan%``. Use it wherever a
+    share can be tiny (supports, rare items) instead of ``:.1%``.
+
+    Examples
+    --------
+    >>> percent(0.6549), percent(0.6549, 0), percent(2 / 9835), percent(-0.00004)
+    ('65.5%', '65%', '0.02%', '-0.004%')
+    >>> percent(0.0), percent(0.00096), percent(0.000999, 0)
+    ('0.0%', '0.1%', '0.1%')
+    """
+    if isinstance(share, bool) or not isinstance(share, int | float | np.number):
+        raise TypeError(f"share: expected a number (a fraction), got {type(share).__name__}")
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
+        raise ValueError(f"decimals: expected a whole number >= 0, got {decimals!r}")
+    share = float(share)
+    if share != 0 and math.isfinite(share):
+        while float(f"{abs(share):.{decimals}%}".rstrip("%")) == 0:
+            decimals += 1  # the fewest decimals that show the first nonzero digit
+    return f"{share:.{decimals}%}"

@@ -48,7 +48,7 @@ from crmlib.validation import (
     require_positive_int,
 )
 
-from .session import headless
+from .session import headless, percent
 
 __all__ = [
     "clv_schedule",
@@ -807,13 +807,20 @@ def _amount(x: float) -> str:
     return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+,.2f}"
 
 
+def _support_decimals(mined: pd.DataFrame) -> int:
+    """Decimals that show the smallest support mined with two significant digits (at least 3)."""
+    low = mined["support"].min() if len(mined) else 1.0
+    return max(3, 1 - int(np.floor(np.log10(low)))) if low > 0 else 3
+
+
 def _rules_parts(
     mined, whatif, antecedent, consequent, *, min_support, min_confidence, min_lift,
-    take_up, price_discount, unit, top,
+    take_up, price_discount, unit, top, where,
 ) -> tuple[Figure, pd.DataFrame, str]:  # fmt: skip
     passing = filter_rules(mined, min_support=min_support, min_confidence=min_confidence,
                            min_lift=min_lift)  # fmt: skip
-    table = passing.head(top).set_index("rule")[["support", "confidence", "lift"]].round(3)
+    rounding = {"support": _support_decimals(mined), "confidence": 3, "lift": 3}
+    table = passing.head(top).set_index("rule")[["support", "confidence", "lift"]].round(rounding)
     # "rule" heads the first column in the header row (an index name adds a second row)
     table = table.rename_axis(index=None, columns="rule")
     curve, chosen = whatif(take_up, price_discount)
@@ -842,12 +849,13 @@ def _rules_parts(
     )
     before = chosen["both_before"] / chosen["antecedent_baskets"]
     summary = (
-        f"<b>{len(passing):,}</b> of the {len(mined):,} mined rules pass support ≥ {min_support:g},"
-        f" confidence ≥ {min_confidence:.2f} and lift ≥ {min_lift:.2f}"
+        f"<b>{len(passing):,}</b> of the {len(mined):,} mined rules between two items pass"
+        f" support ≥ {min_support:g}, confidence ≥ {min_confidence:.2f} and lift ≥"
+        f" {min_lift:.2f}, over all the baskets"
         + (f" (the {len(table)} of highest lift below)" if len(passing) > len(table) else "")
-        + f"; {place}. What-if ({action}, take-up"
-        f" {take_up:.0%}): its confidence goes from {before:.1%} to"
-        f" {chosen['confidence_after']:.1%}, net <b>{_amount(chosen['net'])}</b>"
+        + f"; {place}. What-if of a {action} at take-up {take_up:.0%} in {html.escape(where)}:"
+        f" the confidence of {html.escape(acted)} there goes from {percent(before)} to"
+        f" {percent(chosen['confidence_after'])}, net <b>{_amount(chosen['net'])}</b>"
         f" {html.escape(unit)}."
     )
     return ax.figure, table, summary
@@ -868,6 +876,7 @@ def rules_report(
     fixed_cost: float = 0.0,
     periods: float = 1.0,
     reached: object = None,
+    where: str = "the same baskets",
     unit: str = "money per period",
     top: int = 10,
 ) -> pd.DataFrame:
@@ -878,8 +887,11 @@ def rules_report(
     net effect of acting on ``antecedent -> consequent`` in the baskets the action reaches
     (``reached``, default ``baskets``) from :func:`crmlib.basket.cross_sell_whatif`
     (``margin``, ``price_discount``, ``bundle_price``, ``fixed_cost`` and ``periods`` as
-    there), drawn over take-up with ``take_up`` marked. Shows the figure and a summary line;
-    returns the ``top`` rules by lift (support, confidence and lift, rounded).
+    there), drawn over take-up with ``take_up`` marked. Shows the figure and a summary line,
+    which says that the rules' counts and the table are over all of ``baskets`` and the
+    what-if's confidence over ``reached`` (named by ``where``, e.g. "the baskets on weekday
+    evenings"); returns the ``top`` rules by lift (support, confidence and lift, rounded;
+    support to enough decimals that the smallest mined one is not shown as 0).
 
     Examples
     --------
@@ -901,7 +913,7 @@ def rules_report(
     _, table, summary = _rules_parts(
         pair_rules(baskets, min_support), whatif, antecedent, consequent,
         min_support=min_support, min_confidence=min_confidence, min_lift=min_lift,
-        take_up=take_up, price_discount=price_discount, unit=unit, top=top,
+        take_up=take_up, price_discount=price_discount, unit=unit, top=top, where=where,
     )  # fmt: skip
     plt.show()
     if get_ipython() is not None:
@@ -964,7 +976,9 @@ def rules_explorer(
     top = require_positive_int(top, "top")
 
     def parts(**values):
-        return _rules_parts(mined, whatif, antecedent, consequent, unit=unit, top=top, **values)
+        return _rules_parts(
+            mined, whatif, antecedent, consequent, unit=unit, top=top, where=where, **values
+        )
 
     controls = {
         "min_support": _slider(
