@@ -61,7 +61,7 @@ exercises: $(STAMP)
 # For authors: re-execute chapters, cases and solutions in place (the nbval reference),
 # record the answer keys, and regenerate exercises.
 notebooks: $(STAMP)
-	$(BIN)/crm-workbook execute
+	$(BIN)/crm-workbook execute --all
 
 timing: $(STAMP)
 	$(BIN)/crm-workbook timing

@@ -338,3 +338,16 @@ def test_boa_pilot_size_range_is_what_the_bank_generator_pilots(n_customers):
     assert cases.validate(spec, values | {"pilot_size": str(held)}, BOA)["pilot_size"] == held
     with pytest.raises(cases.CaseError, match="parameter 'pilot_size'"):
         cases.validate(spec, values | {"pilot_size": str(held + 1)}, BOA)
+
+
+def test_a_cell_over_the_time_limit_is_reported_in_one_line(tmp_path, monkeypatch, capsys):
+    make_case(tmp_path)
+    nb = notebooks.read(tmp_path / "notebooks" / "cases" / "demo.ipynb")
+    nb.cells.insert(2, new_code_cell("import time\ntime.sleep(30)"))
+    notebooks.write(nb, tmp_path / "notebooks" / "cases" / "demo.ipynb")
+    monkeypatch.setattr(notebooks, "TIMEOUT", 2)
+    code = cli.main(["--repo", str(tmp_path), "case", "demo", "-o", str(tmp_path / "o.ipynb")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "stopped: a cell ran longer than the 2 s each cell may take" in err
+    assert "less extreme value" in err and "Traceback" not in err

@@ -372,6 +372,7 @@ def run(
     repository, whatever the caller's is.
     """
     import papermill
+    from nbclient.exceptions import CellTimeoutError
 
     path = case_path(repo, name)
     values = validate(parameters(path), values, path.stem)
@@ -395,6 +396,14 @@ def run(
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
             execution_timeout=notebooks.TIMEOUT,  # a lost kernel message fails, not hangs
         )
+    except CellTimeoutError:
+        # nbclient's own traceback would follow; say what happened and what to try instead
+        raise CaseFailed(
+            f"case {path.stem!r} stopped: a cell ran longer than the {notebooks.TIMEOUT} s "
+            "each cell may take. The parameters may ask for too large a computation (try a "
+            "less extreme value), or a reply of the kernel was lost (run it again); the "
+            f"partly run notebook is {output.name}"
+        ) from None
     except papermill.PapermillExecutionError as err:
         # Report the notebook's own message (e.g. no rule passes the thresholds), not
         # papermill's and the kernel's stacked tracebacks.

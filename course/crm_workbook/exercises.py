@@ -87,11 +87,13 @@ def render(solutions: Path) -> dict[str, str]:
     }
 
 
-def write_all(solutions: Path, exercises: Path) -> list[Path]:
-    """Write ``exercises/`` from ``solutions/``; remove exercise files with no solution."""
+def write_all(solutions: Path, exercises: Path, *, prune: bool = True) -> list[Path]:
+    """Write ``exercises/`` from ``solutions/``; with ``prune``, remove the exercise
+    notebooks in ``exercises`` that have no solution (in a folder of the user's own, leave
+    ``prune`` off: its other notebooks are not stale exercises)."""
     texts = render(solutions)
     exercises.mkdir(parents=True, exist_ok=True)
-    for stale in exercises.glob("*.ipynb"):
+    for stale in exercises.glob("*.ipynb") if prune else ():
         if stale.name not in texts:
             stale.unlink()
     written = []
