@@ -744,10 +744,10 @@ def pair_rules(baskets: object, min_support: float = RULES_FLOOR) -> pd.DataFram
     Examples
     --------
     >>> baskets = [["diapers", "beer"]] * 12 + [["diapers"]] * 8 + [["beer"]] * 10
-    >>> pair_rules(baskets, 0.3)[["rule", "support", "confidence"]]
+    >>> pair_rules(baskets, 0.3)[["rule", "support", "confidence"]].round(3)
                   rule  support  confidence
-    0  beer -> diapers      0.4    0.545455
-    1  diapers -> beer      0.4    0.600000
+    0  beer -> diapers      0.4       0.545
+    1  diapers -> beer      0.4       0.600
     """
     itemsets = basket.frequent_itemsets(baskets, min_support, max_len=2)
     rules = basket.association_rules(itemsets, "confidence", 0.0)
