@@ -351,3 +351,4 @@ def test_a_cell_over_the_time_limit_is_reported_in_one_line(tmp_path, monkeypatc
     assert code == 1
     assert "stopped: a cell ran longer than the 2 s each cell may take" in err
     assert "less extreme value" in err and "Traceback" not in err
+    assert (tmp_path / "o.ipynb").exists(), "the partly run notebook the message names"
