@@ -139,7 +139,12 @@ def write(repo: Path, target: Path, *, force: bool = False) -> dict[str, int]:
     (target / "solutions" / "keys").mkdir(parents=True)
     for key in sorted(keys.glob("*.json")):
         shutil.copyfile(key, target / "solutions" / "keys" / key.name)
-    ko_row = "| `ko/` | the Korean edition of the chapters it has so far |\n" if korean else ""
+    ko_row = (
+        "| `ko/` | the Korean edition: Korean versions of chapters in `ko/notebooks/`, named as "
+        "their English sources |\n"
+        if korean
+        else ""
+    )
     (target / "README.md").write_text(README.format(ko_row=ko_row), encoding="utf-8")
 
     leaked = [p for p in target.rglob("*.ipynb") if "solutions" in p.relative_to(target).parts]
