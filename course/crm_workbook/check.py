@@ -71,6 +71,7 @@ import math
 import os
 import re
 import textwrap
+import unicodedata
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -583,24 +584,41 @@ def _letter(answer: Any) -> str | None:
     return text if re.fullmatch(r"[a-z]", text) else None
 
 
-def _wrapped(text: str) -> str:
+def _wrapped(text: str, columns: int = 92) -> str:
+    """``text`` indented and wrapped to about ``columns`` screen columns; Hangul and other wide
+    characters take two columns each, so Korean lines hold about half as many characters.
+
+    >>> print(_wrapped("고객 " * 14, columns=40))  # 2 + 7 words of 4 columns + 6 spaces = 36
+      고객 고객 고객 고객 고객 고객 고객
+      고객 고객 고객 고객 고객 고객 고객
+    """
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", str(text).strip())]
-    return "\n".join(
-        textwrap.fill(p, 92, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
-        for p in paragraphs
-        if p
-    )
+    lines = []
+    for p in (p for p in paragraphs if p):
+        wide = sum(unicodedata.east_asian_width(c) in "WF" for c in p)
+        width = max(20, round(columns * len(p) / (len(p) + wide)))
+        lines.append(
+            textwrap.fill(
+                p, width, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False
+            )
+        )
+    return "\n".join(lines)
 
 
-def key_folder(start: Path | None = None) -> Path:
+def key_folder(start: Path | None = None, lang: str = "en") -> Path:
     """The answer keys beside the solutions: ``solutions/keys`` of the workbook that holds
-    ``start`` (default: the working directory, where Jupyter runs the exercise notebook)."""
+    ``start`` (default: the working directory, where Jupyter runs the exercise notebook).
+
+    Each edition has its own keys: from ``ko/exercises/`` the nearest is ``ko/solutions/keys``.
+    """
     start = (start or Path.cwd()).resolve()
     for folder in (start, *start.parents):
         if (folder / "solutions" / "keys").is_dir():
             return folder / "solutions" / "keys"
-    # An exercise notebook copied out of the workbook: the keys of the checkout it came from.
-    return Path(__file__).resolve().parents[2] / "solutions" / "keys"
+    # An exercise notebook copied out of the workbook: the keys of the checkout it came from,
+    # in the notebook's language.
+    root = Path(__file__).resolve().parents[2]
+    return (root / "ko" if lang == "ko" else root) / "solutions" / "keys"
 
 
 @dataclass
@@ -633,7 +651,7 @@ class Checker:
     def _key_path(self) -> Path:
         if self.key_dir is not None:
             return Path(self.key_dir) / f"{self.notebook}.json"
-        return key_folder() / f"{self.notebook}.json"
+        return key_folder(lang=self.lang) / f"{self.notebook}.json"
 
     @staticmethod
     def _load(path: Path) -> dict:

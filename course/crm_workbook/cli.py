@@ -30,9 +30,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = sub.add_parser("execute", help="re-execute notebooks in place, record answer keys")
     p.add_argument("-j", "--jobs", type=int, default=2)
     p.add_argument("notebooks", nargs="*", type=Path, help="only these (default: all)")
-    sub.add_parser("exercises", help="write exercises/ from solutions/")
+    sub.add_parser(
+        "exercises", help="write exercises/ from solutions/ (and ko/exercises/ from ko/solutions/)"
+    )
     p = sub.add_parser("translate", help="write or update the Korean edition of a notebook")
-    p.add_argument("notebook", type=Path, help="the English notebook, e.g. notebooks/01_x.ipynb")
+    p.add_argument(
+        "notebook",
+        type=Path,
+        help="the English notebook, e.g. notebooks/01_x.ipynb or solutions/01_x.ipynb",
+    )
     p.add_argument(
         "--accept",
         nargs="+",
@@ -69,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "execute":
         build.execute_in_place(repo, jobs=args.jobs, only=args.notebooks)
     elif args.command == "exercises":
-        written = exercises.write_all(repo / "solutions", repo / "exercises")
-        print(f"Wrote {len(written)} exercise notebook(s) to exercises/")
+        print(exercises.report(exercises.write_editions(repo)))
     elif args.command == "timing":
         return 0 if build.timing(repo, jobs=args.jobs) else 1
     elif args.command == "data":
