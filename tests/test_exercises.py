@@ -10,7 +10,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from crm_workbook import exercises, notebooks, translation
-from crm_workbook.check import Checker, _match, _reveal
+from crm_workbook.check import Checker, _columns, _match, _reveal
 
 REPO = Path(__file__).resolve().parents[1]
 # Every edition's exercise sets: solutions/NN.ipynb, then ko/solutions/NN.ipynb (Korean).
@@ -238,6 +238,7 @@ def test_a_korean_student_gets_korean_verdicts_and_hints(path, monkeypatch, caps
             )
             assert said[2].startswith(f"{q}: 답을 확인했습니다(")
             assert " ".join(said[3:]).split() == _reveal(entry["value"]).split()
+            assert max(map(_columns, said[3:])) <= 92, "Hangul is wrapped by its width"
             continue
         if entry["kind"] == "choice":
             right = _reveal(entry["value"])

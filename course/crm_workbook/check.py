@@ -584,24 +584,39 @@ def _letter(answer: Any) -> str | None:
     return text if re.fullmatch(r"[a-z]", text) else None
 
 
-def _wrapped(text: str, columns: int = 92) -> str:
-    """``text`` indented and wrapped to about ``columns`` screen columns; Hangul and other wide
-    characters take two columns each, so Korean lines hold about half as many characters.
+def _columns(text: str) -> int:
+    """Screen columns of ``text``: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
-    >>> print(_wrapped("고객 " * 14, columns=40))  # 2 + 7 words of 4 columns + 6 spaces = 36
+
+def _wrapped(text: str, columns: int = 92, *, wide: bool = False) -> str:
+    """``text`` indented by two spaces and wrapped at ``columns`` characters, or, with
+    ``wide`` (the Korean edition), at ``columns`` screen columns: a line of Hangul then holds
+    about half as many characters, as it takes twice the room.
+
+    >>> print(_wrapped("고객 " * 14, columns=40, wide=True))  # 2 + 7 x 4 + 6 = 36 columns
       고객 고객 고객 고객 고객 고객 고객
       고객 고객 고객 고객 고객 고객 고객
     """
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", str(text).strip())]
-    lines = []
-    for p in (p for p in paragraphs if p):
-        wide = sum(unicodedata.east_asian_width(c) in "WF" for c in p)
-        width = max(20, round(columns * len(p) / (len(p) + wide)))
-        lines.append(
+    if not wide:
+        return "\n".join(
             textwrap.fill(
-                p, width, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False
+                p, columns, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False
             )
+            for p in paragraphs
+            if p
         )
+    lines = []
+    for paragraph in (p for p in paragraphs if p):
+        line = ""
+        for word in paragraph.split():
+            if line and _columns(f"  {line} {word}") > columns:
+                lines.append(f"  {line}")
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(f"  {line}")
     return "\n".join(lines)
 
 
@@ -778,7 +793,7 @@ class Checker:
         self._say(
             f"{question}: answer noted ({words:.0f} words). Compare it with the model answer:"
         )
-        print(_wrapped(_reveal(entry["value"])))
+        print(_wrapped(_reveal(entry["value"]), wide=self.lang == "ko"))
 
     def choice(self, question: str, answer: Any, reason: Any = "") -> None:
         """Check a multiple-choice letter once a one-line ``reason`` is written."""
@@ -809,7 +824,7 @@ class Checker:
             return
         if letter == _reveal(entry["value"]):
             self._say(f"{question}: passed. The solution's reason, to compare with yours:")
-            print(_wrapped(_reveal(entry["reason"])))
+            print(_wrapped(_reveal(entry["reason"]), wide=self.lang == "ko"))
             return
         for mistake in entry.get("mistakes", []):
             if mistake["kind"] == "text" and _letter(_reveal(mistake["value"])) == letter:
