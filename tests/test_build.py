@@ -148,6 +148,7 @@ def test_sidebar_has_a_korean_section_when_ko_notebooks_exist(tmp_path):
     assert list(sections) == ["chapter", "case", "korean"]
     index = site.index_markdown(sections, {p.rel: p.rel.stem for p in pages})
     assert ":caption: 한국어판 (Korean edition)\n\nko/notebooks/01_definition" in index
+    assert "| [연습문제(영문)](exercises/01_definition.ipynb) |" in index, "no Korean set yet"
 
 
 def test_key_terms_and_markdown_outputs_render(tmp_path):

@@ -277,10 +277,12 @@ def course_order(pages: list[Page]) -> dict[str, list[Page]]:
     return {kind: items for kind, items in sections.items() if items}
 
 
-#: The contents table of a section with exercise sets: header, link text, no set yet.
+#: The contents table of a section with exercise sets: header, link text, the link text to
+#: the English set when the section has none of its own (None: the English section), and the
+#: text when there is no set at all.
 EXERCISE_TABLES = {
-    "chapter": ("| chapter | exercises |", "exercise\u00a0set", "in preparation"),
-    "korean": ("| 장 | 연습문제 |", "연습문제", "준비 중"),
+    "chapter": ("| chapter | exercises |", "exercise\u00a0set", None, "in preparation"),
+    "korean": ("| 장 | 연습문제 |", "연습문제", "연습문제(영문)", "준비 중"),
 }
 
 
@@ -306,12 +308,19 @@ def index_markdown(
         lines += [f"## {SECTIONS[kind]}", ""]
         if kind in EXERCISE_TABLES:
             # a no-break space: the narrow column keeps "exercise set" on one line
-            header, text, missing = EXERCISE_TABLES[kind]
+            header, text, english_text, missing = EXERCISE_TABLES[kind]
             lines += [header, "|---|---|"]
             by_stem = {p.rel.stem: p for p in pages if is_exercise_set(p)}
+            english = {p.rel.stem: p for p in sections.get("chapter", []) if is_exercise_set(p)}
             for page in (p for p in pages if not is_exercise_set(p)):
                 ex = by_stem.get(page.rel.stem)
-                ex_link = f"[{text}]({ex.rel.as_posix()})" if ex else missing
+                other = english.get(page.rel.stem) if english_text else None
+                if ex is not None:
+                    ex_link = f"[{text}]({ex.rel.as_posix()})"
+                elif other is not None:  # a Korean chapter whose set is not translated yet
+                    ex_link = f"[{english_text}]({other.rel.as_posix()})"
+                else:
+                    ex_link = missing
                 lines.append(
                     f"| [{_escape(titles[page.rel])}]({page.rel.as_posix()}) | {ex_link} |"
                 )
