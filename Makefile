@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(BIN)/crm-workbook build
 
 test: $(STAMP) browser
-	CRM_WORKBOOK_HEADLESS=1 $(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks solutions ko \
+	CRM_WORKBOOK_HEADLESS=1 $(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks solutions ko/notebooks ko/solutions \
 		--nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env --nbval-cell-timeout 90 \
 		--doctest-modules crmlib course/crm_workbook
 

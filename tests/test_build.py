@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from crm_workbook import build, notebooks, site
+from crm_workbook import build, exercises, notebooks, site
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -148,6 +148,7 @@ def test_sidebar_has_a_korean_section_when_ko_notebooks_exist(tmp_path):
     assert list(sections) == ["chapter", "case", "korean"]
     index = site.index_markdown(sections, {p.rel: p.rel.stem for p in pages})
     assert ":caption: 한국어판 (Korean edition)\n\nko/notebooks/01_definition" in index
+    assert "| [연습문제(영문)](exercises/01_definition.ipynb) |" in index, "no Korean set yet"
 
 
 def test_key_terms_and_markdown_outputs_render(tmp_path):
@@ -211,6 +212,71 @@ def test_execute_in_place_records_keys_and_writes_exercises(tmp_path):
     assert key.read_text() == before
 
 
+def add_korean_exercises(repo: Path) -> Path:
+    """A Korean chapter and its exercise set: ko/solutions/X, written into ko/exercises/X."""
+    chapter = "# 01 CRM이란\n\n**연습문제:** [ko/exercises/01_definition.ipynb](../exercises/01_definition.ipynb)"
+    pages = {
+        "ko/notebooks/01_definition.ipynb": chapter + TERMS,
+        "ko/solutions/01_definition.ipynb": "# 연습문제 · 01\n[01장](../notebooks/01_definition.ipynb)",
+    }
+    for rel, heading in pages.items():
+        nb = new_notebook(cells=[new_markdown_cell(heading), new_code_cell("print(6 * 7)")])
+        notebooks.write(nb, repo / rel)
+    exercises.write_editions(repo)
+    return repo
+
+
+def test_each_edition_has_its_exercise_sets_in_discovery_contents_and_site(tmp_path):
+    repo = add_korean_exercises(make_repo(tmp_path))
+    assert (repo / "ko" / "exercises" / "01_definition.ipynb").exists()
+    assert (repo / "exercises" / "01_definition.ipynb").exists(), "the English set stays"
+    entries = build.discover(repo)
+    assert [(e.kind, e.path.as_posix()) for e in entries if e.lang == "ko"] == [
+        ("solutions", "ko/solutions/01_definition.ipynb"),
+        ("exercises", "ko/exercises/01_definition.ipynb"),
+        ("korean", "ko/notebooks/01_definition.ipynb"),
+    ]
+    assert "ko/" not in build.contents_markdown(repo, entries), "CONTENTS.md is the English one"
+    pages = build.site_pages(repo, entries, repo)
+    assert "ko/solutions/01_definition.ipynb" not in {p.rel.as_posix() for p in pages}
+    sections = site.course_order(pages)
+    order = {kind: [p.rel.as_posix() for p in items] for kind, items in sections.items()}
+    assert order["chapter"][:2] == [
+        "notebooks/01_definition.ipynb",
+        "exercises/01_definition.ipynb",
+    ]
+    assert order["korean"] == [
+        "ko/notebooks/01_definition.ipynb",
+        "ko/exercises/01_definition.ipynb",
+    ]
+    index = site.index_markdown(sections, {p.rel: p.rel.stem for p in pages})
+    assert "| 장 | 연습문제 |" in index
+    assert (
+        "| [01_definition](ko/notebooks/01_definition.ipynb) | "
+        "[연습문제](ko/exercises/01_definition.ipynb) |"
+    ) in index
+    other = site.editions(pages)
+    assert other[Path("ko/exercises/01_definition.ipynb")] == Path("exercises/01_definition.ipynb")
+
+
+def test_execute_in_place_records_korean_keys_beside_the_korean_solutions(tmp_path):
+    repo = make_repo(tmp_path)
+    setup = "from crm_workbook.check import Checker\ncheck = Checker('01_definition', lang='ko')"
+    answer = "q1 = None\n### BEGIN SOLUTION\nq1 = 6 * 7\n### END SOLUTION\ncheck('q1', q1)"
+    nb = new_notebook(
+        cells=[new_markdown_cell("# 연습문제 01"), new_code_cell(setup), new_code_cell(answer)]
+    )
+    solution = repo / "ko" / "solutions" / "01_definition.ipynb"
+    notebooks.write(nb, solution)
+    build.execute_in_place(repo, only=[solution])
+    assert '"kind": "number"' in (repo / "ko/solutions/keys/01_definition.json").read_text()
+    assert not (repo / "solutions").exists(), "the English keys are not touched"
+    assert notebooks.read(solution).cells[2].outputs[0]["text"] == "q1: 통과\n"
+    exercise = (repo / "ko" / "exercises" / "01_definition.ipynb").read_text()
+    assert "6 * 7" not in exercise and "# YOUR CODE HERE" in exercise
+    assert '"translation"' not in exercise
+
+
 def test_a_page_with_a_korean_edition_links_to_it_and_back(tmp_path):
     repo = make_repo(tmp_path)
     terms = "\n\n| 한국어 | English |\n|---|---|\n| 이탈 | churn |\n| 신조어 | no such term |\n"
@@ -265,3 +331,9 @@ def test_the_real_site_builds_from_the_stored_notebooks(tmp_path):
     glossary = (index.parent / "glossary.html").read_text()
     for term in ("RFM", "funnel plot", "CRM Scorecard"):  # from chapters 05, 13, 15
         assert term in glossary
+    korean = (index.parent / "ko" / "exercises" / "01_crm_definition.html").read_text()
+    assert 'href="../notebooks/01_crm_definition.html"' in korean, "back to the Korean chapter"
+    assert 'href="../../exercises/01_crm_definition.html"' in korean, "the English edition"
+    chapter = (index.parent / "ko" / "notebooks" / "01_crm_definition.html").read_text()
+    assert 'href="../exercises/01_crm_definition.html"' in chapter, "to its Korean exercises"
+    assert not (index.parent / "ko" / "solutions").exists(), "solutions stay off the site"

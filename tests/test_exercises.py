@@ -1,17 +1,37 @@
 """Exercises are generated from solutions, stay in sync, and run end to end unanswered."""
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from crm_workbook import exercises, notebooks
-from crm_workbook.check import _reveal
+from crm_workbook import exercises, notebooks, translation
+from crm_workbook.check import Checker, _columns, _match, _reveal
 
 REPO = Path(__file__).resolve().parents[1]
-SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
+# Every edition's exercise sets: solutions/NN.ipynb, then ko/solutions/NN.ipynb (Korean).
+SOLUTIONS = [
+    path for solutions, _ in exercises.folders(REPO) for path in sorted(solutions.glob("*.ipynb"))
+]
+# What an unanswered check prints, in the language of the set's edition.
+UNANSWERED = {REPO: "not answered yet", REPO / translation.KO: "아직 답하지 않았습니다"}
+
+
+def ids(path):
+    return path.relative_to(REPO).as_posix()
+
+
+def root(path):
+    """The edition root of a solution notebook: the repository, or ko/."""
+    return path.parent.parent
+
+
+def key_of(path):
+    return json.loads((root(path) / "solutions" / "keys" / f"{path.stem}.json").read_text())
 
 
 def test_solution_regions_become_placeholders():
@@ -68,38 +88,51 @@ def test_solution_cells_and_outputs_are_removed():
     assert nb.cells[0].outputs, "the solution notebook itself must not change"
 
 
-def test_exercises_folder_is_what_the_command_writes():
-    expected = exercises.render(REPO / "solutions")
-    actual = {p.name: p.read_text(encoding="utf-8") for p in (REPO / "exercises").glob("*.ipynb")}
+@pytest.mark.parametrize("folders", exercises.folders(REPO), ids=lambda f: ids(f[1]))
+def test_exercises_folder_is_what_the_command_writes(folders):
+    solutions, target = folders
+    expected = exercises.render(solutions)
+    actual = {p.name: p.read_text(encoding="utf-8") for p in target.glob("*.ipynb")}
     assert sorted(actual) == sorted(expected), "run `make exercises`"
     for name, text in expected.items():
         assert actual[name] == text, (
-            f"exercises/{name} differs from solutions/{name}: run `make exercises`"
+            f"{ids(target)}/{name} differs from {ids(solutions)}/{name}: run `make exercises`"
         )
+
+
+def test_both_editions_have_exercise_folders():
+    assert [(ids(s), ids(e)) for s, e in exercises.folders(REPO)] == [
+        ("solutions", "exercises"),
+        ("ko/solutions", "ko/exercises"),
+    ]
 
 
 def test_every_chapter_has_solutions_with_checked_exercises():
     assert SOLUTIONS, "no solution notebooks"
     for path in SOLUTIONS:
-        assert (REPO / "notebooks" / path.name).exists(), f"{path.name} has no chapter"
+        chapter = root(path) / "notebooks" / path.name
+        assert chapter.exists(), f"{ids(path)} has no chapter {ids(chapter)}"
         text = path.read_text()
-        assert text.count(exercises.BEGIN) >= 4, f"{path.name}: fewer than 4 solution regions"
-        assert text.count("check(") >= 4, f"{path.name}: fewer than 4 self-checks"
-        assert (REPO / "solutions" / "keys" / f"{path.stem}.json").exists()
+        assert text.count(exercises.BEGIN) >= 4, f"{ids(path)}: fewer than 4 solution regions"
+        assert text.count("check(") >= 4, f"{ids(path)}: fewer than 4 self-checks"
+        assert (root(path) / "solutions" / "keys" / f"{path.stem}.json").exists(), ids(path)
 
 
-@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids)
 def test_exercise_notebook_runs_unanswered(path, tmp_path):
-    """'Run all' on a fresh exercise notebook completes and every check says so."""
-    nb = notebooks.read(REPO / "exercises" / path.name)
-    notebooks.execute(nb, REPO / "exercises")
+    """'Run all' on a fresh exercise notebook completes and every check says so (in Korean
+    for the Korean edition's)."""
+    folder = root(path) / "exercises"
+    nb = notebooks.read(folder / path.name)
+    notebooks.execute(nb, folder)
     printed = "".join(
         o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
     )
     verdicts = [line for line in printed.splitlines() if line.startswith("q")]
     assert verdicts, "no self-check ran"
-    wrong = [v for v in verdicts if not v.endswith(": not answered yet")]
-    assert not wrong, f"unanswered exercises should say 'not answered yet': {wrong}"
+    unanswered = UNANSWERED[root(path)]
+    wrong = [v for v in verdicts if not v.endswith(f": {unanswered}")]
+    assert not wrong, f"unanswered exercises should say {unanswered!r}: {wrong}"
 
 
 # Chapters whose named mistakes and concept questions are still being written; remove a
@@ -108,24 +141,119 @@ PENDING: set[str] = set()
 COMPUTED = {"number", "frame", "series", "collection"}
 
 
-@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids)
 def test_every_numeric_exercise_names_two_mistakes_and_concepts_are_checked(path):
     if path.stem in PENDING:
         pytest.xfail(f"{path.stem}: named mistakes and concept questions not written yet")
-    key = json.loads((REPO / "solutions" / "keys" / f"{path.stem}.json").read_text())
+    key = key_of(path)
     few = [q for q, e in key.items() if e["kind"] in COMPUTED and len(e.get("mistakes", [])) < 2]
-    assert not few, f"{path.name}: fewer than two check.mistake(...) for {sorted(few)}"
+    assert not few, f"{ids(path)}: fewer than two check.mistake(...) for {sorted(few)}"
     words = [q for q, e in key.items() if e["kind"] in ("written", "choice")]
-    assert len(words) >= 2, f"{path.name}: fewer than two written or choice questions"
+    assert len(words) >= 2, f"{ids(path)}: fewer than two written or choice questions"
 
 
-@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids)
 def test_no_answer_is_a_short_name_to_guess(path):
     """A text answer (a name, a segment) can be found by trying a handful: ask for a computed
     value, or a choice with a reason, instead."""
     if path.stem in PENDING:
         pytest.xfail(f"{path.stem}: not reviewed for guessable answers yet")
-    key = json.loads((REPO / "solutions" / "keys" / f"{path.stem}.json").read_text())
+    key = key_of(path)
     guessable = [q for q, e in key.items() if e["kind"] == "text"]
-    assert not guessable, f"{path.name}: {guessable} answer with a name; see CONTRIBUTING.md"
+    assert not guessable, f"{ids(path)}: {guessable} answer with a name; see CONTRIBUTING.md"
     assert all(len(_reveal(e["value"])) == 1 for e in key.values() if e["kind"] == "choice")
+
+
+# --- the Korean edition's exercise sets (ko/solutions -> ko/exercises, ko/solutions/keys) ---
+
+KOREAN = [path for path in SOLUTIONS if root(path) == REPO / translation.KO]
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def test_the_korean_edition_has_exercise_sets():
+    assert [p.name for p in KOREAN][:3] == [
+        "01_crm_definition.ipynb",
+        "02_scope_of_crm.ipynb",
+        "03_customer_equity_satisfaction_loyalty.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("path", KOREAN, ids=ids)
+def test_a_korean_key_holds_the_english_answers_and_korean_words(path):
+    """The data are the same, so are the answers: each question has the English set's kind,
+    answer and declared mistakes; what the author wrote (hints, model answers, reasons) is
+    Korean, recorded into ko/solutions/keys, not into the English keys."""
+    english, korean = key_of(REPO / "solutions" / path.name), key_of(path)
+    assert sorted(korean) == sorted(english)
+    for q, entry in korean.items():
+        other = english[q]
+        assert entry["kind"] == other["kind"], q
+        rtol, ordered = entry.get("rtol"), entry.get("ordered", True)
+        if entry["kind"] != "written":
+            assert _match(_reveal(entry["value"]), _reveal(other["value"]), rtol, ordered), q
+        wrong = [_reveal(m["value"]) for m in entry.get("mistakes", [])]
+        assert len(wrong) == len(other.get("mistakes", [])), q
+        for mine, theirs in zip(wrong, other.get("mistakes", []), strict=True):
+            assert _match(mine, _reveal(theirs["value"]), rtol, ordered), q
+        texts = [m["hint"] for m in entry.get("mistakes", [])]
+        texts += [_reveal(entry["reason"])] if "reason" in entry else []
+        texts += [_reveal(entry["value"])] if entry["kind"] == "written" else []
+        for text in texts:
+            assert HANGUL.search(text), f"{ids(path)} {q}: not written in Korean: {text!r}"
+
+
+def key_answer(entry):
+    """The answer a key entry (or a declared mistake) holds, as a student would give it."""
+    value = _reveal(entry["value"])
+    if entry["kind"] in ("number", "choice"):
+        return value
+    assert entry["kind"] == "series", f"add {entry['kind']} answers to key_answer"
+    index = [row[0] for row in value] if entry["labelled"] else None
+    return pd.Series([row[-1] for row in value], index=index, name=entry.get("name"))
+
+
+@pytest.mark.parametrize("path", KOREAN, ids=ids)
+def test_a_korean_student_gets_korean_verdicts_and_hints(path, monkeypatch, capsys):
+    """Checked from ko/exercises/, where Jupyter runs the student's notebook: the checks find
+    ko/solutions/keys, say passed in Korean, give each declared mistake its Korean hint, take
+    a written answer in Korean and refuse an empty or short one in Korean."""
+    monkeypatch.delenv("CRM_WORKBOOK_RECORD_ANSWERS", raising=False)
+    monkeypatch.chdir(root(path) / "exercises")
+    check = Checker(path.stem, lang="ko")
+    for q, entry in key_of(path).items():
+        mistakes = entry.get("mistakes", [])
+        if entry["kind"] == "written":
+            check.written(q, "")
+            check.written(q, "고객을 지킨다.")
+            check.written(
+                q,
+                "월 단위 계약 고객에게 먼저 유지 프로그램을 제안하고, 통제집단을 두어 그 "
+                "프로그램이 실제로 이탈을 줄이는지 검증한다.",
+            )
+            said = capsys.readouterr().out.splitlines()
+            assert said[0] == f"{q}: 아직 답하지 않았습니다"
+            assert said[1] == (
+                f"{q}: 아직 아닙니다. 조금 더 쓰세요. 최소 15단어(한국어로 약 45자)를 쓴 뒤 "
+                "다시 확인하세요."
+            )
+            assert said[2].startswith(f"{q}: 답을 확인했습니다(")
+            assert " ".join(said[3:]).split() == _reveal(entry["value"]).split()
+            assert max(map(_columns, said[3:])) <= 92, "Hangul is wrapped by its width"
+            continue
+        if entry["kind"] == "choice":
+            right = _reveal(entry["value"])
+            check.choice(q, right, "")
+            check.choice(q, right, "통합된 고객 데이터가 먼저 있어야 한다")
+            said = capsys.readouterr().out.splitlines()
+            assert said[0] == f"{q}: 먼저 이유를 한 줄 쓰고(최소 4단어) 다시 확인하세요."
+            assert said[1] == f"{q}: 통과. 풀이에 적힌 이유입니다. 자신의 이유와 비교해 보세요:"
+            for mistake in mistakes:
+                check.choice(q, _reveal(mistake["value"]), "이 보기가 맞다고 생각한다")
+                assert capsys.readouterr().out == f"{q}: 아직 아닙니다. {mistake['hint']}\n"
+            continue
+        check(q, None)
+        check(q, key_answer(entry))
+        assert capsys.readouterr().out == f"{q}: 아직 답하지 않았습니다\n{q}: 통과\n"
+        for mistake in mistakes:
+            check(q, key_answer(mistake))
+            assert capsys.readouterr().out == f"{q}: 아직 아닙니다. {mistake['hint']}\n"

@@ -6,15 +6,19 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from crm_workbook import notebooks
+from crm_workbook import exercises, notebooks, translation
 from crm_workbook.session import md
 
 REPO = Path(__file__).resolve().parents[1]
+# Chapters, cases and solutions of both editions; exercises/ and ko/exercises/ are generated
+# without outputs from the solutions.
+SOLUTIONS = [p for folder, _ in exercises.folders(REPO) for p in sorted(folder.glob("*.ipynb"))]
+EXERCISES = [p for _, folder in exercises.folders(REPO) for p in sorted(folder.glob("*.ipynb"))]
 EXECUTED = sorted(
     [
         *(REPO / "notebooks").rglob("*.ipynb"),
-        *(REPO / "solutions").glob("*.ipynb"),
-        *(REPO / "ko").rglob("*.ipynb"),
+        *SOLUTIONS,
+        *(REPO / path for path in translation.korean_notebooks(REPO)),
     ]
 )
 EXECUTED = [p for p in EXECUTED if ".ipynb_checkpoints" not in p.parts]
@@ -79,7 +83,7 @@ def test_stored_notebook_is_executed_and_clean(path):
     assert notebooks.problems(notebooks.read(path)) == []
 
 
-@pytest.mark.parametrize("path", sorted((REPO / "exercises").glob("*.ipynb")), ids=ids)
+@pytest.mark.parametrize("path", EXERCISES, ids=ids)
 def test_exercise_notebook_is_stored_clean(path):
     assert notebooks.problems(notebooks.read(path), executed=False) == []
 
@@ -90,7 +94,7 @@ def test_stored_file_is_normalised(path):
     assert path.read_text(encoding="utf-8") == notebooks.dumps(notebooks.read(path))
 
 
-@pytest.mark.parametrize("path", [*CHAPTERS, *(REPO / "solutions").glob("*.ipynb")], ids=ids)
+@pytest.mark.parametrize("path", [*CHAPTERS, *SOLUTIONS], ids=ids)
 def test_chapter_shape(path):
     """Title, learning goals, navigation that resolves, setup first, versions last."""
     nb = notebooks.read(path)
@@ -103,6 +107,12 @@ def test_chapter_shape(path):
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert "%matplotlib inline" in code[0] and "setup(" in code[0]
     assert "versions()" in code[-1]
+
+
+def test_the_generated_exercises_are_not_stored_as_executed():
+    assert SOLUTIONS and EXERCISES
+    assert not set(EXERCISES) & set(EXECUTED), "exercise hand-outs are stored unexecuted"
+    assert REPO / "ko" / "solutions" / "01_crm_definition.ipynb" in EXECUTED
 
 
 def test_chapters_are_numbered_in_curriculum_order():

@@ -74,6 +74,33 @@ def test_accept_refuses_an_unknown_cell():
         translation.accept(en, translated(en), ["nope"])
 
 
+def test_exercise_sets_are_translated_and_their_hand_outs_are_not():
+    """ko/solutions is tracked cell by cell; ko/exercises is written from it, not translated."""
+    found = translation.korean_notebooks(REPO)
+    assert Path("ko/solutions/01_crm_definition.ipynb") in found
+    assert not [p for p in found if p.parts[1] == "exercises"]
+    assert translation.korean_path(REPO, Path("solutions/02_x.ipynb")) == (
+        REPO / "ko" / "solutions" / "02_x.ipynb"
+    )
+    assert translation.english_path(REPO, Path("ko/solutions/02_x.ipynb")) == (
+        REPO / "solutions" / "02_x.ipynb"
+    )
+
+
+def test_a_stale_or_missing_cell_of_a_korean_exercise_set_is_found():
+    name = "01_crm_definition.ipynb"
+    en = notebooks.read(REPO / "solutions" / name)
+    ko = notebooks.read(REPO / "ko" / "solutions" / name)
+    assert translation.problems(en, ko) == []
+    question, answer = en.cells[2], en.cells[3]
+    question.source += " Round to two decimals."
+    del ko.cells[3]
+    assert translation.problems(en, ko) == [
+        f"cell {question.id}: the English source changed since it was translated (stale)",
+        f"cell {answer.id}: has no Korean cell (missing)",
+    ]
+
+
 def test_every_korean_notebook_is_current():
     assert Path("ko/notebooks/01_crm_definition.ipynb") in translation.korean_notebooks(REPO)
     for path in translation.korean_notebooks(REPO):
@@ -93,3 +120,10 @@ def test_korean_notebook_links_resolve_and_figures_use_a_korean_font(path):
         assert ((REPO / path).parent / link).resolve().exists(), f"broken link {link}"
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert 'setup(lang="ko")' in code[0], "Korean figures need setup(lang='ko')"
+    if path.parts[1] == "solutions":
+        checker = f'Checker("{path.stem}", lang="ko")'
+        assert checker in code[0], f"a Korean exercise set checks in Korean: {checker}"
+        assert f"](../notebooks/{path.name})" in text, "it links to its Korean chapter"
+    if path.parts[1] == "notebooks" and (REPO / "ko" / "exercises" / path.name).exists():
+        assert f"](../exercises/{path.name})" in text, "a chapter links to its Korean exercises"
+        assert f"](../../exercises/{path.name})" not in text, "not to the English ones"

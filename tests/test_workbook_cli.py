@@ -119,11 +119,14 @@ def test_exercises_go_to_the_folder_asked_for(tmp_path, capsys):
     (mine / "notes.ipynb").write_text("{}")
     assert cli.main(["--repo", str(repo), "exercises", "-o", str(mine)]) == 0
     assert "Wrote 1 exercise notebook(s) to" in capsys.readouterr().out
-    assert sorted(p.name for p in mine.iterdir()) == ["01_a.ipynb", "notes.ipynb"]
+    # both editions: the Korean sets in DIR/ko
+    assert sorted(p.name for p in mine.iterdir()) == ["01_a.ipynb", "ko", "notes.ipynb"]
+    assert [p.name for p in (mine / "ko").iterdir()] == ["01_a.ipynb"]
     assert MODEL_ANSWER not in (mine / "01_a.ipynb").read_text()
     assert (repo / "exercises" / "99_gone.ipynb").exists(), "the default folder is not touched"
     assert cli.main(["--repo", str(repo), "exercises"]) == 0  # the default: exercises/, pruned
-    assert "to exercises/" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "to exercises/" in out and "to ko/exercises/" in out
     assert sorted(p.name for p in (repo / "exercises").iterdir()) == ["01_a.ipynb"]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import exercises, notebooks, site
+from . import exercises, notebooks, site, translation
 
 BUDGET = 30.0  # seconds: every notebook must run within this
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in kernel tracebacks
@@ -22,17 +22,27 @@ KINDS = {"chapter": "Chapters", "case": "Case studies"}
 
 @dataclass(frozen=True)
 class Entry:
-    kind: str  # "chapter", "case", "solutions", "exercises" or "korean"
+    # "chapter", "case", "solutions", "exercises" or "korean" (a chapter of ko/notebooks);
+    # solutions and exercises of both editions: solutions/ and ko/solutions/, ...
+    kind: str
     path: Path  # relative to the repository
+
+    @property
+    def lang(self) -> str:
+        """The edition: "ko" for a notebook under ko/, else "en"."""
+        return translation.KO if self.path.parts[0] == translation.KO else "en"
 
 
 def discover(repo: Path) -> list[Entry]:
-    """Every notebook of the workbook, in curriculum order (chapters by number, then cases)."""
+    """Every notebook of the workbook, in curriculum order (chapters by number, then cases),
+    then the exercise sets of each edition (English, then ``ko/``) and the Korean chapters."""
     found = [Entry("chapter", p) for p in sorted((repo / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
     found += [Entry("case", p) for p in sorted((repo / "notebooks" / "cases").glob("*.ipynb"))]
-    found += [Entry("solutions", p) for p in sorted((repo / "solutions").glob("*.ipynb"))]
-    found += [Entry("exercises", p) for p in sorted((repo / "exercises").glob("*.ipynb"))]
-    found += [Entry("korean", p) for p in sorted((repo / "ko").rglob("[0-9][0-9]_*.ipynb"))]
+    roots = translation.edition_roots(repo)
+    for kind in ("solutions", "exercises"):
+        found += [Entry(kind, p) for root in roots for p in sorted((root / kind).glob("*.ipynb"))]
+    korean = (repo / translation.KO / "notebooks").rglob("[0-9][0-9]_*.ipynb")
+    found += [Entry("korean", p) for p in sorted(korean)]
     return [Entry(e.kind, e.path.relative_to(repo)) for e in found]
 
 
@@ -72,7 +82,9 @@ def run_all(
 
 def contents(repo: Path, entries: list[Entry]) -> list[tuple[str, list[tuple]]]:
     """Sections of the contents: (heading, [(title, notebook, exercise set or None)])."""
-    by_number = {e.path.name[:2]: e.path for e in entries if e.kind == "exercises"}
+    by_number = {
+        e.path.name[:2]: e.path for e in entries if e.kind == "exercises" and e.lang == "en"
+    }
     sections = []
     for kind, heading in KINDS.items():
         items = []
@@ -106,9 +118,13 @@ def contents_markdown(repo: Path, entries: list[Entry]) -> str:
 
 def site_pages(repo: Path, entries: list[Entry], executed: Path) -> list[site.Page]:
     """The site's pages: chapters and cases as executed into ``executed``, the exercise
-    hand-outs and the Korean edition as stored."""
+    hand-outs and the Korean edition (its chapters and exercise sets) as stored."""
     return [
-        site.Page(e.kind, e.path, (executed if e.kind in KINDS else repo) / e.path)
+        site.Page(
+            "korean" if e.lang == translation.KO else e.kind,
+            e.path,
+            (executed if e.kind in KINDS else repo) / e.path,
+        )
         for e in entries
         if e.kind in (*KINDS, "exercises", "korean")
     ]
@@ -165,9 +181,10 @@ def execute_in_place(repo: Path, jobs: int = 2, only: list[Path] | None = None) 
     """Re-execute chapters, cases and solutions in place (the nbval reference outputs),
     record the answer keys from the solutions, and rewrite exercises/ from the solutions.
 
+    Each edition keeps its own: ``ko/solutions/NN.ipynb`` records into ``ko/solutions/keys/``
+    and ``ko/exercises/`` is written from ``ko/solutions/``.
     ``only`` limits this to the given notebooks (paths relative to the repository or absolute).
     """
-    keys = repo / "solutions" / "keys"
     entries = [e for e in discover(repo) if e.kind in ("chapter", "case", "solutions", "korean")]
     if only:
         wanted = {Path(p).resolve() for p in only}  # relative to where the command runs
@@ -189,12 +206,13 @@ def execute_in_place(repo: Path, jobs: int = 2, only: list[Path] | None = None) 
             recorded = Path(scratch) / f"{entry.path.stem}.json"
             if not recorded.exists():
                 raise RuntimeError(f"{entry.path} made no check() call, so it has no answer key")
+            keys = translation.edition_root(repo, entry.path) / "solutions" / "keys"
+            keys.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(recorded, keys / recorded.name)
         return seconds
 
     results = run_all(entries, job, jobs)
-    written = exercises.write_all(repo / "solutions", repo / "exercises")
-    print(f"Wrote {len(written)} exercise notebook(s) to exercises/")
+    print(exercises.report(exercises.write_editions(repo)))
     (repo / "notebooks" / "CONTENTS.md").write_text(contents_markdown(repo, discover(repo)))
     report(results)
     if any(isinstance(r, BaseException) for r in results.values()):

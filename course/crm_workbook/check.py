@@ -71,6 +71,7 @@ import math
 import os
 import re
 import textwrap
+import unicodedata
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -583,24 +584,56 @@ def _letter(answer: Any) -> str | None:
     return text if re.fullmatch(r"[a-z]", text) else None
 
 
-def _wrapped(text: str) -> str:
+def _columns(text: str) -> int:
+    """Screen columns of ``text``: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _wrapped(text: str, columns: int = 92, *, wide: bool = False) -> str:
+    """``text`` indented by two spaces and wrapped at ``columns`` characters, or, with
+    ``wide`` (the Korean edition), at ``columns`` screen columns: a line of Hangul then holds
+    about half as many characters, as it takes twice the room.
+
+    >>> print(_wrapped("고객 " * 14, columns=40, wide=True))  # 2 + 7 x 4 + 6 = 36 columns
+      고객 고객 고객 고객 고객 고객 고객
+      고객 고객 고객 고객 고객 고객 고객
+    """
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", str(text).strip())]
-    return "\n".join(
-        textwrap.fill(p, 92, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
-        for p in paragraphs
-        if p
-    )
+    if not wide:
+        return "\n".join(
+            textwrap.fill(
+                p, columns, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False
+            )
+            for p in paragraphs
+            if p
+        )
+    lines = []
+    for paragraph in (p for p in paragraphs if p):
+        line = ""
+        for word in paragraph.split():
+            if line and _columns(f"  {line} {word}") > columns:
+                lines.append(f"  {line}")
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(f"  {line}")
+    return "\n".join(lines)
 
 
-def key_folder(start: Path | None = None) -> Path:
+def key_folder(start: Path | None = None, lang: str = "en") -> Path:
     """The answer keys beside the solutions: ``solutions/keys`` of the workbook that holds
-    ``start`` (default: the working directory, where Jupyter runs the exercise notebook)."""
+    ``start`` (default: the working directory, where Jupyter runs the exercise notebook).
+
+    Each edition has its own keys: from ``ko/exercises/`` the nearest is ``ko/solutions/keys``.
+    """
     start = (start or Path.cwd()).resolve()
     for folder in (start, *start.parents):
         if (folder / "solutions" / "keys").is_dir():
             return folder / "solutions" / "keys"
-    # An exercise notebook copied out of the workbook: the keys of the checkout it came from.
-    return Path(__file__).resolve().parents[2] / "solutions" / "keys"
+    # An exercise notebook copied out of the workbook: the keys of the checkout it came from,
+    # in the notebook's language.
+    root = Path(__file__).resolve().parents[2]
+    return (root / "ko" if lang == "ko" else root) / "solutions" / "keys"
 
 
 @dataclass
@@ -633,7 +666,7 @@ class Checker:
     def _key_path(self) -> Path:
         if self.key_dir is not None:
             return Path(self.key_dir) / f"{self.notebook}.json"
-        return key_folder() / f"{self.notebook}.json"
+        return key_folder(lang=self.lang) / f"{self.notebook}.json"
 
     @staticmethod
     def _load(path: Path) -> dict:
@@ -760,7 +793,7 @@ class Checker:
         self._say(
             f"{question}: answer noted ({words:.0f} words). Compare it with the model answer:"
         )
-        print(_wrapped(_reveal(entry["value"])))
+        print(_wrapped(_reveal(entry["value"]), wide=self.lang == "ko"))
 
     def choice(self, question: str, answer: Any, reason: Any = "") -> None:
         """Check a multiple-choice letter once a one-line ``reason`` is written."""
@@ -791,7 +824,7 @@ class Checker:
             return
         if letter == _reveal(entry["value"]):
             self._say(f"{question}: passed. The solution's reason, to compare with yours:")
-            print(_wrapped(_reveal(entry["reason"])))
+            print(_wrapped(_reveal(entry["reason"]), wide=self.lang == "ko"))
             return
         for mistake in entry.get("mistakes", []):
             if mistake["kind"] == "text" and _letter(_reveal(mistake["value"])) == letter:

@@ -65,15 +65,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     jobs_option(p, 2)
     p.add_argument("--all", action="store_true", help="every chapter, case and solution notebook")
     p.add_argument("notebooks", nargs="*", type=Path, help="the notebooks to re-execute")
-    p = sub.add_parser("exercises", help="write the exercise notebooks from solutions/")
+    p = sub.add_parser(
+        "exercises",
+        help="write exercises/ from solutions/ (and ko/exercises/ from ko/solutions/)",
+    )
     p.add_argument(
         "-o",
         "--output",
         type=Path,
         metavar="DIR",
-        help="folder to write them to (default: exercises/ of the repository, where exercise "
-        "notebooks with no solution are removed; in another folder, notebooks of other "
-        "names are left alone)",
+        help="folder to write them to, the Korean sets in DIR/ko (default: exercises/ and "
+        "ko/exercises/ of the repository, where exercise notebooks with no solution are "
+        "removed; in another folder, notebooks of other names are left alone)",
     )
     p = sub.add_parser(
         "handout",
@@ -92,7 +95,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"write into a non-empty DIR, replacing its {', '.join(handout.PARTS)}",
     )
     p = sub.add_parser("translate", help="write or update the Korean edition of a notebook")
-    p.add_argument("notebook", type=Path, help="the English notebook, e.g. notebooks/01_x.ipynb")
+    p.add_argument(
+        "notebook",
+        type=Path,
+        help="the English notebook, e.g. notebooks/01_x.ipynb or solutions/01_x.ipynb",
+    )
     p.add_argument(
         "--accept",
         nargs="+",
@@ -141,11 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "execute":
         build.execute_in_place(repo, jobs=args.jobs, only=None if args.all else args.notebooks)
     elif args.command == "exercises":
-        folder = (args.output or repo / "exercises").resolve()
-        prune = folder == (repo / "exercises").resolve()
-        written = exercises.write_all(repo / "solutions", folder, prune=prune)
-        shown = folder.relative_to(repo) if folder.is_relative_to(repo) else folder
-        print(f"Wrote {len(written)} exercise notebook(s) to {shown}/")
+        print(exercises.report(exercises.write_editions(repo, args.output)))
     elif args.command == "handout":
         try:
             counts = handout.write(repo, args.dir, force=args.force)

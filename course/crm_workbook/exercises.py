@@ -9,7 +9,11 @@ In a solution notebook:
   regions, so they are removed too; a ``check.mistake`` call left outside one is refused;
 - a cell tagged ``solution`` is solution text: a Markdown one becomes an empty answer cell
   for the student, a code one is removed;
-- outputs and execution counts are cleared.
+- outputs and execution counts are cleared, and so is a Korean cell's record of the English
+  cell it translates (:mod:`crm_workbook.translation`; the hand-out does not need it).
+
+Each edition has its own pair of folders (:func:`folders`): ``solutions/`` -> ``exercises/``
+and ``ko/solutions/`` -> ``ko/exercises/``, written by the same code.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import notebooks
+from . import notebooks, translation
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 PLACEHOLDER = "# YOUR CODE HERE"
@@ -70,6 +74,7 @@ def strip(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.Noteboo
                 continue
             cell.source = ANSWER_CELL
             cell.metadata["tags"] = [t for t in tags if t != "solution"]
+        cell.metadata.pop(translation.KEY, None)
         if cell.cell_type == "code":
             cell.source = strip_source(cell.source, f"{name}, cell {index}")
             cell.outputs = []
@@ -102,3 +107,37 @@ def write_all(solutions: Path, exercises: Path, *, prune: bool = True) -> list[P
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def folders(repo: Path) -> list[tuple[Path, Path]]:
+    """(solutions, exercises) folders of every edition that has solutions, English first:
+    ``solutions/`` -> ``exercises/``, ``ko/solutions/`` -> ``ko/exercises/``."""
+    return [
+        (root / "solutions", root / "exercises")
+        for root in translation.edition_roots(repo)
+        if (root / "solutions").is_dir()
+    ]
+
+
+def write_editions(repo: Path, output: Path | None = None) -> dict[Path, list[Path]]:
+    """Write the exercise notebooks of every edition; the files written, by exercises folder
+    (relative to ``repo`` when inside it).
+
+    Into the repository's ``exercises/`` and ``ko/exercises/`` by default, removing exercise
+    notebooks with no solution; with ``output``, into ``output`` and ``output/ko``, leaving
+    notebooks of other names alone (a folder of the user's own)."""
+    written = {}
+    for source, target in folders(repo):
+        if output is not None:
+            target = Path(output).resolve() / target.relative_to(repo).parent
+        folder = target.relative_to(repo) if target.is_relative_to(repo) else target
+        written[folder] = write_all(source, target, prune=output is None)
+    return written
+
+
+def report(written: dict[Path, list[Path]]) -> str:
+    """One line per folder: how many exercise notebooks were written where."""
+    return "\n".join(
+        f"Wrote {len(paths)} exercise notebook(s) to {folder.as_posix()}/"
+        for folder, paths in written.items()
+    )

@@ -68,7 +68,7 @@ notebooks from `exercises/` inside this folder.
 ## 한국어 안내
 
 - `notebooks/`의 장 노트북을 순서대로 읽고 위에서부터 실행한 뒤, `exercises/`에서 번호가 같은
-  연습문제를 푼다.
+  연습문제를 푼다. 한국어판은 `ko/notebooks/`와 `ko/exercises/`에 있다.
 - 답을 쓴 셀 아래의 확인 셀을 실행하면 바로 결과(`passed`, `not yet`과 힌트)가 나온다.
 - 확인 셀은 `solutions/keys/`의 답안 키와 비교한다. 답안 키는 한눈에 읽히지 않게 변환해 두었을
   뿐 암호화한 것은 아니므로, 자가 학습용이며 성적 평가에는 쓰지 않는다.
@@ -140,8 +140,9 @@ def write(repo: Path, target: Path, *, force: bool = False) -> dict[str, int]:
     for key in sorted(keys.glob("*.json")):
         shutil.copyfile(key, target / "solutions" / "keys" / key.name)
     ko_row = (
-        "| `ko/` | the Korean edition: Korean versions of chapters in `ko/notebooks/`, named as "
-        "their English sources |\n"
+        "| `ko/` | the Korean edition (한국어판): chapters in `ko/notebooks/`, named as their "
+        "English sources, and exercise sets in `ko/exercises/` with their keys in "
+        "`ko/solutions/keys/` |\n"
         if korean
         else ""
     )

@@ -6,7 +6,8 @@ tool does the sidebar, search, previous/next links, the rendering of stored outp
 link checking. This module only does what it cannot:
 
 - it *stages* the pages into one source folder (``build/site-src``): executed chapters and
-  cases, the exercise hand-outs, the Korean edition when ``ko/`` has notebooks, an index page
+  cases, the exercise hand-outs, the Korean edition when ``ko/`` has notebooks (its chapters,
+  each followed by its Korean exercise set from ``ko/exercises/``), an index page
   whose table of contents puts them in course order, and a glossary page;
 - the glossary is made from the chapters' key-term tables (English | 한국어): each term with
   its Korean name(s) and the chapters that define it, and each English cell of a key-term
@@ -59,7 +60,7 @@ MATHJAX_PARTS = ("tex-chtml.js", "output", "input", "ui", "a11y", "adaptors")
 class Page:
     """One notebook of the site: its kind, its path in the site and where to read it."""
 
-    kind: str  # "chapter", "case", "exercises" or "korean"
+    kind: str  # "chapter", "case", "exercises" or "korean" (any page under ko/)
     rel: Path  # e.g. notebooks/01_crm_definition.ipynb: the page is notebooks/01_....html
     source: Path  # the notebook to read (an executed copy, or the stored one)
 
@@ -246,20 +247,43 @@ def stage_notebook(
     return nb
 
 
+def is_exercise_set(page: Page) -> bool:
+    """Whether the page is an exercise hand-out (``exercises/`` or ``ko/exercises/``)."""
+    return page.rel.parent.name == "exercises"
+
+
 def course_order(pages: list[Page]) -> dict[str, list[Page]]:
-    """Sections of the table of contents; each chapter is followed by its exercise set."""
-    exercises = {p.rel.stem: p for p in pages if p.kind == "exercises"}
+    """Sections of the table of contents; each chapter is followed by its exercise set, an
+    English chapter by ``exercises/X`` and a Korean one by ``ko/exercises/X``."""
+    sets = {
+        (page.kind, page.rel.stem): page
+        for page in pages
+        if page.kind in ("exercises", "korean") and is_exercise_set(page)
+    }
     sections: dict[str, list[Page]] = {kind: [] for kind in SECTIONS}
+    placed = set()
     for page in pages:
-        if page.kind == "chapter":
-            sections["chapter"].append(page)
-            if page.rel.stem in exercises:
-                sections["chapter"].append(exercises[page.rel.stem])
-        elif page.kind in ("case", "korean"):
+        if page.kind in ("chapter", "korean") and not is_exercise_set(page):
             sections[page.kind].append(page)
-    chapters = {p.rel.stem for p in pages if p.kind == "chapter"}
-    sections["chapter"] += [p for s, p in exercises.items() if s not in chapters]
+            own = sets.get(("exercises" if page.kind == "chapter" else "korean", page.rel.stem))
+            if own is not None:
+                sections[page.kind].append(own)
+                placed.add(own.rel)
+        elif page.kind == "case":
+            sections[page.kind].append(page)
+    for (kind, _), page in sets.items():  # a set whose chapter is not on the site
+        if page.rel not in placed:
+            sections["chapter" if kind == "exercises" else "korean"].append(page)
     return {kind: items for kind, items in sections.items() if items}
+
+
+#: The contents table of a section with exercise sets: header, link text, the link text to
+#: the English set when the section has none of its own (None: the English section), and the
+#: text when there is no set at all.
+EXERCISE_TABLES = {
+    "chapter": ("| chapter | exercises |", "exercise\u00a0set", None, "in preparation"),
+    "korean": ("| 장 | 연습문제 |", "연습문제", "연습문제(영문)", "준비 중"),
+}
 
 
 def index_markdown(
@@ -282,13 +306,21 @@ def index_markdown(
     ]
     for kind, pages in sections.items():
         lines += [f"## {SECTIONS[kind]}", ""]
-        if kind == "chapter":
-            lines += ["| chapter | exercises |", "|---|---|"]
-            by_stem = {p.rel.stem: p for p in pages if p.kind == "exercises"}
-            for page in (p for p in pages if p.kind == "chapter"):
+        if kind in EXERCISE_TABLES:
+            # a no-break space: the narrow column keeps "exercise set" on one line
+            header, text, english_text, missing = EXERCISE_TABLES[kind]
+            lines += [header, "|---|---|"]
+            by_stem = {p.rel.stem: p for p in pages if is_exercise_set(p)}
+            english = {p.rel.stem: p for p in sections.get("chapter", []) if is_exercise_set(p)}
+            for page in (p for p in pages if not is_exercise_set(p)):
                 ex = by_stem.get(page.rel.stem)
-                # a no-break space: the narrow column keeps "exercise set" on one line
-                ex_link = f"[exercise\u00a0set]({ex.rel.as_posix()})" if ex else "in preparation"
+                other = english.get(page.rel.stem) if english_text else None
+                if ex is not None:
+                    ex_link = f"[{text}]({ex.rel.as_posix()})"
+                elif other is not None:  # a Korean chapter whose set is not translated yet
+                    ex_link = f"[{english_text}]({other.rel.as_posix()})"
+                else:
+                    ex_link = missing
                 lines.append(
                     f"| [{_escape(titles[page.rel])}]({page.rel.as_posix()}) | {ex_link} |"
                 )

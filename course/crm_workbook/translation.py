@@ -1,6 +1,10 @@
 """The Korean edition: ``ko/`` mirrors the English notebooks cell by cell and stays in step.
 
-``ko/notebooks/01_crm_definition.ipynb`` translates ``notebooks/01_crm_definition.ipynb``.
+``ko/notebooks/01_crm_definition.ipynb`` translates ``notebooks/01_crm_definition.ipynb``, and
+``ko/solutions/01_crm_definition.ipynb`` the exercise set ``solutions/01_crm_definition.ipynb``.
+``ko/`` has the English layout: its exercise sets are written from ``ko/solutions/`` into
+``ko/exercises/`` and their answer keys recorded into ``ko/solutions/keys/`` by the same commands
+as the English ones (:func:`edition_roots`), so ``ko/exercises/`` is generated, not translated.
 Every Korean cell records, in its metadata, the English cell it translates (that cell's id)
 and a hash of the English source it was translated from::
 
@@ -19,7 +23,12 @@ API stay English. The workflow for a translator:
    dropped, and the remaining problems are printed.
 2. Translate the ``todo`` and stale cells, then ``crm-workbook translate ... --accept CELL``
    (English cell ids, or ``all``) records that they match the English source as it is now.
-3. ``crm-workbook execute ko/notebooks/NN_slug.ipynb`` stores the outputs nbval compares.
+3. ``crm-workbook execute ko/notebooks/NN_slug.ipynb`` stores the outputs nbval compares (for
+   ``ko/solutions/NN_slug.ipynb`` it also records the Korean answer key and writes
+   ``ko/exercises/``).
+
+A Korean exercise set says ``Checker("NN_slug", lang="ko")``: the check's own verdicts and hints
+are printed in Korean, and the hints, model answers and reasons its author wrote are Korean.
 """
 
 from __future__ import annotations
@@ -34,6 +43,30 @@ from . import notebooks
 
 KO = "ko"
 KEY = "translation"
+#: Folders of an edition written by a command from another of its folders, never translated.
+GENERATED = ("exercises",)
+
+
+def edition_roots(repo: Path) -> list[Path]:
+    """The root folder of each edition, English first: the repository itself and ``ko/``.
+
+    Both hold the same layout (``notebooks/``, ``solutions/`` with ``solutions/keys/``,
+    ``exercises/``), so every command that handles one folder handles it in each root.
+    """
+    return [repo, repo / KO]
+
+
+def edition_root(repo: Path, path: Path) -> Path:
+    """The edition root that holds ``path`` (relative to ``repo`` or absolute).
+
+    >>> edition_root(Path("repo"), Path("ko/solutions/01_a.ipynb")).as_posix()
+    'repo/ko'
+    >>> edition_root(Path("repo"), Path("solutions/01_a.ipynb")).as_posix()
+    'repo'
+    """
+    path = Path(path)
+    rel = path.relative_to(repo) if path.is_absolute() else path
+    return repo / KO if rel.parts[0] == KO else repo
 
 
 def source_hash(cell: nbformat.NotebookNode) -> str:
@@ -172,5 +205,11 @@ def translate(repo: Path, english: Path, accepted: list[str] | None = None) -> l
 
 
 def korean_notebooks(repo: Path) -> list[Path]:
-    """Every notebook of the Korean edition, relative to ``repo``."""
-    return sorted(p.relative_to(repo) for p in (repo / KO).rglob("*.ipynb"))
+    """Every translated notebook of the Korean edition, relative to ``repo`` (not the
+    generated ``ko/exercises/``, which follow ``ko/solutions/``)."""
+    return sorted(
+        p.relative_to(repo)
+        for p in (repo / KO).rglob("*.ipynb")
+        if p.relative_to(repo / KO).parts[0] not in GENERATED
+        and ".ipynb_checkpoints" not in p.parts
+    )
