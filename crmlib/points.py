@@ -115,7 +115,8 @@ def allocate_points(
     value_per_point : float
         What one point is worth to the customer when redeemed (>= 0), e.g. a discount of 1.
     redemption_rate : float
-        Expected share of the points that will be redeemed, in [0, 1].
+        Expected share of the points that will be redeemed, in [0, 1]: the points expected to
+        be redeemed over the points issued (9,500 of 10,000 is 0.95).
 
     Returns
     -------
@@ -125,13 +126,15 @@ def allocate_points(
 
     Examples
     --------
-    IFRS 15's Example 52: products sold for 100,000 earn 10,000 points worth 1 each, 97% of
-    them expected to be redeemed (the standard rounds the shares to 91% and 9%, so it shows
-    91,000 and 9,000):
+    IFRS 15's Illustrative Example 52 (IE267-IE270): products sold for CU100,000 earn 10,000
+    points, each a CU1 discount on future purchases; 9,500 of them (95%) are expected to be
+    redeemed, so the points' stand-alone selling price is CU9,500. The standard allocates
+    CU91,324 (100,000 x 100,000 / 109,500) to the products and CU8,676 (100,000 x 9,500 /
+    109,500) to the points:
 
-    >>> a = allocate_points(100_000, 10_000, value_per_point=1, redemption_rate=0.97)
+    >>> a = allocate_points(100_000, 10_000, value_per_point=1, redemption_rate=9_500 / 10_000)
     >>> round(a.points_standalone), round(a.product_revenue), round(a.points_revenue)
-    (9700, 91158, 8842)
+    (9500, 91324, 8676)
     """
     sales = as_number(sales, "sales", low=0, low_open=True)
     points_issued = as_number(points_issued, "points_issued", low=0)
@@ -179,12 +182,19 @@ def recognise_points_revenue(
 
     Examples
     --------
-    IFRS 15's Example 52 with the standard's rounded allocation of 9,000: 4,500 points
-    redeemed in year 1 of 9,700 expected; 4,000 more in year 2, when 9,900 are expected.
+    IFRS 15's Illustrative Example 52, continued from :func:`allocate_points` (CU8,676
+    allocated to the points): 4,500 points are redeemed in period 1, when 9,500 are still
+    expected; 4,000 more in period 2 (8,500 in all), when 9,700 are expected. Revenue is
+    CU4,110 (4,500 / 9,500 x 8,676) in period 1; CU7,603 (8,500 / 9,700 x 8,676) in all by
+    the end of period 2, so CU3,493 in period 2; the contract liability is CU4,566, then
+    CU1,073. The allocation is passed unrounded; only the display is rounded:
 
-    >>> table = recognise_points_revenue(9_000, [4_500, 4_000], [9_700, 9_900])
-    >>> table["revenue"].round().tolist(), table["liability"].round().tolist()
-    ([4175.0, 3552.0], [4825.0, 1273.0])
+    >>> a = allocate_points(100_000, 10_000, value_per_point=1, redemption_rate=0.95)
+    >>> table = recognise_points_revenue(a.points_revenue, [4_500, 4_000], [9_500, 9_700])
+    >>> table["revenue"].round().tolist(), table["cumulative_revenue"].round().tolist()
+    ([4110.0, 3493.0], [4110.0, 7603.0])
+    >>> table["liability"].round().tolist()
+    [4566.0, 1073.0]
     """
     points_revenue = as_number(points_revenue, "points_revenue", low=0)
     done = as_numbers(redeemed, "redeemed", low=0)

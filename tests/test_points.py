@@ -10,34 +10,71 @@ import pytest
 from crmlib import campaign, points
 
 # --- IFRS 15, Illustrative Example 52 (IE267-IE270) ---------------------------------------
-# Products sold for CU100,000 earn 10,000 points worth CU1 each; 97% expected to be redeemed.
-# The standard allocates CU91,000 / CU9,000 (relative prices 100,000 : 9,700, rounded to 91% and
-# 9%); year 1: 4,500 points redeemed, 9,700 expected -> revenue CU4,175; year 2: 4,000 more
-# (8,500 in all), 9,900 now expected -> revenue CU3,552.
+# Products sold for CU100,000 earn 10,000 points, each a CU1 discount on future purchases;
+# 9,500 are expected to be redeemed, so the points' stand-alone selling price is CU9,500 and
+# the standard allocates CU91,324 (100,000 x 100,000 / 109,500) to the products and CU8,676
+# (100,000 x 9,500 / 109,500) to the points. Period 1: 4,500 points redeemed, 9,500 still
+# expected -> revenue CU4,110 (4,500 / 9,500 x 8,676), contract liability CU4,566. Period 2:
+# 8,500 redeemed in all, 9,700 now expected -> cumulative revenue CU7,603 (8,500 / 9,700 x
+# 8,676), period-2 revenue CU3,493 (7,603 - 4,110), contract liability CU1,073.
+
+EXAMPLE_52 = {"redeemed": [4_500, 4_000], "expected": [9_500, 9_700]}
+
+
+def example_52_allocation():
+    return points.allocate_points(
+        100_000, 10_000, value_per_point=1, redemption_rate=9_500 / 10_000
+    )
 
 
 def test_allocation_reproduces_ifrs_15_example_52():
-    a = points.allocate_points(100_000, 10_000, value_per_point=1, redemption_rate=0.97)
-    assert a.points_standalone == pytest.approx(9_700)
-    assert a.points_revenue == pytest.approx(100_000 * 9_700 / 109_700)
+    a = example_52_allocation()
+    assert a.points_standalone == pytest.approx(9_500)
+    assert a.points_revenue == pytest.approx(100_000 * 9_500 / 109_500)
+    assert a.product_revenue == pytest.approx(100_000 * 100_000 / 109_500)
     assert a.product_revenue + a.points_revenue == pytest.approx(100_000)
-    # the standard rounds the selling-price ratios to whole percentages
-    assert round(a.points_revenue / 100_000, 2) == 0.09
-    assert round(a.product_revenue / 100_000, 2) == 0.91
+    # the published figures, rounded to whole CU only for the comparison
+    assert (round(a.product_revenue), round(a.points_revenue)) == (91_324, 8_676)
 
 
 def test_revenue_release_reproduces_ifrs_15_example_52():
-    table = points.recognise_points_revenue(9_000, [4_500, 4_000], [9_700, 9_900])
-    assert table["revenue"].round().tolist() == [4_175, 3_552]
-    assert table["cumulative_redeemed"].tolist() == [4_500, 8_500]
-    assert table["liability"].iloc[-1] == pytest.approx(9_000 - 9_000 * 8_500 / 9_900)
+    a = example_52_allocation()
+    table = points.recognise_points_revenue(
+        a.points_revenue, EXAMPLE_52["redeemed"], EXAMPLE_52["expected"]
+    )
     assert table["period"].tolist() == [1, 2]
+    assert table["cumulative_redeemed"].tolist() == [4_500, 8_500]
+    assert table["expected_redemptions"].tolist() == [9_500, 9_700]
+    assert table["revenue"].round().tolist() == [4_110, 3_493]
+    assert table["cumulative_revenue"].round().tolist() == [4_110, 7_603]
+    assert table["liability"].round().tolist() == [4_566, 1_073]
+    # revenue so far plus the liability left is always the allocation
+    assert np.allclose(table["cumulative_revenue"] + table["liability"], a.points_revenue)
 
 
-def test_kpmg_variant_with_a_lower_estimate():
-    # KPMG's IFRS 15 handbook, example 10B: year 2 expects 9,200 instead -> 4,140.
-    table = points.recognise_points_revenue(9_000, [4_500, 4_000], [9_700, 9_200])
-    assert round(table["revenue"].iloc[1]) == 4_140
+def test_the_standards_rounded_allocation_gives_the_same_published_figures():
+    # The standard works from the allocation rounded to CU8,676; the unrounded allocation
+    # (8,675.80) gives the same whole-CU figures, so no rounding step is needed in between.
+    exact = points.recognise_points_revenue(
+        example_52_allocation().points_revenue, EXAMPLE_52["redeemed"], EXAMPLE_52["expected"]
+    )
+    rounded = points.recognise_points_revenue(8_676, EXAMPLE_52["redeemed"], EXAMPLE_52["expected"])
+    for column in ["revenue", "cumulative_revenue", "liability"]:
+        assert exact[column].round().tolist() == rounded[column].round().tolist()
+
+
+def test_a_lower_estimate_releases_more_revenue():
+    # Example 52's figures, but in period 2 only 9,200 points are expected in all, not 9,700.
+    allocated = example_52_allocation().points_revenue
+    lower = points.recognise_points_revenue(allocated, EXAMPLE_52["redeemed"], [9_500, 9_200])
+    standard = points.recognise_points_revenue(
+        allocated, EXAMPLE_52["redeemed"], EXAMPLE_52["expected"]
+    )
+    assert lower["revenue"].iloc[1] == pytest.approx(
+        allocated * 8_500 / 9_200 - allocated * 4_500 / 9_500
+    )
+    assert lower["revenue"].iloc[1] > standard["revenue"].iloc[1]
+    assert lower["revenue"].iloc[0] == pytest.approx(standard["revenue"].iloc[0])
 
 
 def test_revenue_release_sums_to_the_allocation_when_all_expected_points_are_redeemed():
