@@ -262,7 +262,7 @@ def _compiled_scan():
         import numba
 
         @numba.njit(cache=True, nogil=True)
-        def scan(ticks, shift, n_bins, numbers):  # pragma: no cover - compiled
+        def scan(ticks, shift, n_bins):  # pragma: no cover - compiled
             counts = np.zeros(n_bins, np.int64)
             low, high = np.iinfo(np.int64).max, np.iinfo(np.int64).min
             missing = outside = 0
@@ -277,11 +277,7 @@ def _compiled_scan():
                     counts[k] += 1
                 else:
                     outside += 1
-            nan = 0
-            for value in numbers:
-                if value != value:
-                    nan += 1
-            return missing, low, high, counts, outside, nan
+            return missing, low, high, counts, outside
 
         _KERNELS["scan"] = scan
     return _KERNELS["scan"]
@@ -293,36 +289,27 @@ def _day_shift(unit: str) -> int:
 
 
 def scan_dates(
-    dates: pd.Series, numbers: pd.Series | None = None
-) -> tuple[tuple[int, int | None, int | None], tuple[int, np.ndarray] | None, int | None]:
-    """One read of a large datetime column for every check: its :func:`datetime_extent`,
-    the histogram :func:`warn_far_dates` brackets quartiles with, and the missing values
-    of a float column ``numbers`` read in the same loop.
+    dates: pd.Series,
+) -> tuple[tuple[int, int | None, int | None], tuple[int, np.ndarray] | None]:
+    """One read of a large datetime column for every check: its :func:`datetime_extent`
+    and the histogram :func:`warn_far_dates` brackets quartiles with.
 
-    Returns ``(extent, histogram, missing_numbers)``. A compiled loop does it all for a
-    column of :data:`COMPILED_FROM` dates or more with dates from 1970 to 2099 and a
-    float64 ``numbers``; otherwise ``histogram`` is None (:func:`warn_far_dates` makes its
-    own) and ``missing_numbers`` is None for a ``numbers`` the loop cannot read.
+    Returns ``(extent, histogram)``. A compiled loop does both for a column of
+    :data:`COMPILED_FROM` dates or more with dates from 1970 to 2099; otherwise
+    ``histogram`` is None (:func:`warn_far_dates` makes its own).
 
     Examples
     --------
     >>> days = pd.Series(pd.to_datetime(["2024-01-02", None, "2024-01-01"]))
-    >>> scan_dates(days, pd.Series([1.0, 2.0, float("nan")]))[::2]
-    ((1, 1704067200000000, 1704153600000000), 1)
+    >>> scan_dates(days)[0]
+    (1, 1704067200000000, 1704153600000000)
     """
     ticks = _ticks(dates)
     unit = pd.DatetimeIndex(dates).unit
-    floats = (
-        numbers is not None
-        and isinstance(numbers.dtype, np.dtype)
-        and numbers.dtype == np.float64
-        and len(numbers) == len(ticks)
-    )
     if len(ticks) >= COMPILED_FROM and ticks.flags.c_contiguous:
         shift = _day_shift(unit)
         n_bins = (int(np.datetime64("2100-01-01", unit).astype(np.int64)) >> shift) + 1
-        values = numbers.to_numpy() if floats else np.empty(0)
-        missing, low, high, counts, outside, nan = _compiled_scan()(ticks, shift, n_bins, values)
+        missing, low, high, counts, outside = _compiled_scan()(ticks, shift, n_bins)
         if missing == len(ticks):
             extent = (missing, None, None)
         else:
@@ -331,9 +318,8 @@ def scan_dates(
         if not outside and extent[1] is not None:
             base = extent[1] >> shift
             histogram = (base, counts[base : (extent[2] >> shift) + 1])
-        return extent, histogram, int(nan) if floats else None
-    missing_numbers = count_missing(numbers) if numbers is not None else None
-    return datetime_extent(dates), None, missing_numbers
+        return extent, histogram
+    return datetime_extent(dates), None
 
 
 def warn_far_dates(

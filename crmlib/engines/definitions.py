@@ -365,19 +365,16 @@ def frame_checks(
     counts them); ``first_tick`` and ``last_tick`` (days, or hours for ``unit="h"``, since
     1970); ``date_extent`` and ``date_histogram`` (for
     :func:`crmlib.validation.warn_far_dates`). A column is read only where its dtype can
-    hold a missing value (:func:`crmlib.validation.count_missing`); the dates and a float
-    amount are read once, together (:func:`crmlib.validation.scan_dates`). Nothing is
-    copied.
+    hold a missing value (:func:`crmlib.validation.count_missing`: a float amount is summed,
+    and counted only if the sum is not finite); the dates are read once for their extent and
+    histogram (:func:`crmlib.validation.scan_dates`). Nothing is copied.
     """
     from crmlib.validation import count_missing, scan_dates
 
-    numbers = tx[amount] if amount is not None else None
-    extent, histogram, no_amount = scan_dates(dates, numbers)
+    extent, histogram = scan_dates(dates)
     no_customer = count_missing(tx[customer])
     checks = {"n_lines": len(tx), "no_customer": no_customer, "no_date": extent[0]}
-    if no_amount is None:  # no amount, or one the compiled read cannot take
-        no_amount = count_missing(numbers) if numbers is not None else 0
-    checks["no_amount"] = no_amount
+    checks["no_amount"] = count_missing(tx[amount]) if amount is not None else 0
     checks["no_invoice"] = count_missing(tx[invoice]) if invoice is not None else 0
     if no_customer:  # only rows with a customer count
         named = tx[customer].notna().to_numpy()
