@@ -109,6 +109,22 @@ def test_chapter_shape(path):
     assert "versions()" in code[-1]
 
 
+KO_CHAPTERS = sorted((REPO / "ko" / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("path", [*CHAPTERS, *KO_CHAPTERS], ids=ids)
+def test_links_to_chapters_name_them_by_their_titles(path):
+    """A link "NN · title" to a chapter of the same edition shows that chapter's title (in
+    full, or up to its colon), so a renamed chapter cannot leave stale names behind."""
+    text = "\n".join(c.source for c in notebooks.read(path).cells if c.cell_type == "markdown")
+    for shown, link in re.findall(r"\[(\d\d · [^\]]+)\]\(([^)#:]+\.ipynb)\)", text):
+        target = (path.parent / link).resolve()
+        if target.parent != path.parent.resolve():
+            continue  # the other edition's chapter, named in this one's language
+        full = notebooks.read(target).cells[0].source.splitlines()[0].removeprefix("# ")
+        assert shown in (full, full.split(":")[0]), f"{link} is titled {full!r}"
+
+
 def test_the_generated_exercises_are_not_stored_as_executed():
     assert SOLUTIONS and EXERCISES
     assert not set(EXERCISES) & set(EXECUTED), "exercise hand-outs are stored unexecuted"
