@@ -171,10 +171,12 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def test_the_korean_edition_has_exercise_sets():
-    assert [p.name for p in KOREAN][:3] == [
+    assert [p.name for p in KOREAN][:5] == [
         "01_crm_definition.ipynb",
         "02_scope_of_crm.ipynb",
         "03_customer_equity_satisfaction_loyalty.ipynb",
+        "04_customer_value.ipynb",
+        "05_rfm_share_of_customer.ipynb",
     ]
 
 
@@ -207,6 +209,10 @@ def key_answer(entry):
     value = _reveal(entry["value"])
     if entry["kind"] in ("number", "choice"):
         return value
+    if entry["kind"] == "collection":
+        return [row[0] for row in value]
+    if entry["kind"] == "frame" and not entry["labelled"]:
+        return pd.DataFrame(value, columns=entry["columns"])
     assert entry["kind"] == "series", f"add {entry['kind']} answers to key_answer"
     index = [row[0] for row in value] if entry["labelled"] else None
     return pd.Series([row[-1] for row in value], index=index, name=entry.get("name"))
