@@ -24,6 +24,7 @@ import difflib
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -51,8 +52,10 @@ __all__ = [
     "rfm_finish",
     "btyd_days_sql",
     "btyd_checks_sql",
+    "BtydRequest",
     "btyd_check",
     "btyd_summary_sql",
+    "btyd_checked_summary_sql",
     "btyd_statement",
     "btyd_frame",
     "parse_dates",
@@ -569,18 +572,21 @@ def _tick_of(value: object, name: str, unit: str) -> int:
     return int(np.datetime64(stamp, grain).astype(np.int64))
 
 
-def btyd_check(
-    checks: Mapping[str, object],
-    *,
-    customer: str,
-    date: str,
-    amount: str | None,
-    unit: str,
-    calibration_end: object,
-    observation_end: object,
-) -> tuple[int, int | None]:
+class BtydRequest(NamedTuple):
+    """What a BTYD summary was asked for: :func:`crmlib.btyd.summarize`'s arguments."""
+
+    customer: str
+    date: str
+    amount: str | None
+    unit: str
+    calibration_end: object
+    observation_end: object
+
+
+def btyd_check(checks: Mapping[str, object], request: BtydRequest) -> tuple[int, int | None]:
     """Raise as :func:`crmlib.btyd.summarize` does; return (observation end, calibration
     end) as ticks (the latter None without ``calibration_end``)."""
+    customer, date, amount, unit, calibration_end, observation_end = request
     if unit not in DAYS_PER_UNIT:
         raise ValueError(f"unit: expected one of 'h', 'D', 'W', 'M', 'Y', got {unit!r}")
     for column, key in ((customer, "no_customer"), (date, "no_date"), (amount, "no_amount")):
@@ -654,14 +660,28 @@ HAVING MIN(tick) <= {cal}
 ORDER BY customer"""
 
 
+def btyd_checked_summary_sql(
+    checks: Mapping[str, object], d: Dialect, request: BtydRequest, table: str = "crm_days"
+) -> tuple[str, int, int | None]:
+    """:func:`btyd_check` on the per-day ``table``'s checks, then :func:`btyd_summary_sql`
+    over it: ``(query, end_obs, end_cal)`` (for engines that keep the per-day table)."""
+    end_obs, end_cal = btyd_check(checks, request)
+    query = btyd_summary_sql(
+        table,
+        d,
+        unit=request.unit,
+        end_obs=end_obs,
+        end_cal=end_cal,
+        amount=request.amount is not None,
+        last_tick=checks["last_tick"],
+    )
+    return query, end_obs, end_cal
+
+
 def btyd_statement(
     source: str,
     d: Dialect,
-    *,
-    customer: str,
-    date: str,
-    amount: str | None,
-    unit: str,
+    request: BtydRequest,
     end_obs: int,
     end_cal: int | None,
     last_tick: int | None = None,
@@ -674,20 +694,20 @@ def btyd_statement(
     days = btyd_days_sql(
         source,
         d,
-        customer=customer,
-        date=date,
-        amount=amount,
-        unit=unit,
+        customer=request.customer,
+        date=request.date,
+        amount=request.amount,
+        unit=request.unit,
         counts=False,
         end_obs=end_obs if later else None,
     )
     summary = btyd_summary_sql(
         "crm_days",
         d,
-        unit=unit,
+        unit=request.unit,
         end_obs=end_obs,
         end_cal=end_cal,
-        amount=amount is not None,
+        amount=request.amount is not None,
         last_tick=min(last_tick, end_obs) if last_tick is not None else end_obs,
     )
     return f"WITH crm_days AS ({days}\n){summary}"
@@ -695,16 +715,14 @@ def btyd_statement(
 
 def btyd_frame(
     result: pd.DataFrame,
-    *,
-    customer: str,
-    unit: str,
+    request: BtydRequest,
     end_obs: int,
     end_cal: int | None,
-    amount: bool,
-    calibration_end: object,
     index_dtype: object = None,
 ) -> pd.DataFrame:
     """The engine's result in :func:`crmlib.btyd.summarize`'s shape."""
+    customer, unit, amount = request.customer, request.unit, request.amount is not None
+    calibration_end = request.calibration_end
     if len(result) == 0:
         raise ValueError(
             f"calibration_end: no customer made a purchase on or before {calibration_end!r}"

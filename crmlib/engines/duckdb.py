@@ -454,17 +454,17 @@ def btyd_summary(
     """
     if unit not in sql.DAYS_PER_UNIT:
         raise ValueError(f"unit: expected one of 'h', 'D', 'W', 'M', 'Y', got {unit!r}")
+    request = sql.BtydRequest(customer, date, amount, unit, calibration_end, observation_end)
     with _connection(con) as cursor:
-        return _btyd(cursor, tx, customer, date, amount, unit, calibration_end, observation_end)
+        return _btyd(cursor, tx, request)
 
 
-def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_end):
+def _btyd(con, tx, request: sql.BtydRequest):
+    customer, date, amount, unit = request[:4]
     numbers = (amount,) if amount is not None else ()
     source = _Source(con, tx, date=date, numbers=numbers, ids=(customer,))
     if isinstance(tx, pd.DataFrame):
-        return _btyd_frame(
-            con, source, customer, date, amount, unit, calibration_end, observation_end
-        )
+        return _btyd_frame(con, source, request)
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE crm_days AS "
@@ -477,68 +477,28 @@ def _btyd(con, tx, customer, date, amount, unit, calibration_end, observation_en
     finally:
         source.close()
     checks = con.sql(sql.btyd_checks_sql("crm_days")).df().iloc[0].to_dict()
-    end_obs, end_cal = sql.btyd_check(
-        checks,
-        customer=customer,
-        date=date,
-        amount=amount,
-        unit=unit,
-        calibration_end=calibration_end,
-        observation_end=observation_end,
-    )
+    query, end_obs, end_cal = sql.btyd_checked_summary_sql(checks, _DIALECT, request)
     if customer in source.string_ids:
         ids = con.sql("SELECT DISTINCT customer FROM crm_days").fetchall()
         sql.require_distinct_ids([i for (i,) in ids], customer)
-    query = sql.btyd_summary_sql(
-        "crm_days",
-        _DIALECT,
-        unit=unit,
-        end_obs=end_obs,
-        end_cal=end_cal,
-        amount=amount is not None,
-        last_tick=checks["last_tick"],
-    )
-    return sql.btyd_frame(
-        con.sql(query).df(),
-        customer=customer,
-        unit=unit,
-        end_obs=end_obs,
-        end_cal=end_cal,
-        amount=amount is not None,
-        calibration_end=calibration_end,
-        index_dtype=source.index_dtypes.get(customer),
-    )
+    index_dtype = source.index_dtypes.get(customer)
+    return sql.btyd_frame(con.sql(query).df(), request, end_obs, end_cal, index_dtype)
 
 
-def _btyd_frame(con, source, customer, date, amount, unit, calibration_end, observation_end):
+def _btyd_frame(con, source, request: sql.BtydRequest):
     """A frame: checked in pandas (vectorised passes, no copy), then one DuckDB statement.
 
     In the order of :func:`crmlib.btyd.summarize`: missing values are refused first, then
     far dates warn, then the periods are checked."""
+    customer, date, amount, unit = request[:4]
     frame = source.frame
     checks = sql.frame_checks(frame, frame[date], customer=customer, amount=amount, unit=unit)
     try:
         if not any(checks[k] for k in ("no_customer", "no_date", "no_amount")):
             _far_dates(source, checks, date)
-        end_obs, end_cal = sql.btyd_check(
-            checks,
-            customer=customer,
-            date=date,
-            amount=amount,
-            unit=unit,
-            calibration_end=calibration_end,
-            observation_end=observation_end,
-        )
+        end_obs, end_cal = sql.btyd_check(checks, request)
         query = sql.btyd_statement(
-            source.relation,
-            _DIALECT,
-            customer=customer,
-            date=date,
-            amount=amount,
-            unit=unit,
-            end_obs=end_obs,
-            end_cal=end_cal,
-            last_tick=checks["last_tick"],
+            source.relation, _DIALECT, request, end_obs, end_cal, checks["last_tick"]
         )
     except ValueError:
         source.close()
@@ -551,16 +511,8 @@ def _btyd_frame(con, source, customer, date, amount, unit, calibration_end, obse
         source.close()
     if customer in source.string_ids:
         sql.require_distinct_ids(result["customer"], customer)
-    return sql.btyd_frame(
-        result,
-        customer=customer,
-        unit=unit,
-        end_obs=end_obs,
-        end_cal=end_cal,
-        amount=amount is not None,
-        calibration_end=calibration_end,
-        index_dtype=source.index_dtypes.get(customer),
-    )
+    index_dtype = source.index_dtypes.get(customer)
+    return sql.btyd_frame(result, request, end_obs, end_cal, index_dtype)
 
 
 def predict_btyd(purchases, spend, summary: pd.DataFrame, horizon: float, con=None) -> pd.DataFrame:

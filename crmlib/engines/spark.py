@@ -317,39 +317,15 @@ def btyd_summary(
     try:
         days.createOrReplaceTempView("crm_days")
         checks = _to_pandas(spark.sql(sql.btyd_checks_sql("crm_days"))).iloc[0].to_dict()
-        end_obs, end_cal = sql.btyd_check(
-            checks,
-            customer=customer,
-            date=date,
-            amount=amount,
-            unit=unit,
-            calibration_end=calibration_end,
-            observation_end=observation_end,
-        )
-        query = sql.btyd_summary_sql(
-            "crm_days",
-            _DIALECT,
-            unit=unit,
-            end_obs=end_obs,
-            end_cal=end_cal,
-            amount=amount is not None,
-            last_tick=checks["last_tick"],
-        )
+        request = sql.BtydRequest(customer, date, amount, unit, calibration_end, observation_end)
+        query, end_obs, end_cal = sql.btyd_checked_summary_sql(checks, _DIALECT, request)
         result = _to_pandas(spark.sql(query))
     finally:
         days.unpersist()
     if customer in source.string_ids:
         sql.require_distinct_ids(result["customer"], customer)
-    return sql.btyd_frame(
-        result,
-        customer=customer,
-        unit=unit,
-        end_obs=end_obs,
-        end_cal=end_cal,
-        amount=amount is not None,
-        calibration_end=calibration_end,
-        index_dtype=source.index_dtypes.get(customer),
-    )
+    index_dtype = source.index_dtypes.get(customer)
+    return sql.btyd_frame(result, request, end_obs, end_cal, index_dtype)
 
 
 def predict_btyd(purchases, spend, summary, horizon: float, con=None):
