@@ -88,6 +88,19 @@ def test_solution_cells_and_outputs_are_removed():
     assert nb.cells[0].outputs, "the solution notebook itself must not change"
 
 
+def test_a_korean_solution_text_becomes_a_korean_answer_cell():
+    """A Korean set's cells record the English cells they translate: its answer cell is Korean,
+    and the record is not handed out."""
+    text = new_markdown_cell(
+        "채널과 달은 함께 움직인다.",
+        metadata={"tags": ["solution"], translation.KEY: {"source": "c93d", "sha": "0" * 16}},
+    )
+    out = exercises.strip(new_notebook(cells=[text]))
+    assert out.cells[0].source == exercises.ANSWER_CELL_KO
+    assert HANGUL.search(out.cells[0].source)
+    assert out.cells[0].metadata == {"tags": []}
+
+
 @pytest.mark.parametrize("folders", exercises.folders(REPO), ids=lambda f: ids(f[1]))
 def test_exercises_folder_is_what_the_command_writes(folders):
     solutions, target = folders
