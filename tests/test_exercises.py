@@ -88,6 +88,19 @@ def test_solution_cells_and_outputs_are_removed():
     assert nb.cells[0].outputs, "the solution notebook itself must not change"
 
 
+def test_a_korean_solution_text_becomes_a_korean_answer_cell():
+    """A Korean set's cells record the English cells they translate: its answer cell is Korean,
+    and the record is not handed out."""
+    text = new_markdown_cell(
+        "채널과 달은 함께 움직인다.",
+        metadata={"tags": ["solution"], translation.KEY: {"source": "c93d", "sha": "0" * 16}},
+    )
+    out = exercises.strip(new_notebook(cells=[text]))
+    assert out.cells[0].source == exercises.ANSWER_CELL_KO
+    assert HANGUL.search(out.cells[0].source)
+    assert out.cells[0].metadata == {"tags": []}
+
+
 @pytest.mark.parametrize("folders", exercises.folders(REPO), ids=lambda f: ids(f[1]))
 def test_exercises_folder_is_what_the_command_writes(folders):
     solutions, target = folders
@@ -171,12 +184,14 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def test_the_korean_edition_has_exercise_sets():
-    assert [p.name for p in KOREAN][:5] == [
+    assert [p.name for p in KOREAN][:7] == [
         "01_crm_definition.ipynb",
         "02_scope_of_crm.ipynb",
         "03_customer_equity_satisfaction_loyalty.ipynb",
         "04_customer_value.ipynb",
         "05_rfm_share_of_customer.ipynb",
+        "06_crm_systems.ipynb",
+        "07_data_mining_1.ipynb",
     ]
 
 

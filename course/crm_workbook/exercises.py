@@ -8,7 +8,7 @@ In a solution notebook:
   :mod:`crm_workbook.check`) and model answers of written questions belong inside solution
   regions, so they are removed too; a ``check.mistake`` call left outside one is refused;
 - a cell tagged ``solution`` is solution text: a Markdown one becomes an empty answer cell
-  for the student, a code one is removed;
+  for the student (in Korean in a Korean set), a code one is removed;
 - outputs and execution counts are cleared, and so is a Korean cell's record of the English
   cell it translates (:mod:`crm_workbook.translation`; the hand-out does not need it).
 
@@ -29,6 +29,8 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 PLACEHOLDER = "# YOUR CODE HERE"
 MISTAKE = re.compile(r"\.mistake\(")
 ANSWER_CELL = "**Your answer:** _(double-click this cell to write your answer)_"
+#: The answer cell of a Korean set (its cells record the English cells they translate).
+ANSWER_CELL_KO = "**나의 답:** _(이 셀을 두 번 클릭해 답을 쓰라)_"
 
 
 class SolutionMarkerError(ValueError):
@@ -72,7 +74,8 @@ def strip(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.Noteboo
         if "solution" in tags:
             if cell.cell_type != "markdown":
                 continue
-            cell.source = ANSWER_CELL
+            korean = translation.KEY in cell.metadata
+            cell.source = ANSWER_CELL_KO if korean else ANSWER_CELL
             cell.metadata["tags"] = [t for t in tags if t != "solution"]
         cell.metadata.pop(translation.KEY, None)
         if cell.cell_type == "code":
