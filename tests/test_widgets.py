@@ -24,7 +24,8 @@ def close_figures():
 
 
 def test_doctests_pass():
-    assert doctest.testmod(widgets).failed == 0
+    with korean_font():  # some examples draw in Korean
+        assert doctest.testmod(widgets).failed == 0
 
 
 def reference_schedule(margin, retention, discount_rate, horizon, timing):
@@ -134,11 +135,15 @@ def test_calculator_sliders_feed_the_report(monkeypatch, capsys):
     monkeypatch.setattr(widgets, "_clv_parts", fake_parts)
     ui = widgets.clv_calculator(margin=60.0, retention=0.7, discount_rate=0.05, horizon=8)
     sliders = {s.description: s for column in ui.children[0].children for s in column.children}
-    assert calls == [{"margin": 60.0, "retention": 0.7, "discount_rate": 0.05, "horizon": 8}]
+    words = {"unit": None, "lang": "en"}
+    assert calls == [
+        {"margin": 60.0, "retention": 0.7, "discount_rate": 0.05, "horizon": 8, **words}
+    ]
     assert "calls" in capsys.readouterr().out, "the table is displayed"
     sliders["retention"].value = 0.9
     sliders["horizon"].value = 12
-    assert calls[-1] == {"margin": 60.0, "retention": 0.9, "discount_rate": 0.05, "horizon": 12}
+    assert calls[-1] == {"margin": 60.0, "retention": 0.9, "discount_rate": 0.05, "horizon": 12,
+                         **words}  # fmt: skip
     assert (sliders["retention"].min, sliders["retention"].max) == (0.0, 0.99)
     assert sliders["horizon"].min == 1 and sliders["discount rate"].min == 0.0
 
@@ -313,14 +318,14 @@ def test_rfm_explorer_controls_feed_the_report(segmented, monkeypatch, capsys):
     ui = widgets.rfm_explorer(segmented, "Loyal", m=(2, 5))
     menu, sliders = ui.children[0].children
     r, f, m = sliders.children
-    full = (1, 5)
-    assert calls == [(True, "Loyal", {"r": full, "f": full, "m": (2, 5), "bins": 5})]
+    full, words = (1, 5), {"unit": None, "lang": "en"}
+    assert calls == [(True, "Loyal", {"r": full, "f": full, "m": (2, 5), "bins": 5, **words})]
     assert "calls" in capsys.readouterr().out, "the profile is displayed"
     assert menu.options[0] == "(all segments)" and menu.description == "segment"
     assert list(menu.options[1:]) == list(segmented["segment"].cat.categories)
     menu.value = "(all segments)"
     r.value = (4, 5)
-    assert calls[-1] == (True, None, {"r": (4, 5), "f": full, "m": (2, 5), "bins": 5})
+    assert calls[-1] == (True, None, {"r": (4, 5), "f": full, "m": (2, 5), "bins": 5, **words})
     assert (f.min, f.max) == (1, 5)
     with pytest.raises(ValueError, match=r"segment: expected one of"):
         widgets.rfm_explorer(segmented, "Best")
@@ -587,3 +592,259 @@ def test_a_runner_kernel_shows_the_static_form_and_opens_no_comm(tmp_path):
     assert [o.output_type for o in outputs] == ["execute_result"], "one output, no live draws"
     assert '<div class="workbook-widget">' in outputs[0].data["text/html"]
     assert "data:image/png;base64," in outputs[0].data["text/html"]
+
+
+# The Korean edition: lang="ko" changes the words of every explorer, never its numbers.
+
+import ast  # noqa: E402
+import html  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import ipywidgets  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+#: English that may stay in a Korean explorer: abbreviations, code names and units.
+ALLOWED_ENGLISH = {"CLV", "RFM", "R", "F", "M", "p", "what-if", "crmlib.campaign.evaluate_pilot",
+                   "Newcombe"}  # fmt: skip
+KO_BASKETS = (
+    [["기저귀", "맥주"]] * 30 + [["기저귀"]] * 20 + [["맥주"]] * 25 + [["우유", "빵"]] * 25
+)  # item names are data, shown as they are: Korean ones leave no English in the figure
+
+
+@contextlib.contextmanager
+def korean_font():
+    """What setup(lang="ko") sets for figures, and any glyph the font lacks an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import koreanize_matplotlib  # noqa: F401
+
+    with matplotlib.rc_context({"font.family": "NanumGothic", "axes.unicode_minus": False}):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", "Glyph .* missing", UserWarning)
+            yield
+
+
+def english_words(texts):
+    """Words in Latin letters that are not allowed to stay in a Korean explorer."""
+    words = set()
+    for text in texts:
+        text = re.sub(r"<img [^>]*>", "", str(text))  # the figure, as base64
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))  # tags (classes, table markup)
+        words |= set(re.findall(r"[A-Za-z][A-Za-z_.-]*[A-Za-z]|[A-Za-z]", text))
+    return words - ALLOWED_ENGLISH
+
+
+def figure_texts(figure):
+    """Every text of a figure: titles, axis labels, legend entries, colour-bar labels."""
+    out = []
+    for ax in figure.axes:
+        out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        if ax.get_legend() is not None:
+            out += [t.get_text() for t in ax.get_legend().get_texts()]
+    return [t for t in out if t]
+
+
+def header_texts(table, rows=False):
+    out = [*table.columns, table.columns.name, table.index.name, *(table.index if rows else [])]
+    return [str(t) for t in out if t is not None]
+
+
+def numbers(text):
+    """The numbers a text states, in order of size (the order of words differs by language)."""
+    return sorted(re.findall(r"[-+]?\d(?:[\d,]*\d)?(?:\.\d+)?%?", text))
+
+
+def both(report, *args, rows=False, **kwargs):
+    """The English and Korean table and figure of one report function."""
+    out = {}
+    for lang in ("en", "ko"):
+        with korean_font():
+            table = report(*args, **kwargs, lang=lang)
+            figure = plt.gcf()
+            figure.savefig(io.BytesIO(), format="png")  # every glyph drawn: none may be missing
+        out[lang] = table, figure
+    (en_table, en_figure), (ko_table, ko_figure) = out["en"], out["ko"]
+    np.testing.assert_array_equal(en_table.to_numpy(), ko_table.to_numpy())
+    assert en_table.shape == ko_table.shape
+    assert numbers(en_figure.axes[0].get_title()) == numbers(ko_figure.axes[0].get_title())
+    texts = figure_texts(ko_figure) + header_texts(ko_table, rows)
+    assert english_words(texts) == set(), texts
+    return en_table, ko_table, ko_figure
+
+
+def test_clv_report_in_korean_has_the_same_numbers_and_no_english():
+    en, ko, figure = both(widgets.clv_report, 10.0, 0.8, 0.1, 10, unit="만원")
+    assert (
+        list(ko.columns) == ["남아 있을 확률", "현재가치", "누적 CLV"] and ko.index.name == "기간"
+    )
+    ax = figure.axes[0]
+    assert ax.get_ylabel() == "고객 1인당 가치 (만원)" and ax.get_xlabel() == "기간"
+    total, lifetime = en["clv_to_date"].iloc[-1], value.clv(10.0, 0.8, 0.1)
+    assert ax.get_title() == (
+        f"10기간 동안의 CLV {total:,.0f}: 고객 한 명의 전체 가치 {lifetime:,.0f}의 "
+        f"{total / lifetime:.0%}"
+    )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["누적 CLV", "무한 기간의 CLV", "그 기간 마진의 현재가치"]
+
+
+def test_rfm_report_in_korean_names_the_segments_as_chapter_05_does(segmented):
+    en, ko, figure = both(widgets.rfm_report, segmented, "At risk", m=(4, 5), unit="파운드",
+                          rows=True)  # fmt: skip
+    assert ko.index.tolist() == ["이탈위험 고객, M 4-5", "전체 고객"]
+    assert list(ko.columns) == ["고객 수", "고객 비율", "매출 (파운드)", "매출 비율",
+                                "최근성 중앙값 (일)", "구매빈도 중앙값", "구매액 중앙값 (파운드)"]  # fmt: skip
+    shares = en.iloc[0]
+    assert figure.axes[0].get_title() == (
+        f"이탈위험 고객, M 4-5: 고객의 {shares['share_of_customers']:.0%}가 "
+        f"매출의 {shares['share_of_revenue']:.0%}를 낸다"
+    )
+    assert figure.axes[-1].get_ylabel() == "선택된 고객 수", "the colour bar"
+    # the chapter's display name selects the same customers as the code's name
+    with korean_font():
+        by_korean = widgets.rfm_report(
+            segmented, "이탈위험 고객", m=(4, 5), unit="파운드", lang="ko"
+        )
+    pd.testing.assert_frame_equal(by_korean, ko)
+    with pytest.raises(ValueError, match="segment: expected one of"):
+        widgets.rfm_report(segmented, "이탈위험 고객")  # Korean names in lang="ko" only
+    empty = widgets.plot_rfm_selection(segmented, "Lost", r=5, lang="ko")
+    assert empty.get_title() == "이탈고객, R 5: 해당 고객 없음"
+
+
+def test_rules_report_in_korean_has_the_same_numbers_and_no_english(capsys):
+    kwargs = {"min_support": 0.1, "min_confidence": 0.3, "take_up": 0.2, "margin": 2.0,
+              "price_discount": 0.1, "bundle_price": 10.0, "top": 2}  # fmt: skip
+    en, ko, figure = both(widgets.rules_report, KO_BASKETS, "기저귀", "맥주", **kwargs)
+    assert list(ko.columns) == ["지지도", "신뢰도", "향상도"] and ko.columns.name == "규칙"
+    english, korean = capsys.readouterr().out.strip().split("\n")
+    assert numbers(english) == numbers(korean)
+    assert english_words([korean]) == set(), korean
+    assert "기준(지지도 ≥ 0.1, 신뢰도 ≥ 0.30, 향상도 ≥ 0.00)을 통과한다" in korean
+    assert "순이익: " in korean and "기간당 금액" in korean
+    assert "수락률 (기저귀만 담은 장바구니 가운데 맥주도 담는 비율)" == figure.axes[0].get_xlabel()
+
+
+def test_pilot_report_in_korean_has_the_same_numbers_and_no_english():
+    en, ko, figure = both(widgets.pilot_report, 800, 0.12, 800, 0.06, unit="만원",
+                          confidence=0.9, rows=True)  # fmt: skip
+    assert ko.columns.tolist() == ["시범 캠페인"]
+    assert ko.index.tolist()[:5] == ["실험집단 (명)", "통제집단 (명)", "실험집단 반응률",
+                                     "통제집단 반응률", "증분 반응률"]  # fmt: skip
+    assert "증분 반응률 90% 하한" in ko.index and "증분 이익 (만원)" in ko.index
+    assert figure.axes[0].get_xlabel() == "실험집단 고객 800명에게 접촉한 증분 이익 (만원)"
+
+
+@pytest.mark.parametrize(
+    "build, labels",
+    [
+        (lambda: widgets.clv_calculator(10.0, lang="ko", unit="만원"),
+         ["마진 <b>10</b>", "고객유지율 <b>0.8</b>", "할인율 <b>0.1</b>", "기간 수 <b>10</b>"]),
+        (lambda: widgets.pilot_explorer(lang="ko"),
+         ["실험집단 <b>1000</b>", "실험집단 반응률 <b>10.0%</b>", "통제집단 <b>1000</b>",
+          "반응 1건의 가치 <b>400</b>", "접촉 1건의 비용 <b>20</b>", "단위: 금액"]),
+        (lambda: widgets.rules_explorer(KO_BASKETS, "기저귀", "맥주", min_support=0.1,
+                                        lang="ko"),
+         ["최소 지지도 <b>0.1</b>", "수락률 <b>10%</b>", "가격 할인 <b>0%</b>",
+          "같은 장바구니에서 기저귀 → 맥주 규칙에 적용한다", "통과한다"]),
+    ],
+)  # fmt: skip
+def test_explorers_in_korean_label_their_controls_and_static_form_in_korean(build, labels, capsys):
+    with korean_font():
+        ui = build()
+    page = ui.static_html()
+    assert "조작 장치는 실행 중인 노트북에서만 반응한다" in page and '<img alt="' in page
+    for label in labels:
+        assert label in page
+    assert english_words([page]) == set()
+    assert english_words([ui._repr_mimebundle_()["text/plain"]]) == set()
+    assert english_words(c.description for c in ui.controls.values()) == set()
+    assert ui.lang == "ko"
+
+
+def test_rfm_explorer_in_korean_shows_korean_names_and_reports_the_frames(segmented, capsys):
+    with korean_font():
+        ui = widgets.rfm_explorer(segmented, "최우수 고객", lang="ko")
+    menu = ui.controls["segment"]
+    assert menu.value == "Champions" and menu.label == "최우수 고객"
+    assert menu.options[0] == ("(모든 세그먼트)", widgets.ALL_SEGMENTS)
+    names = list(segmented["segment"].cat.categories)
+    assert [value for _, value in menu.options[1:]] == names
+    assert [label for label, _ in menu.options[1:]] == [widgets.SEGMENTS_KO[n] for n in names]
+    assert [c.description for c in ui.controls.values()] == [
+        "세그먼트",
+        "R 점수",
+        "F 점수",
+        "M 점수",
+    ]
+    page = ui.static_html()
+    assert "세그먼트 <b>최우수 고객</b>" in page and "전체 고객" in page
+    assert english_words([page]) == set()
+    with korean_font():
+        menu.value = "Lost"
+    assert ui._table.index.tolist() == ["이탈고객", "전체 고객"]
+    expected = widgets.rfm_profile(segmented, "Lost")
+    assert ui._table["고객 수"].tolist() == expected["customers"].tolist()
+    # a frame already named in Korean (as chapter 05 once did) works as it is
+    named = segmented.assign(
+        segment=segmented["segment"].cat.rename_categories(widgets.SEGMENTS_KO)
+    )
+    with korean_font():
+        ui = widgets.rfm_explorer(named, "충성 고객", lang="ko")
+    assert ui.controls["segment"].value == ui.controls["segment"].label == "충성 고객"
+
+
+def test_korean_segment_names_are_those_of_the_scheme_and_of_chapter_05():
+    assert list(widgets.SEGMENTS_KO) == list(rfm.DEFAULT_SCHEME)
+    chapter = json.loads((ROOT / "ko/notebooks/05_rfm_share_of_customer.ipynb").read_text())
+    for cell in chapter["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and source.startswith("segment_ko = {"):
+            tree = ast.parse(source).body[0]
+            assert ast.literal_eval(tree.value) == widgets.SEGMENTS_KO
+            break
+    else:
+        raise AssertionError("ko/05 no longer defines segment_ko: compare SEGMENTS_KO with it")
+
+
+def test_every_korean_text_has_the_fields_of_its_english():
+    field = re.compile(r"{(\w*)}")
+    for english, korean in widgets.KOREAN.items():
+        assert set(field.findall(english)) == set(field.findall(korean)) or english in (
+            "uplift_low", "uplift_high", "incremental_profit", "incremental_profit_low",
+            "incremental_profit_high",
+        ), english  # fmt: skip
+        assert "\u2212" not in korean and re.search("[가-힣]", korean), english
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lang: widgets.clv_report(lang=lang),
+        lambda lang: widgets.clv_calculator(lang=lang),
+        lambda lang: widgets.plot_clv_schedule(widgets.clv_schedule(1, 0.5, 0.1, 2), lang=lang),
+        lambda lang: widgets.rfm_report(SCORED, lang=lang),
+        lambda lang: widgets.rfm_explorer(SCORED, lang=lang),
+        lambda lang: widgets.plot_rfm_selection(SCORED, lang=lang),
+        lambda lang: widgets.rules_report(KO_BASKETS, "기저귀", "맥주", lang=lang),
+        lambda lang: widgets.rules_explorer(KO_BASKETS, "기저귀", "맥주", lang=lang),
+        lambda lang: widgets.pilot_report(lang=lang),
+        lambda lang: widgets.pilot_explorer(lang=lang),
+        lambda lang: widgets.Explorer({}, ipywidgets.HBox(), lambda: None, "x", lang=lang),
+    ],
+)
+@pytest.mark.parametrize("lang", ["kr", "KO", None, "english"])
+def test_a_language_other_than_en_or_ko_is_refused(call, lang):
+    with pytest.raises(ValueError, match=rf"lang: expected one of \['en', 'ko'\], got {lang!r}"):
+        call(lang)
+    assert plt.get_fignums() == [], "refused before anything is drawn"
+
+
+SCORED = pd.DataFrame(
+    {"recency": [5, 30, 200], "frequency": [9, 4, 1], "monetary": [700.0, 200.0, 20.0],
+     "r_score": [5, 3, 1], "f_score": [5, 3, 1], "m_score": [5, 3, 1]}
+)  # fmt: skip

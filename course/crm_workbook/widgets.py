@@ -20,6 +20,12 @@ ordinary, readable output (a table and a figure) in the stored notebook.
 Every explorer is an :class:`Explorer`: it draws once when built, redraws only when a value
 really changes, and its HTML form (what a saved or rendered notebook shows) is its figure
 and table for the current values.
+
+Each explorer and report function takes ``lang="en"`` or ``lang="ko"`` (the Korean edition,
+with ``setup(lang="ko")`` for the font): the numbers are computed once, and only the words
+(labels, titles, legends, table headers, summary and note) come from :data:`KOREAN`, one
+table of every text an explorer shows, keyed by its English. The Korean RFM segment names
+are :data:`SEGMENTS_KO`.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from crmlib.validation import (
     require_positive_int,
 )
 
+from .check import LANGUAGES
 from .session import headless, percent
 
 __all__ = [
@@ -67,7 +74,175 @@ __all__ = [
     "pilot_table",
     "pilot_report",
     "pilot_explorer",
+    "KOREAN",
+    "SEGMENTS_KO",
 ]
+
+#: The Korean of every text the explorers show (``lang="ko"``), keyed by the English text.
+#: Templates hold ``{name}`` fields for values that are formatted once, for both languages,
+#: by the code that computes them; a field is never followed by a particle that depends on
+#: it. Figure texts avoid U+2212 and the arrow, which the Korean font (NanumGothic) lacks.
+KOREAN: dict[str, str] = {
+    # every explorer (Explorer)
+    "{description} (they respond in a running notebook only)":
+        "{description} (실행 중인 노트북에서만 반응한다)",
+    "{description} respond in a running notebook. Shown here for {settings}:":
+        "{description}. 조작 장치는 실행 중인 노트북에서만 반응한다. 아래는 다음 값으로 그린"
+        " 그림과 표이다: {settings}",
+    # the CLV calculator
+    "CLV calculator: sliders for margin, retention, discount rate and horizon":
+        "CLV 계산기: 마진, 고객유지율, 할인율, 기간 수 슬라이더",
+    "margin": "마진",
+    "retention": "고객유지율",
+    "discount rate": "할인율",
+    "horizon": "기간 수",
+    "discounted margin of the period": "그 기간 마진의 현재가치",
+    "CLV to date": "누적 CLV",
+    "CLV, infinite horizon": "무한 기간의 CLV",
+    "CLV over {n} periods: {total}": "{n}기간 동안의 CLV {total}",
+    ", {share} of the {lifetime} a customer is worth in all":
+        ": 고객 한 명의 전체 가치 {lifetime}의 {share}",
+    "period": "기간",
+    "value per customer ({unit})": "고객 1인당 가치 ({unit})",
+    "currency units": "통화 단위",
+    "still_customer": "남아 있을 확률",
+    "present_value": "현재가치",
+    "clv_to_date": "누적 CLV",
+    # the RFM segment explorer
+    "RFM segment explorer: a segment menu and R, F, M score ranges":
+        "RFM 세그먼트 탐색기: 세그먼트 메뉴와 R, F, M 점수 범위",
+    "segment": "세그먼트",
+    "{letter} score": "{letter} 점수",
+    "(all segments)": "(모든 세그먼트)",
+    "All customers": "전체 고객",
+    "customers in the selection": "선택된 고객 수",
+    "{label}: no customers": "{label}: 해당 고객 없음",
+    "{label}: {customers} of customers bring {revenue} of revenue":
+        "{label}: 고객의 {customers}가 매출의 {revenue}를 낸다",
+    "frequency score (5 = most invoices)": "구매빈도 점수 (5 = 송장이 가장 많음)",
+    "recency score (5 = most recent)": "최근성 점수 (5 = 가장 최근)",
+    "customers": "고객 수",
+    "share_of_customers": "고객 비율",
+    "revenue": "매출",
+    "share_of_revenue": "매출 비율",
+    "recency_days": "최근성 중앙값 (일)",
+    "frequency": "구매빈도 중앙값",
+    "monetary": "구매액 중앙값",
+    # the association-rule explorer
+    "Association-rule explorer: thresholds and the what-if of {acted}":
+        "연관규칙 탐색기: 기준값과 {acted} 규칙의 what-if 분석",
+    "min support": "최소 지지도",
+    "min confidence": "최소 신뢰도",
+    "min lift": "최소 향상도",
+    "take-up": "수락률",
+    "price discount": "가격 할인",
+    "the same baskets": "같은 장바구니",
+    "money per period": "기간당 금액",
+    "display": "추천 노출",
+    "bundle {discount} off": "묶음 {discount} 할인",
+    "breaks even at {even} take-up": "수락률 {even}에서 손익분기",
+    "never pays": "손익분기에 이르지 못함",
+    "take-up (share of {antecedent}-only baskets that add {consequent})":
+        "수락률 ({antecedent}만 담은 장바구니 가운데 {consequent}도 담는 비율)",
+    "net effect ({unit})": "순이익 ({unit})",
+    "{acted}, {action}: net {net} at {take_up};\n{even_text}":
+        "{acted}, {action}: 수락률 {take_up}에서 순이익 {net}\n{even_text}",
+    "{acted} is number {rank} by lift": "향상도 순위에서 {acted} 규칙은 {rank}위이다",
+    "{acted} does not pass them": "{acted} 규칙은 기준을 통과하지 못한다",
+    " (the {shown} of highest lift below)": ", 아래 표는 그중 향상도가 높은 {shown}개",
+    "<b>{passing}</b> of the {mined} mined rules between two items pass support ≥ {support},"
+    " confidence ≥ {confidence} and lift ≥ {lift}, over all the baskets{shown}; {place}."
+    " What-if of a {action} at take-up {take_up} in {where}: the confidence of {acted} there"
+    " goes from {before} to {after}, net <b>{net}</b> {unit}.":
+        "두 상품 사이의 규칙 {mined}개 가운데 <b>{passing}</b>개가 기준(지지도 ≥ {support},"
+        " 신뢰도 ≥ {confidence}, 향상도 ≥ {lift})을 통과한다(전체 장바구니 기준{shown}). {place}."
+        " what-if 분석({where}, {action}, 수락률 {take_up}): 그곳에서 {acted} 규칙의 신뢰도는"
+        " {before}에서 {after}로 바뀐다. 순이익: <b>{net}</b> {unit}.",
+    "Rules between two items only (one item on each side), mined once from the {n} baskets"
+    " at support ≥ {floor}; the threshold sliders filter them. The what-if acts on {acted}"
+    " in {where}.":
+        "두 상품 사이의 규칙(양쪽에 상품 하나씩)만 다룬다. 규칙은 장바구니 {n}개에서 지지도 ≥"
+        " {floor} 기준으로 한 번만 찾고, 기준값 슬라이더는 찾은 규칙을 거른다. what-if 분석은"
+        " {where}에서 {acted} 규칙에 적용한다.",
+    "rule": "규칙",
+    "support": "지지도",
+    "confidence": "신뢰도",
+    "lift": "향상도",
+    # the campaign explorer
+    "Campaign explorer: group sizes, response rates, value per response and cost per contact":
+        "캠페인 탐색기: 집단 크기, 반응률, 반응 1건의 가치, 접촉 1건의 비용",
+    "treated": "실험집단",
+    "treated rate": "실험집단 반응률",
+    "control": "통제집단",
+    "control rate": "통제집단 반응률",
+    "value/response": "반응 1건의 가치",
+    "cost/contact": "접촉 1건의 비용",
+    "money": "금액",
+    "incremental profit of contacting {n} customers ({unit})":
+        "실험집단 고객 {n}명에게 접촉한 증분 이익 ({unit})",
+    "Uplift {uplift} ({confidence} CI {low} to {high}):\nprofit {mid}, range {mid_low} to"
+    " {mid_high}":
+        "증분 반응률 {uplift} ({confidence} 신뢰구간 {low} ~ {high}):\n증분 이익 {mid},"
+        " 범위 {mid_low} ~ {mid_high}",
+    "Recomputes the uplift's {confidence} interval (Newcombe's hybrid score interval) and the"
+    " incremental profit with crmlib.campaign.evaluate_pilot. Responders are rounded to whole"
+    " customers (rate × customers), which matters in small groups; value per response and"
+    " cost per contact are in {unit}.":
+        "증분 반응률의 {confidence} 신뢰구간(Newcombe의 방법)과 증분 이익을"
+        " crmlib.campaign.evaluate_pilot으로 다시 계산한다. 반응 고객 수는 반응률 × 고객 수를"
+        " 반올림한 정수이며, 작은 집단에서는 이 반올림이 결과를 바꾼다. 반응 1건의 가치와 접촉"
+        " 1건의 비용의 단위: {unit}.",
+    "pilot": "시범 캠페인",
+    "n_treatment": "실험집단 (명)",
+    "n_control": "통제집단 (명)",
+    "rate_treatment": "실험집단 반응률",
+    "rate_control": "통제집단 반응률",
+    "uplift": "증분 반응률",
+    "uplift_low": "증분 반응률 {confidence} 하한",
+    "uplift_high": "증분 반응률 {confidence} 상한",
+    "p_value": "p값",
+    "incremental_responders": "증분 반응 고객 수",
+    "incremental_profit": "증분 이익 ({unit})",
+    "incremental_profit_low": "증분 이익 {confidence} 하한 ({unit})",
+    "incremental_profit_high": "증분 이익 {confidence} 상한 ({unit})",
+}  # fmt: skip
+
+#: The Korean names of the segments of ``crmlib.rfm.DEFAULT_SCHEME``, as the Korean edition
+#: (chapter 05) writes them: ``rfm_explorer(..., lang="ko")`` shows them and accepts them.
+SEGMENTS_KO: dict[str, str] = {
+    "Champions": "최우수 고객", "Loyal": "충성 고객", "Potential loyalist": "충성 후보 고객",
+    "New": "신규 고객", "Promising": "유망 고객", "Need attention": "관심 필요 고객",
+    "About to sleep": "휴면 직전 고객", "At risk": "이탈위험 고객",
+    "Can't lose": "놓치면 안 될 고객", "Hibernating": "휴면 고객", "Lost": "이탈고객",
+}  # fmt: skip
+
+
+def _language(lang: object) -> str:
+    """``lang`` checked as :class:`crm_workbook.check.Checker` checks it."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {lang!r}")
+    return str(lang)
+
+
+def _say(lang: str, english: str, **values: object) -> str:
+    """``english`` (a template of :data:`KOREAN`) in ``lang``, its fields filled in."""
+    return (english if lang == "en" else KOREAN[english]).format(**values)
+
+
+def _headers(
+    table: pd.DataFrame, lang: str, *, rows: bool = False, **values: object
+) -> pd.DataFrame:
+    """``table`` with its column names, axis names and (``rows``) row labels in ``lang``."""
+    if lang == "en":
+        return table
+
+    def words(name: object) -> object:
+        return _say(lang, name, **values) if isinstance(name, str) and name in KOREAN else name
+
+    out = table.rename(columns=words, index=words if rows else None)
+    out.columns.name = words(table.columns.name)
+    out.index.name = words(table.index.name)
+    return out
 
 
 def clv_schedule(
@@ -136,7 +311,12 @@ def clv_schedule(
 
 
 def plot_clv_schedule(
-    schedule: pd.DataFrame, *, lifetime: float | None = None, ax: Axes | None = None
+    schedule: pd.DataFrame,
+    *,
+    lifetime: float | None = None,
+    ax: Axes | None = None,
+    unit: str | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Bars of each period's discounted margin and a line of the running CLV.
 
@@ -149,6 +329,10 @@ def plot_clv_schedule(
         the title.
     ax : Axes, optional
         Axes to draw on; a new figure when None.
+    unit : str, optional
+        The unit of the margin, shown on the value axis; default "currency units".
+    lang : {"en", "ko"}
+        The language of the labels, title and legend.
 
     Returns
     -------
@@ -159,8 +343,12 @@ def plot_clv_schedule(
     >>> ax = plot_clv_schedule(clv_schedule(100, 0.8, 0.1, 5), lifetime=266.67)
     >>> ax.get_title()
     'CLV over 5 periods: 212, 80% of the 267 a customer is worth in all'
+    >>> ax = plot_clv_schedule(clv_schedule(100, 0.8, 0.1, 5), lifetime=266.67, lang="ko")
+    >>> ax.get_title()
+    '5기간 동안의 CLV 212: 고객 한 명의 전체 가치 267의 80%'
     >>> plt.close("all")
     """
+    lang = _language(lang)
     columns = ["present_value", "clv_to_date"]
     missing = [c for c in columns if c not in schedule.columns]
     if missing or len(schedule) == 0:
@@ -171,14 +359,20 @@ def plot_clv_schedule(
     ax = plots.axes(ax, figsize=(6.5, 3.8))
     periods = schedule.index.to_numpy()
     total = float(schedule["clv_to_date"].iloc[-1])
-    ax.bar(periods, schedule["present_value"], color="C0", label="discounted margin of the period")
-    ax.plot(periods, schedule["clv_to_date"], color="C1", marker="o", label="CLV to date")
-    title = f"CLV over {len(schedule)} periods: {total:,.0f}"
+    ax.bar(periods, schedule["present_value"], color="C0",
+           label=_say(lang, "discounted margin of the period"))  # fmt: skip
+    ax.plot(periods, schedule["clv_to_date"], color="C1", marker="o",
+            label=_say(lang, "CLV to date"))  # fmt: skip
+    title = _say(lang, "CLV over {n} periods: {total}", n=len(schedule), total=f"{total:,.0f}")
     if lifetime is not None:
-        ax.axhline(lifetime, color="grey", linestyle="--", label="CLV, infinite horizon")
+        ax.axhline(lifetime, color="grey", linestyle="--",
+                   label=_say(lang, "CLV, infinite horizon"))  # fmt: skip
         share = total / lifetime if lifetime else float("nan")
-        title += f", {share:.0%} of the {lifetime:,.0f} a customer is worth in all"
-    ax.set(xlabel="period", ylabel="value per customer (currency units)", title=title)
+        title += _say(lang, ", {share} of the {lifetime} a customer is worth in all",
+                      share=f"{share:.0%}", lifetime=f"{lifetime:,.0f}")  # fmt: skip
+    unit = _say(lang, "currency units") if unit is None else unit
+    ax.set(xlabel=_say(lang, "period"), ylabel=_say(lang, "value per customer ({unit})", unit=unit),
+           title=title)  # fmt: skip
     ax.legend(loc="center right", fontsize="small")
     return ax
 
@@ -188,30 +382,45 @@ def clv_report(
     retention: float = 0.8,
     discount_rate: float = 0.1,
     horizon: int = 10,
+    *,
+    unit: str | None = None,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """What the CLV calculator shows: draw the build-up of the CLV and return its table.
 
-    Draws :func:`plot_clv_schedule` (with the infinite-horizon CLV for comparison) and shows
-    it, then returns :func:`clv_schedule` rounded to cents, for display under the figure.
+    Draws :func:`plot_clv_schedule` (with the infinite-horizon CLV for comparison, the
+    margin's ``unit`` on the value axis) and shows it, then returns :func:`clv_schedule`
+    rounded to cents, for display under the figure. ``lang="ko"``: the figure and the
+    table's headers in Korean, the numbers the same.
 
     Examples
     --------
     >>> table = clv_report(100, 0.8, 0.1, 10)
     >>> float(table["clv_to_date"].iloc[-1])
     255.63
+    >>> list(clv_report(100, 0.8, 0.1, 10, unit="만원", lang="ko").columns)
+    ['남아 있을 확률', '현재가치', '누적 CLV']
     >>> plt.close("all")
     """
-    _, table = _clv_parts(margin, retention, discount_rate, horizon)
+    _, table = _clv_parts(margin, retention, discount_rate, horizon, unit=unit, lang=lang)
     plt.show()
     return table
 
 
 def _clv_parts(
-    margin: float, retention: float, discount_rate: float, horizon: int
+    margin: float,
+    retention: float,
+    discount_rate: float,
+    horizon: int,
+    *,
+    unit: str | None = None,
+    lang: str = "en",
 ) -> tuple[Figure, pd.DataFrame]:
+    lang = _language(lang)
     schedule = clv_schedule(margin, retention, discount_rate, horizon)
-    ax = plot_clv_schedule(schedule, lifetime=value.clv(margin, retention, discount_rate))
-    return ax.figure, schedule.round(2)
+    lifetime = value.clv(margin, retention, discount_rate)
+    ax = plot_clv_schedule(schedule, lifetime=lifetime, unit=unit, lang=lang)
+    return ax.figure, _headers(schedule.round(2), lang)
 
 
 class Explorer(w.VBox):
@@ -220,7 +429,9 @@ class Explorer(w.VBox):
     ``parts(**values)`` gets the controls' values by name and returns ``(figure, table)``
     or ``(figure, table, summary)``, where ``summary`` is a line of HTML shown between the
     figure and the table (its text escaped by ``parts``). ``note`` (HTML) is shown above the
-    controls and on the static form: what the explorer computes, in one sentence. ``parts`` runs once when the explorer is built, and again whenever a control's value really
+    controls and on the static form: what the explorer computes, in one sentence. ``lang``
+    is the language of the explorer's own words (``parts`` draws in it too). ``parts`` runs
+    once when the explorer is built, and again whenever a control's value really
     changes: a value the browser echoes back with a rounding difference (a slider at 0.8
     reports 0.8000000000000002) is the same value and draws nothing. The figure is sent as a
     PNG image and closed, so the notebook's plotting backend never holds or re-sends it.
@@ -237,7 +448,9 @@ class Explorer(w.VBox):
         description: str,
         *,
         note: str = "",
+        lang: str = "en",
     ) -> None:
+        self.lang = _language(lang)
         self.controls = controls
         self.output = w.Output()
         self.output.add_class("crm-explorer-output")
@@ -285,7 +498,8 @@ class Explorer(w.VBox):
             display(table)
 
     def __repr__(self) -> str:
-        return f"{self._description} (they respond in a running notebook only)"
+        return _say(self.lang, "{description} (they respond in a running notebook only)",
+                    description=self._description)  # fmt: skip
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs) or {}
@@ -301,9 +515,11 @@ class Explorer(w.VBox):
         image = base64.b64encode(self._png).decode("ascii")
         note = f'<p class="note">{self._note}</p>' if self._note else ""
         summary = f'<p class="summary">{self._summary}</p>' if self._summary else ""
+        heading = _say(self.lang, "{description} respond in a running notebook. Shown here for"
+                       " {settings}:", description=html.escape(self._description),
+                       settings=settings)  # fmt: skip
         return (
-            f'<div class="workbook-widget"><p class="controls">{html.escape(self._description)}'
-            f" respond in a running notebook. Shown here for {settings}:</p>{note}"
+            f'<div class="workbook-widget"><p class="controls">{heading}</p>{note}'
             f'<img alt="{html.escape(self._description)}" src="data:image/png;base64,{image}">'
             f"{summary}{self._table.to_html(classes='dataframe')}</div>"
         )
@@ -355,12 +571,17 @@ def clv_calculator(
     retention: float = 0.8,
     discount_rate: float = 0.1,
     horizon: int = 10,
+    *,
+    unit: str | None = None,
+    lang: str = "en",
 ) -> Explorer:
     """Sliders for margin, retention, discount rate and horizon over :func:`clv_report`.
 
     Moving a slider draws what ``clv_report`` draws for the sliders' values (figure and
     table) below them; it is drawn once when the calculator is built. The arguments are the
-    starting values. Outside a notebook the table is printed and the figure is not shown.
+    starting values; ``unit`` and ``lang`` as in :func:`clv_report` (``lang="ko"`` also
+    labels the sliders in Korean). Outside a notebook the table is printed and the figure
+    is not shown.
 
     Returns
     -------
@@ -380,19 +601,26 @@ def clv_calculator(
     ['margin', 'retention', 'discount rate', 'horizon']
     >>> ui.controls["retention"].value
     0.9
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     ui = clv_calculator(lang="ko")
+    >>> [s.description for s in ui.controls.values()]
+    ['마진', '고객유지율', '할인율', '기간 수']
     """
+    lang = _language(lang)
 
     def parts(**values: float) -> tuple[Figure, pd.DataFrame]:
         # Looked up when called, so the calculator always runs the current _clv_parts.
-        return _clv_parts(**values)
+        return _clv_parts(**values, unit=unit, lang=lang)
 
     # Checked here, so a bad starting value fails before any widget is built.
     clv_schedule(margin, retention, discount_rate, horizon)
     sliders = {
-        "margin": _slider(w.FloatSlider, margin, 0.0, 500.0, 5.0, "margin"),
-        "retention": _slider(w.FloatSlider, retention, 0.0, 0.99, 0.01, "retention"),
-        "discount_rate": _slider(w.FloatSlider, discount_rate, 0.0, 0.3, 0.01, "discount rate"),
-        "horizon": _slider(w.IntSlider, horizon, 1, 40, 1, "horizon"),
+        "margin": _slider(w.FloatSlider, margin, 0.0, 500.0, 5.0, _say(lang, "margin")),
+        "retention": _slider(w.FloatSlider, retention, 0.0, 0.99, 0.01, _say(lang, "retention")),
+        "discount_rate": _slider(
+            w.FloatSlider, discount_rate, 0.0, 0.3, 0.01, _say(lang, "discount rate")
+        ),  # fmt: skip
+        "horizon": _slider(w.IntSlider, horizon, 1, 40, 1, _say(lang, "horizon")),
     }
     columns = w.HBox(
         [
@@ -404,7 +632,8 @@ def clv_calculator(
         sliders,
         columns,
         parts,
-        "CLV calculator: sliders for margin, retention, discount rate and horizon",
+        _say(lang, "CLV calculator: sliders for margin, retention, discount rate and horizon"),
+        lang=lang,
     )
 
 
@@ -434,8 +663,41 @@ def _score_bounds(value: object, name: str, bins: int) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
+def _segment_names(segmented: pd.DataFrame) -> list:
+    """The segment names of ``segmented``: its categories, or its values in order of appearance."""
+    names = segmented["segment"]
+    if isinstance(names.dtype, pd.CategoricalDtype):
+        return list(names.cat.categories)
+    return list(pd.unique(names.dropna()))
+
+
+def _known_segment(segmented: pd.DataFrame, segment: object, lang: str) -> object:
+    """``segment`` as ``segmented`` names it; with ``lang="ko"`` its Korean name also does."""
+    require_columns(segmented, ["segment"], "segmented")
+    known = _segment_names(segmented)
+    if segment in known:
+        return segment
+    if lang == "ko" and isinstance(segment, str):
+        english = {ko: en for en, ko in SEGMENTS_KO.items()}.get(segment)
+        if english in known:
+            return english
+    also = " (or its Korean name in SEGMENTS_KO)" if lang == "ko" else ""
+    raise ValueError(f"segment: expected one of {preview(known, 20)}{also}, got {segment!r}")
+
+
+def _segment_label(name: object, lang: str) -> str:
+    """A segment's name as ``lang`` shows it (a name without a Korean one as it is)."""
+    return SEGMENTS_KO.get(str(name), str(name)) if lang == "ko" else str(name)
+
+
 def _rfm_selection(
-    segmented: pd.DataFrame, segment: str | None, r: object, f: object, m: object, bins: int
+    segmented: pd.DataFrame,
+    segment: str | None,
+    r: object,
+    f: object,
+    m: object,
+    bins: int,
+    lang: str = "en",
 ) -> tuple[pd.Series, str]:
     """The selected customers (a boolean mask) and a label such as ``"Champions, M 4-5"``."""
     require_frame(segmented, "segmented")
@@ -444,20 +706,15 @@ def _rfm_selection(
     mask = pd.Series(True, index=segmented.index)
     parts = []
     if segment is not None:
-        require_columns(segmented, ["segment"], "segmented")
-        names = segmented["segment"]
-        known = names.cat.categories if isinstance(names.dtype, pd.CategoricalDtype) else None
-        known = list(known if known is not None else pd.unique(names.dropna()))
-        if segment not in known:
-            raise ValueError(f"segment: expected one of {preview(known, 20)}, got {segment!r}")
-        mask &= (names == segment).to_numpy()
-        parts.append(str(segment))
+        segment = _known_segment(segmented, segment, lang)
+        mask &= (segmented["segment"] == segment).to_numpy()
+        parts.append(_segment_label(segment, lang))
     for letter, given in (("r", r), ("f", f), ("m", m)):
         low, high = _score_bounds(given, letter, bins)
         if (low, high) != (1, bins):
             mask &= segmented[f"{letter}_score"].between(low, high).to_numpy()
             parts.append(f"{letter.upper()} {low}" + (f"-{high}" if high > low else ""))
-    return mask, ", ".join(parts) if parts else ALL_SEGMENTS
+    return mask, ", ".join(parts) if parts else _say(lang, ALL_SEGMENTS)
 
 
 def rfm_profile(
@@ -509,10 +766,13 @@ def rfm_profile(
     return _rfm_profile(segmented, mask, label)
 
 
-def _rfm_profile(segmented: pd.DataFrame, mask: pd.Series, label: str) -> pd.DataFrame:
+def _rfm_profile(
+    segmented: pd.DataFrame, mask: pd.Series, label: str, lang: str = "en"
+) -> pd.DataFrame:
     total = float(segmented["monetary"].sum())
     rows = {}
-    for name, part in ((label, segmented[mask.to_numpy()]), ("All customers", segmented)):
+    base = _say(lang, "All customers")
+    for name, part in ((label, segmented[mask.to_numpy()]), (base, segmented)):
         revenue = float(part["monetary"].sum())
         rows[name] = {
             "customers": len(part),
@@ -536,12 +796,14 @@ def plot_rfm_selection(
     m: int | tuple[int, int] | None = None,
     bins: int = 5,
     ax: Axes | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Where the selected customers sit on the recency x frequency grid, and what they bring.
 
     A heatmap of the selection's customers per (r_score, f_score) cell, recent customers at
     the top and frequent ones to the right; the title gives the selection's share of the
-    customers and of the revenue. Arguments as in :func:`rfm_profile`.
+    customers and of the revenue. Arguments as in :func:`rfm_profile`; ``lang="ko"`` labels
+    it in Korean (segment names of :data:`SEGMENTS_KO` too, which ``segment`` may also be).
 
     Returns
     -------
@@ -556,10 +818,17 @@ def plot_rfm_selection(
     ... })
     >>> plot_rfm_selection(scored, r=(4, 5)).get_title()
     'R 4-5: 50% of customers bring 90% of revenue'
+    >>> plot_rfm_selection(scored, r=(4, 5), lang="ko").get_title()
+    'R 4-5: 고객의 50%가 매출의 90%를 낸다'
     >>> plt.close("all")
     """
-    mask, label = _rfm_selection(segmented, segment, r, f, m, bins)
-    profile = _rfm_profile(segmented, mask, label)
+    lang = _language(lang)
+    mask, label = _rfm_selection(segmented, segment, r, f, m, bins, lang)
+    profile = _rfm_profile(segmented, mask, label, lang)
+    return _plot_rfm(segmented, mask, label, profile, bins, ax, lang)
+
+
+def _plot_rfm(segmented, mask, label, profile, bins, ax, lang) -> Axes:
     chosen = segmented[mask.to_numpy()]
     scores = np.arange(1, bins + 1)
     grid = (
@@ -577,19 +846,18 @@ def plot_rfm_selection(
     ax.set_xticks(range(bins), [str(s) for s in scores])
     ax.set_yticks(range(bins), [str(s) for s in scores[::-1]])
     ax.grid(False)
-    ax.figure.colorbar(image, ax=ax, label="customers in the selection")
+    ax.figure.colorbar(image, ax=ax, label=_say(lang, "customers in the selection"))
     n = int(profile["customers"].iloc[0])
     if n == 0:
-        title = f"{label}: no customers"
+        title = _say(lang, "{label}: no customers", label=label)
     else:
         shares = profile.iloc[0]
-        title = (
-            f"{label}: {shares['share_of_customers']:.0%} of customers bring "
-            f"{shares['share_of_revenue']:.0%} of revenue"
-        )
+        title = _say(lang, "{label}: {customers} of customers bring {revenue} of revenue",
+                     label=label, customers=f"{shares['share_of_customers']:.0%}",
+                     revenue=f"{shares['share_of_revenue']:.0%}")  # fmt: skip
     ax.set(
-        xlabel="frequency score (5 = most invoices)",
-        ylabel="recency score (5 = most recent)",
+        xlabel=_say(lang, "frequency score (5 = most invoices)"),
+        ylabel=_say(lang, "recency score (5 = most recent)"),
         title=title,
     )
     return ax
@@ -603,11 +871,16 @@ def rfm_report(
     f: int | tuple[int, int] | None = None,
     m: int | tuple[int, int] | None = None,
     bins: int = 5,
+    unit: str | None = None,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """What the RFM explorer shows: draw :func:`plot_rfm_selection`, return the profile.
 
     The profile of :func:`rfm_profile` is rounded for display under the figure: shares to 3
     decimals, revenue to whole currency units (int), the median spend to 2 decimals.
+    ``unit`` (the currency of ``monetary``), when given, heads the revenue and spend
+    columns: "revenue (GBP)". ``lang="ko"``: the figure, row labels and headers in Korean
+    (segment names of :data:`SEGMENTS_KO`, which ``segment`` may also be), numbers the same.
 
     Examples
     --------
@@ -618,18 +891,28 @@ def rfm_report(
     ... })
     >>> rfm_report(scored, m=1)[["customers", "revenue"]].to_dict("list")
     {'customers': [1, 4], 'revenue': [20, 1000]}
+    >>> rfm_report(scored, m=1, unit="파운드", lang="ko")["매출 (파운드)"].to_dict()
+    {'M 1': 20, '전체 고객': 1000}
     >>> plt.close("all")
     """
-    _, table = _rfm_parts(segmented, segment, r=r, f=f, m=m, bins=bins)
+    _, table = _rfm_parts(segmented, segment, r=r, f=f, m=m, bins=bins, unit=unit, lang=lang)
     plt.show()
     return table
 
 
-def _rfm_parts(segmented, segment, *, r, f, m, bins) -> tuple[Figure, pd.DataFrame]:
-    profile = rfm_profile(segmented, segment, r=r, f=f, m=m, bins=bins)
-    ax = plot_rfm_selection(segmented, segment, r=r, f=f, m=m, bins=bins)
+def _rfm_parts(
+    segmented, segment, *, r, f, m, bins, unit=None, lang="en"
+) -> tuple[Figure, pd.DataFrame]:
+    lang = _language(lang)
+    mask, label = _rfm_selection(segmented, segment, r, f, m, bins, lang)
+    profile = _rfm_profile(segmented, mask, label, lang)
+    ax = _plot_rfm(segmented, mask, label, profile, bins, None, lang)
     rounded = profile.round({"share_of_customers": 3, "share_of_revenue": 3, "monetary": 2})
-    return ax.figure, rounded.assign(revenue=profile["revenue"].round().astype("int64"))
+    table = _headers(rounded.assign(revenue=profile["revenue"].round().astype("int64")), lang)
+    if unit is not None:
+        money = [_say(lang, name) for name in ("revenue", "monetary")]
+        table = table.rename(columns={name: f"{name} ({unit})" for name in money})
+    return ax.figure, table
 
 
 def rfm_explorer(
@@ -640,14 +923,18 @@ def rfm_explorer(
     f: tuple[int, int] | None = None,
     m: tuple[int, int] | None = None,
     bins: int = 5,
+    unit: str | None = None,
+    lang: str = "en",
 ) -> Explorer:
     """A segment menu and R, F, M score-range sliders over :func:`rfm_report`.
 
     Changing the menu or a slider draws what ``rfm_report`` draws on ``segmented`` for the
     chosen segment (the menu's first entry, ``"(all segments)"``, means None) and ranges:
     the R x F grid of the selection and its profile next to all customers. It is drawn once
-    when the explorer is built; the arguments are the starting values. Outside a notebook the
-    profile is printed and the figure is not shown.
+    when the explorer is built; the arguments are the starting values, ``unit`` and ``lang``
+    as in :func:`rfm_report`. With ``lang="ko"`` the menu shows the segments' Korean names
+    (:data:`SEGMENTS_KO`; its values stay the frame's names) and the controls are labelled in
+    Korean. Outside a notebook the profile is printed and the figure is not shown.
 
     Returns
     -------
@@ -674,9 +961,16 @@ def rfm_explorer(
     ('Top', [(1, 5), (5, 5), (1, 5)])
     >>> menu.options[0]
     '(all segments)'
+    >>> scored["segment"] = scored["segment"].cat.rename_categories({"Top": "Champions"})
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     ui = rfm_explorer(scored, "최우수 고객", lang="ko")
+    >>> menu = ui.controls["segment"]
+    >>> menu.value, menu.label, menu.options[0]
+    ('Champions', '최우수 고객', ('(모든 세그먼트)', '(all segments)'))
     """
+    lang = _language(lang)
     # Checked once here, so a bad starting value fails before any widget is built.
-    _rfm_selection(segmented, segment, r, f, m, bins)
+    _rfm_selection(segmented, segment, r, f, m, bins, lang)
     names = segmented["segment"] if "segment" in segmented.columns else None
     if names is None:
         options = []
@@ -684,17 +978,22 @@ def rfm_explorer(
         options = [str(n) for n in names.cat.categories]
     else:
         options = sorted(str(n) for n in pd.unique(names.dropna()))
+    entries = [ALL_SEGMENTS, *options]
+    if lang != "en":  # (label, value): the menu shows the label, the report gets the value
+        labels = [_say(lang, ALL_SEGMENTS), *(_segment_label(n, lang) for n in options)]
+        entries = list(zip(labels, entries, strict=True))
+    start = ALL_SEGMENTS if segment is None else str(_known_segment(segmented, segment, lang))
 
     def parts(segment: str, **ranges: tuple[int, int]) -> tuple[Figure, pd.DataFrame]:
         # The menu holds text only: a None option would show as an empty menu.
         chosen = None if segment == ALL_SEGMENTS else segment
-        return _rfm_parts(segmented, chosen, bins=bins, **ranges)
+        return _rfm_parts(segmented, chosen, bins=bins, unit=unit, lang=lang, **ranges)
 
     controls = {
         "segment": w.Dropdown(
-            options=[ALL_SEGMENTS, *options],
-            value=ALL_SEGMENTS if segment is None else str(segment),
-            description="segment",
+            options=entries,
+            value=start,
+            description=_say(lang, "segment"),
             style={"description_width": "70px"},
         ),
         **{
@@ -703,7 +1002,7 @@ def rfm_explorer(
                 min=1,
                 max=bins,
                 step=1,
-                description=f"{letter.upper()} score",
+                description=_say(lang, "{letter} score", letter=letter.upper()),
                 style={"description_width": "70px"},
                 continuous_update=False,
             )
@@ -715,7 +1014,8 @@ def rfm_explorer(
         controls,
         w.HBox([controls["segment"], sliders]),
         parts,
-        "RFM segment explorer: a segment menu and R, F, M score ranges",
+        _say(lang, "RFM segment explorer: a segment menu and R, F, M score ranges"),
+        lang=lang,
     )
 
 
@@ -815,49 +1115,76 @@ def _support_decimals(mined: pd.DataFrame) -> int:
 
 def _rules_parts(
     mined, whatif, antecedent, consequent, *, min_support, min_confidence, min_lift,
-    take_up, price_discount, unit, top, where,
+    take_up, price_discount, unit, top, where, lang="en",
 ) -> tuple[Figure, pd.DataFrame, str]:  # fmt: skip
+    lang = _language(lang)
+    where = _say(lang, "the same baskets") if where is None else where
+    unit = _say(lang, "money per period") if unit is None else unit
     passing = filter_rules(mined, min_support=min_support, min_confidence=min_confidence,
                            min_lift=min_lift)  # fmt: skip
     rounding = {"support": _support_decimals(mined), "confidence": 3, "lift": 3}
     table = passing.head(top).set_index("rule")[["support", "confidence", "lift"]].round(rounding)
     # "rule" heads the first column in the header row (an index name adds a second row)
-    table = table.rename_axis(index=None, columns="rule")
+    table = _headers(table.rename_axis(index=None, columns="rule"), lang)
     curve, chosen = whatif(take_up, price_discount)
     ax = plots.axes(figsize=(6.0, 3.8))
     ax.plot(curve["take_up"], curve["net"], marker=".")
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.plot([take_up], [chosen["net"]], "o", color="C3", markersize=9)
-    action = "display" if price_discount == 0 else f"bundle {price_discount:.0%} off"
+    if price_discount == 0:
+        action = _say(lang, "display")
+    else:
+        action = _say(lang, "bundle {discount} off", discount=f"{price_discount:.0%}")
     even = chosen["break_even_take_up"]
-    even_text = f"breaks even at {even:.0%} take-up" if np.isfinite(even) else "never pays"
+    if np.isfinite(even):
+        even_text = _say(lang, "breaks even at {even} take-up", even=f"{even:.0%}")
+    else:
+        even_text = _say(lang, "never pays")
     plots.percent_axis(ax, "x")
     decimals = 0 if np.abs(curve["net"]).max() >= 100 else 2  # one format for every tick
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:,.{decimals}f}")
-    ax.set(
-        xlabel=f"take-up (share of {antecedent}-only baskets that add {consequent})",
-        ylabel=f"net effect ({unit})",
-        title=f"{antecedent} -> {consequent}, {action}: net {_amount(chosen['net'])} at "
-        f"{take_up:.0%};\n{even_text}",
-    )
     acted = f"{antecedent} -> {consequent}"
+    net = _amount(chosen["net"])
+    ax.set(
+        xlabel=_say(
+            lang,
+            "take-up (share of {antecedent}-only baskets that add {consequent})",
+            antecedent=antecedent,
+            consequent=consequent,
+        ),  # fmt: skip
+        ylabel=_say(lang, "net effect ({unit})", unit=unit),
+        title=_say(
+            lang,
+            "{acted}, {action}: net {net} at {take_up};\n{even_text}",
+            acted=acted,
+            action=action,
+            net=net,
+            take_up=f"{take_up:.0%}",
+            even_text=even_text,
+        ),  # fmt: skip
+    )
     rank = np.flatnonzero(passing["rule"].to_numpy() == acted)
-    place = (
-        f"{html.escape(acted)} is number {rank[0] + 1} by lift"
-        if len(rank)
-        else f"{html.escape(acted)} does not pass them"
-    )
+    if len(rank):
+        place = _say(lang, "{acted} is number {rank} by lift", acted=html.escape(acted),
+                     rank=rank[0] + 1)  # fmt: skip
+    else:
+        place = _say(lang, "{acted} does not pass them", acted=html.escape(acted))
+    shown = ""
+    if len(passing) > len(table):
+        shown = _say(lang, " (the {shown} of highest lift below)", shown=len(table))
     before = chosen["both_before"] / chosen["antecedent_baskets"]
-    summary = (
-        f"<b>{len(passing):,}</b> of the {len(mined):,} mined rules between two items pass"
-        f" support ≥ {min_support:g}, confidence ≥ {min_confidence:.2f} and lift ≥"
-        f" {min_lift:.2f}, over all the baskets"
-        + (f" (the {len(table)} of highest lift below)" if len(passing) > len(table) else "")
-        + f"; {place}. What-if of a {action} at take-up {take_up:.0%} in {html.escape(where)}:"
-        f" the confidence of {html.escape(acted)} there goes from {percent(before)} to"
-        f" {percent(chosen['confidence_after'])}, net <b>{_amount(chosen['net'])}</b>"
-        f" {html.escape(unit)}."
-    )
+    summary = _say(
+        lang,
+        "<b>{passing}</b> of the {mined} mined rules between two items pass support ≥ {support},"
+        " confidence ≥ {confidence} and lift ≥ {lift}, over all the baskets{shown}; {place}."
+        " What-if of a {action} at take-up {take_up} in {where}: the confidence of {acted} there"
+        " goes from {before} to {after}, net <b>{net}</b> {unit}.",
+        passing=f"{len(passing):,}", mined=f"{len(mined):,}", support=f"{min_support:g}",
+        confidence=f"{min_confidence:.2f}", lift=f"{min_lift:.2f}", shown=shown, place=place,
+        action=action, take_up=f"{take_up:.0%}", where=html.escape(where),
+        acted=html.escape(acted), before=percent(before),
+        after=percent(chosen["confidence_after"]), net=net, unit=html.escape(unit),
+    )  # fmt: skip
     return ax.figure, table, summary
 
 
@@ -876,9 +1203,10 @@ def rules_report(
     fixed_cost: float = 0.0,
     periods: float = 1.0,
     reached: object = None,
-    where: str = "the same baskets",
-    unit: str = "money per period",
+    where: str | None = None,
+    unit: str | None = None,
     top: int = 10,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """What the association-rule explorer shows: the rules and one rule's what-if.
 
@@ -890,8 +1218,11 @@ def rules_report(
     there), drawn over take-up with ``take_up`` marked. Shows the figure and a summary line,
     which says that the rules' counts and the table are over all of ``baskets`` and the
     what-if's confidence over ``reached`` (named by ``where``, e.g. "the baskets on weekday
-    evenings"); returns the ``top`` rules by lift (support, confidence and lift, rounded;
-    support to enough decimals that the smallest mined one is not shown as 0).
+    evenings"; default "the same baskets"); returns the ``top`` rules by lift (support,
+    confidence and lift, rounded; support to enough decimals that the smallest mined one is
+    not shown as 0). ``unit`` names the money (default "money per period"). ``lang="ko"``:
+    figure, summary and headers in Korean (and Korean defaults for ``where`` and ``unit``),
+    the numbers the same; item names are shown as they are in ``baskets``.
 
     Examples
     --------
@@ -905,8 +1236,13 @@ def rules_report(
     0.6
     >>> "net +4.00 money per period" in printed.getvalue()
     True
+    >>> with contextlib.redirect_stdout(printed):
+    ...     table = rules_report(baskets, "diapers", "beer", min_support=0.3, lang="ko")
+    >>> list(table.columns)
+    ['지지도', '신뢰도', '향상도']
     >>> plt.close("all")
     """
+    lang = _language(lang)
     money = {"margin": margin, "bundle_price": bundle_price, "fixed_cost": fixed_cost,
              "periods": periods}  # fmt: skip
     whatif = _RuleWhatIf(baskets if reached is None else reached, antecedent, consequent, **money)
@@ -914,6 +1250,7 @@ def rules_report(
         pair_rules(baskets, min_support), whatif, antecedent, consequent,
         min_support=min_support, min_confidence=min_confidence, min_lift=min_lift,
         take_up=take_up, price_discount=price_discount, unit=unit, top=top, where=where,
+        lang=lang,
     )  # fmt: skip
     plt.show()
     if get_ipython() is not None:
@@ -938,9 +1275,10 @@ def rules_explorer(
     fixed_cost: float = 0.0,
     periods: float = 1.0,
     reached: object = None,
-    where: str = "the same baskets",
-    unit: str = "money per period",
+    where: str | None = None,
+    unit: str | None = None,
     top: int = 10,
+    lang: str = "en",
 ) -> Explorer:
     """Threshold and what-if sliders over :func:`rules_report` (beer-and-diapers case).
 
@@ -950,7 +1288,8 @@ def rules_explorer(
     ``take_up`` and ``price_discount`` sliders set the what-if of ``antecedent ->
     consequent`` in ``reached`` (described by ``where``), computed for that rule only;
     ``margin``, ``bundle_price``, ``fixed_cost`` and ``periods`` stay as given. The other
-    arguments are as in :func:`rules_report`.
+    arguments are as in :func:`rules_report`; ``lang="ko"`` also labels the sliders and the
+    note in Korean.
 
     Examples
     --------
@@ -963,7 +1302,13 @@ def rules_explorer(
     ['min_support', 'min_confidence', 'min_lift', 'take_up', 'price_discount']
     >>> ui.controls["min_support"].min
     0.001
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     ui = rules_explorer(baskets, "diapers", "beer", min_support=0.3, lang="ko")
+    >>> [c.description for c in ui.controls.values()][:2]
+    ['최소 지지도', '최소 신뢰도']
     """
+    lang = _language(lang)
+    where = _say(lang, "the same baskets") if where is None else where
     floor = min(RULES_FLOOR, require_fraction(min_support, "min_support"))
     mined = pair_rules(baskets, floor)  # also checks the baskets
     filter_rules(
@@ -977,8 +1322,9 @@ def rules_explorer(
 
     def parts(**values):
         return _rules_parts(
-            mined, whatif, antecedent, consequent, unit=unit, top=top, where=where, **values
-        )
+            mined, whatif, antecedent, consequent, unit=unit, top=top, where=where, lang=lang,
+            **values,
+        )  # fmt: skip
 
     controls = {
         "min_support": _slider(
@@ -987,18 +1333,22 @@ def rules_explorer(
             floor,
             max(0.1, min_support),
             min(floor, 0.001),
-            "min support",
+            _say(lang, "min support"),
         ),  # fmt: skip
-        "min_confidence": _slider(w.FloatSlider, min_confidence, 0.0, 1.0, 0.01, "min confidence"),
-        "min_lift": _slider(w.FloatSlider, min_lift, 0.0, max(5.0, min_lift), 0.1, "min lift"),
-        "take_up": _slider(w.FloatSlider, take_up, 0.0, 1.0, 0.01, "take-up"),
+        "min_confidence": _slider(
+            w.FloatSlider, min_confidence, 0.0, 1.0, 0.01, _say(lang, "min confidence")
+        ),  # fmt: skip
+        "min_lift": _slider(
+            w.FloatSlider, min_lift, 0.0, max(5.0, min_lift), 0.1, _say(lang, "min lift")
+        ),  # fmt: skip
+        "take_up": _slider(w.FloatSlider, take_up, 0.0, 1.0, 0.01, _say(lang, "take-up")),
         "price_discount": _slider(
             w.FloatSlider,
             price_discount,
             0.0,
             0.5 if bundle_price > 0 else 0.0,
             0.01,
-            "price discount",
+            _say(lang, "price discount"),
         ),  # fmt: skip
     }
     controls["min_support"].readout_format = ".3f" if floor >= 0.001 else ".4g"
@@ -1010,19 +1360,25 @@ def rules_explorer(
             w.VBox([controls["take_up"], controls["price_discount"]]),
         ]
     )
-    n = len(baskets)
-    note = (
-        f"Rules between two items only (one item on each side), mined once from the {n:,} "
-        f"baskets at support ≥ {floor:g}; the threshold sliders filter them. The what-if "
-        f"acts on {html.escape(str(antecedent))} → {html.escape(str(consequent))} in "
-        f"{html.escape(where)}."
-    )
+    note = _say(
+        lang,
+        "Rules between two items only (one item on each side), mined once from the {n} baskets"
+        " at support ≥ {floor}; the threshold sliders filter them. The what-if acts on {acted}"
+        " in {where}.",
+        n=f"{len(baskets):,}", floor=f"{floor:g}", where=html.escape(where),
+        acted=f"{html.escape(str(antecedent))} → {html.escape(str(consequent))}",
+    )  # fmt: skip
     return Explorer(
         controls,
         layout,
         parts,
-        f"Association-rule explorer: thresholds and the what-if of {antecedent} -> {consequent}",
+        _say(
+            lang,
+            "Association-rule explorer: thresholds and the what-if of {acted}",
+            acted=f"{antecedent} -> {consequent}",
+        ),  # fmt: skip
         note=note,
+        lang=lang,
     )
 
 
@@ -1062,16 +1418,18 @@ def pilot_report(
     value_per_response: float = 400.0,
     cost_per_contact: float = 20.0,
     confidence: float = 0.95,
-    unit: str = "money",
+    unit: str | None = None,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """What the campaign explorer shows: uplift with its interval, incremental profit.
 
     :func:`crmlib.campaign.evaluate_pilot` on :func:`pilot_table` (responders are the rates
     times the group sizes, rounded to whole customers); the figure shows the incremental
     profit, in ``unit`` (the unit of ``value_per_response`` and ``cost_per_contact``), with
-    the range its uplift interval implies. Returns the result as a column of numbers
-    written as text (counts whole, rates and shares to 4 decimals, money to cents), so that
-    each reads as itself.
+    the range its uplift interval implies (``unit`` default "money"). Returns the result as
+    a column of numbers written as text (counts whole, rates and shares to 4 decimals, money
+    to cents), so that each reads as itself. ``lang="ko"``: the figure and the table's row
+    labels in Korean, the numbers the same.
 
     Examples
     --------
@@ -1081,10 +1439,14 @@ def pilot_report(
     (0.054, 3400.0)
     >>> plt.gcf().axes[0].get_xlabel()
     'incremental profit of contacting 1,000 customers (EUR)'
+    >>> table = pilot_report(1000, 0.115, 1000, 0.061, unit="만원", lang="ko")
+    >>> table.loc["증분 이익 (만원)", "시범 캠페인"]
+    '1600.00'
     >>> plt.close("all")
     """
     _, table = _pilot_parts(n_treatment, rate_treatment, n_control, rate_control,
-                            value_per_response, cost_per_contact, confidence, unit)  # fmt: skip
+                            value_per_response, cost_per_contact, confidence, unit,
+                            lang)  # fmt: skip
     plt.show()
     return table
 
@@ -1098,8 +1460,10 @@ PILOT_COLUMNS = [
 
 def _pilot_parts(
     n_treatment, rate_treatment, n_control, rate_control, value_per_response,
-    cost_per_contact, confidence=0.95, unit="money",
+    cost_per_contact, confidence=0.95, unit=None, lang="en",
 ) -> tuple[Figure, pd.DataFrame]:  # fmt: skip
+    lang = _language(lang)
+    unit = _say(lang, "money") if unit is None else unit
     result = campaign.evaluate_pilot(
         pilot_table(n_treatment, rate_treatment, n_control, rate_control),
         value_per_response=value_per_response, cost_per_contact=cost_per_contact,
@@ -1113,15 +1477,30 @@ def _pilot_parts(
     ax.set_yticks([])
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
     ax.set(
-        xlabel=f"incremental profit of contacting {int(result['n_treatment']):,} customers ({unit})",
-        title=f"Uplift {result['uplift']:+.1%} ({confidence:.0%} CI {result['uplift_low']:+.1%}"
-        f" to {result['uplift_high']:+.1%}):\nprofit {mid:,.0f}, range {low:,.0f} to {high:,.0f}",
+        xlabel=_say(
+            lang,
+            "incremental profit of contacting {n} customers ({unit})",
+            n=f"{int(result['n_treatment']):,}",
+            unit=unit,
+        ),  # fmt: skip
+        title=_say(
+            lang,
+            "Uplift {uplift} ({confidence} CI {low} to {high}):\nprofit {mid}, range"
+            " {mid_low} to {mid_high}",
+            uplift=f"{result['uplift']:+.1%}",
+            confidence=f"{confidence:.0%}",
+            low=f"{result['uplift_low']:+.1%}",
+            high=f"{result['uplift_high']:+.1%}",
+            mid=f"{mid:,.0f}",
+            mid_low=f"{low:,.0f}",
+            mid_high=f"{high:,.0f}",
+        ),  # fmt: skip
     )
     # Each row written in its own format (counts whole, shares to 4 decimals, money to
     # cents): one float column would print every row like the widest (7.500e+02 for 750).
     shown = [_pilot_number(name, float(result[name])) for name in PILOT_COLUMNS]
     table = pd.DataFrame({"pilot": shown}, index=pd.Index(PILOT_COLUMNS))
-    return ax.figure, table
+    return ax.figure, _headers(table, lang, rows=True, confidence=f"{confidence:.0%}", unit=unit)
 
 
 def _pilot_number(name: str, value: float) -> str:
@@ -1141,7 +1520,8 @@ def pilot_explorer(
     value_per_response: float = 400.0,
     cost_per_contact: float = 20.0,
     confidence: float = 0.95,
-    unit: str = "money",
+    unit: str | None = None,
+    lang: str = "en",
 ) -> Explorer:
     """Sliders for group sizes, response rates and money over :func:`pilot_report`.
 
@@ -1149,7 +1529,8 @@ def pilot_explorer(
     value per response from 0 to 2,000 and cost per contact from 0 to 100 (in ``unit``);
     each range widens to hold its starting value, so the explorer starts from exactly the
     values passed (a rate of 0.7, or a group of 5). Responders are the rates times the group
-    sizes, rounded to whole customers, as the explorer's note says.
+    sizes, rounded to whole customers, as the explorer's note says. ``unit`` and ``lang`` as
+    in :func:`pilot_report` (``lang="ko"`` also labels the sliders and the note in Korean).
 
     Examples
     --------
@@ -1162,7 +1543,13 @@ def pilot_explorer(
     ...     ui = pilot_explorer(1000, 0.7, 5, 0.2)
     >>> ui.values()["rate_treatment"], ui.values()["n_control"]
     (0.7, 5)
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     ui = pilot_explorer(lang="ko")
+    >>> [c.description for c in ui.controls.values()][:2]
+    ['실험집단', '실험집단 반응률']
     """
+    lang = _language(lang)
+    unit = _say(lang, "money") if unit is None else unit
     _pilot_parts(
         n_treatment,
         rate_treatment,
@@ -1172,29 +1559,32 @@ def pilot_explorer(
         cost_per_contact,
         confidence,
         unit,
+        lang,
     )  # fmt: skip  (checks every argument)
     plt.close("all")
 
     def parts(**values):
-        return _pilot_parts(**values, confidence=confidence, unit=unit)
+        return _pilot_parts(**values, confidence=confidence, unit=unit, lang=lang)
 
     low_n = min(10, n_treatment, n_control)
     top_n = max(5000, n_treatment, n_control)
     top_rate = max(0.5, float(rate_treatment), float(rate_control))
     controls = {
-        "n_treatment": _slider(w.IntSlider, n_treatment, low_n, top_n, 10, "treated"),
+        "n_treatment": _slider(w.IntSlider, n_treatment, low_n, top_n, 10, _say(lang, "treated")),
         "rate_treatment": _slider(
-            w.FloatSlider, rate_treatment, 0.0, top_rate, 0.005, "treated rate"
+            w.FloatSlider, rate_treatment, 0.0, top_rate, 0.005, _say(lang, "treated rate")
         ),
-        "n_control": _slider(w.IntSlider, n_control, low_n, top_n, 10, "control"),
-        "rate_control": _slider(w.FloatSlider, rate_control, 0.0, top_rate, 0.005, "control rate"),
+        "n_control": _slider(w.IntSlider, n_control, low_n, top_n, 10, _say(lang, "control")),
+        "rate_control": _slider(
+            w.FloatSlider, rate_control, 0.0, top_rate, 0.005, _say(lang, "control rate")
+        ),  # fmt: skip
         "value_per_response": _slider(
             w.FloatSlider,
             value_per_response,
             0.0,
             max(2000.0, value_per_response),
             10.0,
-            "value/response",
+            _say(lang, "value/response"),
         ),  # fmt: skip
         "cost_per_contact": _slider(
             w.FloatSlider,
@@ -1202,23 +1592,30 @@ def pilot_explorer(
             0.0,
             max(100.0, cost_per_contact),
             1.0,
-            "cost/contact",
+            _say(lang, "cost/contact"),
         ),  # fmt: skip
     }
     for name in ("rate_treatment", "rate_control"):
         controls[name].readout_format = ".1%"
     names = list(controls)
     layout = w.HBox([w.VBox([controls[n] for n in names[i : i + 2]]) for i in (0, 2, 4)])
-    note = (
-        f"Recomputes the uplift's {confidence:.0%} interval (Newcombe's hybrid score interval)"
-        " and the incremental profit with crmlib.campaign.evaluate_pilot. Responders are"
-        " rounded to whole customers (rate × customers), which matters in small groups;"
-        f" value per response and cost per contact are in {html.escape(unit)}."
-    )
+    note = _say(
+        lang,
+        "Recomputes the uplift's {confidence} interval (Newcombe's hybrid score interval) and the"
+        " incremental profit with crmlib.campaign.evaluate_pilot. Responders are rounded to whole"
+        " customers (rate × customers), which matters in small groups; value per response and"
+        " cost per contact are in {unit}.",
+        confidence=f"{confidence:.0%}", unit=html.escape(unit),
+    )  # fmt: skip
     return Explorer(
         controls,
         layout,
         parts,
-        "Campaign explorer: group sizes, response rates, value per response and cost per contact",
+        _say(
+            lang,
+            "Campaign explorer: group sizes, response rates, value per response and cost"
+            " per contact",
+        ),  # fmt: skip
         note=note,
+        lang=lang,
     )
