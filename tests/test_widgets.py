@@ -597,8 +597,8 @@ def test_a_runner_kernel_shows_the_static_form_and_opens_no_comm(tmp_path):
 # The Korean edition: lang="ko" changes the words of every explorer, never its numbers.
 
 import ast  # noqa: E402
-import html  # noqa: E402
 import contextlib  # noqa: E402
+import html  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
