@@ -608,7 +608,7 @@ import ipywidgets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: English that may stay in a Korean explorer: abbreviations, code names and units.
-ALLOWED_ENGLISH = {"CLV", "RFM", "R", "F", "M", "p", "what-if", "crmlib.campaign.evaluate_pilot",
+ALLOWED_ENGLISH = {"CLV", "RFM", "R", "F", "M", "p", "crmlib.campaign.evaluate_pilot",
                    "Newcombe"}  # fmt: skip
 KO_BASKETS = (
     [["기저귀", "맥주"]] * 30 + [["기저귀"]] * 20 + [["맥주"]] * 25 + [["우유", "빵"]] * 25

@@ -130,7 +130,7 @@ KOREAN: dict[str, str] = {
     "monetary": "구매액 중앙값",
     # the association-rule explorer
     "Association-rule explorer: thresholds and the what-if of {acted}":
-        "연관규칙 탐색기: 기준값과 {acted} 규칙의 what-if 분석",
+        "연관규칙 탐색기: 기준값과 {acted} 규칙의 가정 분석",
     "min support": "최소 지지도",
     "min confidence": "최소 신뢰도",
     "min lift": "최소 향상도",
@@ -156,13 +156,13 @@ KOREAN: dict[str, str] = {
     " goes from {before} to {after}, net <b>{net}</b> {unit}.":
         "두 상품 사이의 규칙 {mined}개 가운데 <b>{passing}</b>개가 기준(지지도 ≥ {support},"
         " 신뢰도 ≥ {confidence}, 향상도 ≥ {lift})을 통과한다(전체 장바구니 기준{shown}). {place}."
-        " what-if 분석({where}, {action}, 수락률 {take_up}): 그곳에서 {acted} 규칙의 신뢰도는"
+        " 가정 분석({where}, {action}, 수락률 {take_up}): 그곳에서 {acted} 규칙의 신뢰도는"
         " {before}에서 {after}로 바뀐다. 순이익: <b>{net}</b> {unit}.",
     "Rules between two items only (one item on each side), mined once from the {n} baskets"
     " at support ≥ {floor}; the threshold sliders filter them. The what-if acts on {acted}"
     " in {where}.":
         "두 상품 사이의 규칙(양쪽에 상품 하나씩)만 다룬다. 규칙은 장바구니 {n}개에서 지지도 ≥"
-        " {floor} 기준으로 한 번만 찾고, 기준값 슬라이더는 찾은 규칙을 거른다. what-if 분석은"
+        " {floor} 기준으로 한 번만 찾고, 기준값 슬라이더는 찾은 규칙을 거른다. 가정 분석은"
         " {where}에서 {acted} 규칙에 적용한다.",
     "rule": "규칙",
     "support": "지지도",
