@@ -411,6 +411,38 @@ def test_mistakes_use_the_question_tolerance_and_order(tmp_path, monkeypatch, ca
     ]
 
 
+def test_of_two_mistakes_within_the_tolerance_the_nearer_one_is_named(
+    tmp_path, monkeypatch, capsys
+):
+    """Two classic mistakes can land within 0.5% of each other (0.7340 and 0.7374): a student
+    who made the second gets its hint, not the first one declared."""
+    wrong = pd.DataFrame({"segment": ["a", "b"], "rate": [0.400, 0.100]})
+    close = pd.DataFrame({"segment": ["a", "b"], "rate": [0.401, 0.1001]})
+
+    def steps(check):
+        check.mistake("q1", 0.7340, "All phone tickets.")
+        check.mistake("q1", 0.7374, "Solved within two contacts.")
+        check("q1", 0.5118)
+        check.mistake("q2", wrong, "Counted every purchase.")
+        check.mistake("q2", close, "Counted the cancellations.")
+        check("q2", pd.DataFrame({"segment": ["a", "b"], "rate": [0.5, 0.2]}), ordered=False)
+
+    check = record(tmp_path, monkeypatch, steps)
+    capsys.readouterr()
+    check("q1", 0.7374)
+    check("q1", 0.7340)
+    check("q1", 0.7352)  # within 0.5% of both, nearer the first
+    check("q2", close.iloc[::-1].reset_index(drop=True))
+    check("q2", wrong)
+    assert capsys.readouterr().out.splitlines() == [
+        "q1: not yet. Solved within two contacts.",
+        "q1: not yet. All phone tickets.",
+        "q1: not yet. All phone tickets.",
+        "q2: not yet. Counted the cancellations.",
+        "q2: not yet. Counted every purchase.",
+    ]
+
+
 def test_a_mistake_that_is_the_answer_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv(RECORD, str(tmp_path))
     check = Checker("nb")
