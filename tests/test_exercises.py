@@ -193,6 +193,7 @@ def test_the_korean_edition_has_exercise_sets():
         "06_crm_systems.ipynb",
         "07_data_mining_1.ipynb",
     ]
+    assert {"10_crm_strategy.ipynb", "11_crm_marketing.ipynb"} <= {p.name for p in KOREAN}
 
 
 @pytest.mark.parametrize("path", KOREAN, ids=ids)
