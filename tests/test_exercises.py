@@ -184,7 +184,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def test_the_korean_edition_has_exercise_sets():
-    assert [p.name for p in KOREAN][:7] == [
+    assert [p.name for p in KOREAN][:9] == [
         "01_crm_definition.ipynb",
         "02_scope_of_crm.ipynb",
         "03_customer_equity_satisfaction_loyalty.ipynb",
@@ -192,6 +192,8 @@ def test_the_korean_edition_has_exercise_sets():
         "05_rfm_share_of_customer.ipynb",
         "06_crm_systems.ipynb",
         "07_data_mining_1.ipynb",
+        "08_midterm_review.ipynb",
+        "09_data_mining_2.ipynb",
     ]
     assert {"10_crm_strategy.ipynb", "11_crm_marketing.ipynb"} <= {p.name for p in KOREAN}
 
