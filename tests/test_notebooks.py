@@ -60,7 +60,7 @@ def test_problems_finds_out_of_order_runs_errors_and_paths():
     assert "per-machine metadata ['execution']" in found
 
 
-def test_problems_finds_single_tildes_in_markdown():
+def test_problems_finds_single_tildes_and_amounts_in_markdown():
     # "1~5점 ... 6~7배" would show "5점 ... 6" struck through in JupyterLab and on GitHub.
     nb = executed_notebook("md('1~5점')")
     nb.cells.insert(0, new_markdown_cell("1\\~5점, `~/data`, ~~old~~"))
@@ -70,12 +70,15 @@ def test_problems_finds_single_tildes_in_markdown():
     found = notebooks.problems(nb)
     assert [f.split(":")[0] for f in found] == ["cell 1", "cell 2"]
     assert "write '\\~'" in found[0]
+    nb.cells[0].source = "A call costs $25 and saves $100; the formula $1/(1+d)^t$ stays."
+    nb.cells[1].outputs = [new_output("display_data", data={"text/markdown": "**\\$3,275**"})]
+    assert [f.split(":")[0] for f in notebooks.problems(nb)] == ["cell 1"]
 
 
-def test_md_escapes_single_tildes_for_markdown_only():
-    text = md("**1~5점**")
-    assert text._repr_markdown_() == "**1\\~5점**"
-    assert repr(text) == "**1~5점**"  # the plain text nbval compares stays as written
+def test_md_escapes_tildes_and_amounts_for_markdown_only():
+    text = md("**1~5점**, $25")
+    assert text._repr_markdown_() == "**1\\~5점**, \\$25"
+    assert repr(text) == "**1~5점**, $25"  # the plain text nbval compares stays as written
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=ids)

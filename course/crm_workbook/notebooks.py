@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from .session import HEADLESS, escape_tildes
+from .session import HEADLESS, escape_markdown
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CELL_METADATA_KEPT = ("tags", "translation")  # translation: see crm_workbook.translation
@@ -135,10 +135,11 @@ def problems(nb: nbformat.NotebookNode, *, executed: bool = True) -> list[str]:
             found.append(f"cell {index}: per-machine metadata {sorted(extra)}")
         shown = [cell.source] if cell.cell_type == "markdown" else []
         shown += [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
-        if any(escape_tildes(text) != text for text in shown):
+        if any(escape_markdown(text) != text for text in shown):
             found.append(
-                f"cell {index}: a single '~' in Markdown strikes text through in JupyterLab "
-                "and on GitHub; write '\\~' (or md(), which escapes it)"
+                f"cell {index}: Markdown misreads a single '~' (strikes text through) or a "
+                "'$' before an amount (starts a formula); write '\\~' and '\\$' (md() "
+                "escapes both)"
             )
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":

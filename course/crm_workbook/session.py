@@ -119,17 +119,24 @@ def versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:
 MARKDOWN_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 #: A single "~", neither doubled nor escaped.
 SINGLE_TILDE = re.compile(r"(?<![~\\])~(?!~)")
+#: A "$" before an amount ("$25", "$3,275.50"), not escaped: Jupyter and the site (MyST's
+#: dollarmath) read the text up to the next "$" as a formula.
+CURRENCY_DOLLAR = re.compile(r"(?<![\\$])\$(?=\d[\d,]*(?:\.\d+)?(?:[\s*;,.):]|$))")
 
 
-def escape_tildes(text: str) -> str:
-    r"""Escape single "~" outside code: JupyterLab and GitHub strike through the text
-    between two of them, and Korean writes ranges with it ("1~5점").
+def escape_markdown(text: str) -> str:
+    r"""Escape, outside code, what Markdown would misread in prose: a single "~" (JupyterLab
+    and GitHub strike through the text between two of them, and Korean writes ranges with
+    it, "1~5점") and a "$" before an amount (read as the start of a formula).
 
-    >>> escape_tildes("1~5점, 6~7배, `~/data`, ~~gone~~")
-    '1\\~5점, 6\\~7배, `~/data`, ~~gone~~'
+    >>> escape_markdown("1~5점, 6~7배, `~/data`, ~~gone~~, $25 / $100, $r^t$")
+    '1\\~5점, 6\\~7배, `~/data`, ~~gone~~, \\$25 / \\$100, $r^t$'
     """
     pieces = MARKDOWN_CODE.split(text)
-    return "".join(p if i % 2 else SINGLE_TILDE.sub(r"\~", p) for i, p in enumerate(pieces))
+    return "".join(
+        p if i % 2 else CURRENCY_DOLLAR.sub(r"\\$", SINGLE_TILDE.sub(r"\~", p))
+        for i, p in enumerate(pieces)
+    )
 
 
 class Markdown(str):
@@ -137,7 +144,7 @@ class Markdown(str):
     output that nbval compares, so a number the prose states is checked like any output."""
 
     def _repr_markdown_(self) -> str:
-        return escape_tildes(str(self))
+        return escape_markdown(str(self))
 
     def __repr__(self) -> str:
         return str(self)
