@@ -196,6 +196,7 @@ def test_the_korean_edition_has_exercise_sets():
         "09_data_mining_2.ipynb",
     ]
     assert {"10_crm_strategy.ipynb", "11_crm_marketing.ipynb"} <= {p.name for p in KOREAN}
+    assert {"14_crm_organisation.ipynb", "15_crm_scorecard.ipynb"} <= {p.name for p in KOREAN}
 
 
 @pytest.mark.parametrize("path", KOREAN, ids=ids)
