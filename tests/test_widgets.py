@@ -695,23 +695,23 @@ def test_clv_report_in_korean_has_the_same_numbers_and_no_english():
 def test_rfm_report_in_korean_names_the_segments_as_chapter_05_does(segmented):
     en, ko, figure = both(widgets.rfm_report, segmented, "At risk", m=(4, 5), unit="파운드",
                           rows=True)  # fmt: skip
-    assert ko.index.tolist() == ["이탈위험 고객, M 4-5", "전체 고객"]
+    assert ko.index.tolist() == ["이탈위험고객, M 4-5", "전체 고객"]
     assert list(ko.columns) == ["고객 수", "고객 비율", "매출 (파운드)", "매출 비율",
                                 "최근성 중앙값 (일)", "구매빈도 중앙값", "구매액 중앙값 (파운드)"]  # fmt: skip
     shares = en.iloc[0]
     assert figure.axes[0].get_title() == (
-        f"이탈위험 고객, M 4-5: 고객의 {shares['share_of_customers']:.0%}가 "
+        f"이탈위험고객, M 4-5: 고객의 {shares['share_of_customers']:.0%}가 "
         f"매출의 {shares['share_of_revenue']:.0%}를 낸다"
     )
     assert figure.axes[-1].get_ylabel() == "선택된 고객 수", "the colour bar"
     # the chapter's display name selects the same customers as the code's name
     with korean_font():
         by_korean = widgets.rfm_report(
-            segmented, "이탈위험 고객", m=(4, 5), unit="파운드", lang="ko"
+            segmented, "이탈위험고객", m=(4, 5), unit="파운드", lang="ko"
         )
     pd.testing.assert_frame_equal(by_korean, ko)
     with pytest.raises(ValueError, match="segment: expected one of"):
-        widgets.rfm_report(segmented, "이탈위험 고객")  # Korean names in lang="ko" only
+        widgets.rfm_report(segmented, "이탈위험고객")  # Korean names in lang="ko" only
     empty = widgets.plot_rfm_selection(segmented, "Lost", r=5, lang="ko")
     assert empty.get_title() == "이탈고객, R 5: 해당 고객 없음"
 
@@ -794,8 +794,8 @@ def test_rfm_explorer_in_korean_shows_korean_names_and_reports_the_frames(segmen
         segment=segmented["segment"].cat.rename_categories(widgets.SEGMENTS_KO)
     )
     with korean_font():
-        ui = widgets.rfm_explorer(named, "충성 고객", lang="ko")
-    assert ui.controls["segment"].value == ui.controls["segment"].label == "충성 고객"
+        ui = widgets.rfm_explorer(named, "충성고객", lang="ko")
+    assert ui.controls["segment"].value == ui.controls["segment"].label == "충성고객"
 
 
 def test_korean_segment_names_are_those_of_the_scheme_and_of_chapter_05():

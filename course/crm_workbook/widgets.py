@@ -210,9 +210,9 @@ KOREAN: dict[str, str] = {
 #: The Korean names of the segments of ``crmlib.rfm.DEFAULT_SCHEME``, as the Korean edition
 #: (chapter 05) writes them: ``rfm_explorer(..., lang="ko")`` shows them and accepts them.
 SEGMENTS_KO: dict[str, str] = {
-    "Champions": "최우수 고객", "Loyal": "충성 고객", "Potential loyalist": "충성 후보 고객",
-    "New": "신규 고객", "Promising": "유망 고객", "Need attention": "관심 필요 고객",
-    "About to sleep": "휴면 직전 고객", "At risk": "이탈위험 고객",
+    "Champions": "최우수 고객", "Loyal": "충성고객", "Potential loyalist": "충성 후보 고객",
+    "New": "신규고객", "Promising": "유망 고객", "Need attention": "관심 필요 고객",
+    "About to sleep": "휴면 직전 고객", "At risk": "이탈위험고객",
     "Can't lose": "놓치면 안 될 고객", "Hibernating": "휴면 고객", "Lost": "이탈고객",
 }  # fmt: skip
 
