@@ -49,7 +49,7 @@ browser:
 		fi; \
 	fi
 
-lab: $(STAMP)
+lab: $(STAMP) exercises
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --allow-root --notebook-dir=.
 
 data: $(STAMP)

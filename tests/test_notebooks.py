@@ -1,6 +1,7 @@
 """Stored notebooks are the nbval reference: executed, clean, and free of machine paths."""
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,26 @@ def test_links_to_chapters_name_them_by_their_titles(path):
             continue  # the other edition's chapter, named in this one's language
         full = notebooks.read(target).cells[0].source.splitlines()[0].removeprefix("# ")
         assert shown in (full, full.split(":")[0]), f"{link} is titled {full!r}"
+
+
+def test_every_stored_notebook_but_the_hand_outs_is_executed():
+    """nbval compares only cells that were executed and saved: a notebook stored in the
+    repository unexecuted would be checked by nothing. exercises/ is the one stored folder of
+    hand-outs; the Korean ones (ko/exercises/) are written where needed, not stored."""
+    listed = subprocess.run(
+        ["git", "ls-files", "*.ipynb"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    stored = [Path(p) for p in listed if Path(p).parts[0] != "exercises"]
+    assert stored and not [p for p in stored if p.parts[:2] == ("ko", "exercises")]
+    unexecuted = [
+        str(p)
+        for p in stored
+        if any(
+            c.cell_type == "code" and c.source.strip() and c.execution_count is None
+            for c in notebooks.read(REPO / p).cells
+        )
+    ]
+    assert unexecuted == []
 
 
 def test_the_generated_exercises_are_not_stored_as_executed():

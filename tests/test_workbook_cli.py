@@ -144,6 +144,7 @@ def test_handout_holds_no_solution_and_reads_only_the_repository(tmp_path, capsy
     assert files == [
         "README.md",
         "exercises/01_a.ipynb",
+        "ko/exercises/01_a.ipynb",  # written from ko/solutions, as the English set is
         "ko/notebooks/01_a.ipynb",
         "ko/solutions/keys/01_a.json",
         "notebooks/01_a.ipynb",

@@ -13,11 +13,15 @@ In a solution notebook:
   cell it translates (:mod:`crm_workbook.translation`; the hand-out does not need it).
 
 Each edition has its own pair of folders (:func:`folders`): ``solutions/`` -> ``exercises/``
-and ``ko/solutions/`` -> ``ko/exercises/``, written by the same code.
+and ``ko/solutions/`` -> ``ko/exercises/``, written by the same code. Only ``exercises/`` is
+stored in the repository (a clone opens ready to work); ``ko/exercises/`` is written where it
+is needed (``crm-workbook exercises``, ``build``, ``handout``, ``make lab``, the tests), so no
+stored notebook outside ``exercises/`` is left unexecuted.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -107,7 +111,10 @@ def write_all(solutions: Path, exercises: Path, *, prune: bool = True) -> list[P
     written = []
     for name, text in texts.items():
         path = exercises / name
-        path.write_text(text, encoding="utf-8")
+        # Whole files only (write, then rename): a reader never sees half a notebook.
+        part = path.with_name(f".{name}.{os.getpid()}.part")
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, path)
         written.append(path)
     return written
 

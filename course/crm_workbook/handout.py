@@ -135,7 +135,8 @@ def write(repo: Path, target: Path, *, force: bool = False) -> dict[str, int]:
     korean = (repo / "ko").is_dir()
     if korean:
         _copy_tree(repo / "ko", target / "ko")
-    exercises.write_all(repo / "solutions", target / "exercises")
+    for source, handouts in exercises.folders(repo):  # both editions, written fresh
+        exercises.write_all(source, target / handouts.relative_to(repo))
     (target / "solutions" / "keys").mkdir(parents=True)
     for key in sorted(keys.glob("*.json")):
         shutil.copyfile(key, target / "solutions" / "keys" / key.name)
