@@ -675,8 +675,7 @@ class Checker:
     lang: str = "en"
 
     def __post_init__(self) -> None:
-        if self.lang not in LANGUAGES:
-            raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {self.lang!r}")
+        require_language(self.lang)
 
     def _say(self, message: str) -> None:
         """Print a verdict in the notebook's language (``lang="ko"``: :func:`korean`)."""
@@ -858,6 +857,14 @@ class Checker:
 
 #: Languages a :class:`Checker` speaks (``Checker(..., lang="ko")`` in the Korean edition).
 LANGUAGES = ("en", "ko")
+
+
+def require_language(lang: object) -> str:
+    """``lang`` if the workbook speaks it (:data:`LANGUAGES`), else a ValueError naming it."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {lang!r}")
+    return str(lang)
+
 
 #: Every message the checks print, as a pattern of the English (matched whole) and its Korean.
 #: Groups named ``hint``, ``why``, ``tol`` and ``tip`` hold further messages and are translated
