@@ -25,6 +25,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from crmlib.validation import (
     as_datetime,
@@ -341,20 +343,26 @@ def _as_day(value: object) -> int:
     return int(np.datetime64(stamp.date(), "D").view(np.int64))
 
 
-def _quantile_bins(values: np.ndarray, order: np.ndarray, bins: int, ties: str) -> np.ndarray:
+def _quantile_bins(
+    values: np.ndarray, order: np.ndarray | None, bins: int, ties: str
+) -> np.ndarray:
     """Quantile bin 1..bins of each value (bin 1 holds the smallest values).
 
-    Ranks are 1..n in the order (value, then ``order``); rank r goes to bin
-    ceil((r - 1) * bins / (n - 1)) (at least 1), which is what
-    ``pd.qcut(ranks, bins)`` does, in exact integer arithmetic. With ``ties="first"`` each
-    customer keeps their own rank; with ``"low"`` (``"high"``) equal values all take the
-    lowest (highest) rank among them, as ``rank(method="min")`` (``"max"``) does.
+    Ranks are 1..n in the order (value, then ``order``: the rows' customer order, None when
+    the rows are sorted by customer); rank r goes to bin ceil((r - 1) * bins / (n - 1)) (at
+    least 1), which is what ``pd.qcut(ranks, bins)`` does, in exact integer arithmetic. With
+    ``ties="first"`` each customer keeps their own rank; with ``"low"`` (``"high"``) equal
+    values all take the lowest (highest) rank among them, as ``rank(method="min")``
+    (``"max"``) does.
     """
     n = len(values)
     if n == 1:
         return np.array([(bins + 1) // 2])
     if ties == "first":
-        sorted_pos = order[np.argsort(values[order], kind="stable")]
+        if order is None:
+            sorted_pos = np.argsort(values, kind="stable")
+        else:
+            sorted_pos = order[np.argsort(values[order], kind="stable")]
         rank0 = np.empty(n, dtype=np.int64)
         rank0[sorted_pos] = np.arange(n)
     else:
@@ -399,14 +407,51 @@ def _cutoffs(cutoffs: object, bins: int) -> dict[str, np.ndarray]:
     return out
 
 
-def _cell_labels(r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int) -> np.ndarray:
-    """Cell names: "545" for up to 9 bins, "10-4-5" beyond (digits would be ambiguous)."""
+def _cell_labels(
+    r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int
+) -> pd.arrays.ArrowStringArray:
+    """Cell names: "545" for up to 9 bins, "10-4-5" beyond (digits would be ambiguous).
+
+    Made by Arrow's vectorised casts (a string per customer through Python costs more than
+    the scoring itself).
+    """
     if bins <= 9:
-        return (r * 100 + f * 10 + m).astype(str)
-    label = r.astype(str)
-    for part in (f, m):
-        label = np.char.add(np.char.add(label, "-"), part.astype(str))
-    return label
+        return pd.array(pa.array(r * 100 + f * 10 + m).cast(pa.string()), dtype="str")
+    parts = [pa.array(x).cast(pa.string()) for x in (r, f, m)]
+    return pd.array(pc.binary_join_element_wise(*parts, "-"), dtype="str")
+
+
+def _score_columns(
+    values: Mapping[str, np.ndarray],
+    bins: int,
+    ties: str,
+    edges: Mapping[str, np.ndarray],
+    order: np.ndarray | None = None,
+) -> dict[str, object]:
+    """The score columns :func:`score` adds, from the three measures' values.
+
+    ``values`` maps each measure to a float array (rows in any order; ``order`` is their
+    customer order as from ``argsort``, None when they are sorted by customer); ``bins``,
+    ``ties`` and ``edges`` (:func:`_cutoffs`) are checked already. The engines
+    (:mod:`crmlib.engines`) score their per-customer results with it, so every path scores
+    with this code.
+    """
+    # A low recency is good, so its value bins are reversed: "low" scores take high bins.
+    swapped = {"first": "first", "low": "high", "high": "low"}
+    scores = {}
+    for measure, name in zip(_MEASURES, _SCORES, strict=True):
+        column = values[measure]
+        if np.isnan(column).any():
+            raise ValueError(f"column {measure!r}: expected no missing values, found some")
+        if measure in edges:
+            scores[name] = _cutoff_bins(column, edges[measure]).astype(np.int64)
+        else:
+            how = swapped[ties] if measure == "recency" else ties
+            scores[name] = _quantile_bins(column, order, bins, how).astype(np.int64)
+    scores["r_score"] = bins + 1 - scores["r_score"]
+    scores["rfm_cell"] = _cell_labels(*(scores[name] for name in _SCORES), bins)
+    scores["rfm_score"] = scores["r_score"] + scores["f_score"] + scores["m_score"]
+    return scores
 
 
 def score(
@@ -498,25 +543,13 @@ def score(
     if not summary.index.is_unique:
         dup = summary.index[summary.index.duplicated()].unique()
         raise ValueError(f"summary: expected one row per customer, repeated: {preview(dup)}")
-    order = np.asarray(summary.index.argsort(), dtype=np.intp)
-    # A low recency is good, so its value bins are reversed: "low" scores take high bins.
-    swapped = {"first": "first", "low": "high", "high": "low"}
-    scores = {}
-    for measure, name in zip(_MEASURES, _SCORES, strict=True):
-        values = as_numeric(summary[measure], measure).to_numpy(np.float64)
-        if np.isnan(values).any():
-            raise ValueError(f"column {measure!r}: expected no missing values, found some")
-        if measure in edges:
-            scores[name] = _cutoff_bins(values, edges[measure])
-        else:
-            how = swapped[ties] if measure == "recency" else ties
-            scores[name] = _quantile_bins(values, order, bins, how)
-    scores["r_score"] = bins + 1 - scores["r_score"]
+    index = summary.index
+    order = None if index.is_monotonic_increasing else np.asarray(index.argsort(), dtype=np.intp)
+    values = {m: as_numeric(summary[m], m).to_numpy(np.float64) for m in _MEASURES}
+    scores = _score_columns(values, bins, ties, edges, order)
     out = summary.copy()
-    for name in _SCORES:
-        out[name] = scores[name].astype(np.int64)
-    out["rfm_cell"] = _cell_labels(*(out[name].to_numpy() for name in _SCORES), bins)
-    out["rfm_score"] = out["r_score"] + out["f_score"] + out["m_score"]
+    for name, column in scores.items():
+        out[name] = column
     return out
 
 

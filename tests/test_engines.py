@@ -242,34 +242,6 @@ def test_far_dates_warn_as_in_pandas():
         engine.rfm(tx)
 
 
-def test_score_sql_is_rfm_score_on_the_same_summary(lines):
-    """The scoring SQL alone, fed the pandas summary, gives rfm.score's scores exactly."""
-    import duckdb
-
-    summary = quiet(rfm.summarize, lines)
-    day = np.datetime64("2024-07-20", "D").view(np.int64)
-    table = pd.DataFrame(
-        {
-            "customer": summary.index.astype("int64"),
-            "last_day": (day - summary["recency"].to_numpy()).astype("datetime64[D]"),
-            "frequency": summary["frequency"].to_numpy(),
-            "monetary": summary["monetary"].to_numpy(),
-        }
-    )
-    con = duckdb.connect()
-    con.register("t", table)
-    con.execute("CREATE VIEW g AS SELECT *, CAST(last_day AS DATE) AS last_purchase FROM t")
-    for ties in rfm.TIES:
-        for bins in (3, 4, 7):
-            query = definitions.rfm_result_sql(
-                "g", definitions.DUCKDB, as_of_day=int(day), bins=bins, ties=ties, counts=False
-            )
-            got = con.sql(query).df()
-            expected = rfm.score(summary, bins, ties=ties)
-            for column in ("r_score", "f_score", "m_score", "rfm_cell"):
-                assert got[column].tolist() == expected[column].tolist(), (ties, bins, column)
-
-
 # --------------------------------------------------------------------------------------------
 # BTYD summary
 # --------------------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ pandas path with the same messages.
 
 RFM (see :func:`crmlib.rfm.summarize`): a *purchase line* has a positive amount; ``recency``
 is whole calendar days from the last purchase line to ``as_of``, ``frequency`` the number of
-distinct invoices with a purchase line, ``monetary`` the net amount of all lines. Scores
-follow :func:`crmlib.rfm.score`: rank r of n (1-based) goes to ceil((r - 1) bins / (n - 1)),
-at least 1, ties by customer id, or by fixed cut-offs.
+distinct invoices with a purchase line, ``monetary`` the net amount of all lines. The
+engines return one row per customer, and the scores are computed from those rows by
+:func:`crmlib.rfm.score`'s own code (:func:`rfm_finish`), so every path scores alike.
 
 BTYD (see :func:`crmlib.btyd.summarize`): purchases of one customer on one day (one hour for
 ``unit="h"``) are one transaction; ``repeat_purchases``, ``age_at_last_purchase``, ``age``,
@@ -46,8 +46,6 @@ __all__ = [
     "RFM_COLUMNS",
     "require_source_columns",
     "rfm_aggregate_sql",
-    "rfm_result_sql",
-    "rfm_statement",
     "frame_checks",
     "rfm_finish",
     "btyd_days_sql",
@@ -194,10 +192,6 @@ def _fold(name: str) -> str:
 # RFM
 # --------------------------------------------------------------------------------------------
 
-#: Counts that a frame's checks compute in pandas, and a file's in SQL.
-_COUNTS = ("n_lines", "n_dates", "n_amounts", "n_invoices", "last_line")
-
-
 def rfm_aggregate_sql(
     source: str,
     d: Dialect,
@@ -208,10 +202,14 @@ def rfm_aggregate_sql(
     invoice: str,
     counts: bool = True,
 ) -> str:
-    """One row per customer (and one for lines without a customer) with ``last_purchase``
-    (date), ``frequency`` and ``monetary``: the one pass over the lines. With ``counts``,
-    also what the checks need (lines, non-missing dates, amounts, invoices, last date);
-    a pandas frame is checked in pandas instead, which is cheaper."""
+    """One row per customer (and one for lines without a customer), sorted by customer, with
+    ``last_day`` (the last purchase line's date, in days since 1970), ``frequency`` and
+    ``monetary``: the one pass over the lines. With ``counts``, also what the checks need
+    (lines, non-missing dates, amounts, invoices, last date); a pandas frame is checked in
+    pandas instead, which is cheaper. The scores are computed from these rows by
+    :func:`rfm_finish` with :func:`crmlib.rfm.score`'s own code: scoring a few thousand
+    customers in NumPy costs less than the window functions that would score them in SQL.
+    """
     c, t, a, i = (d.q(x) for x in (customer, date, amount, invoice))
     inner = outer = ""
     if counts:
@@ -221,12 +219,12 @@ def rfm_aggregate_sql(
         outer = f"""
        SUM(n_lines) AS n_lines, SUM(n_dates) AS n_dates, SUM(n_amounts) AS n_amounts,
        SUM(n_invoices) AS n_invoices,
-       {d.days("CAST(MAX(last_line) AS DATE)", "DATE '1970-01-01'")} AS last_line,"""
+       {d.day_number.format(day="CAST(MAX(last_line) AS DATE)")} AS last_line,"""
     # Two steps, invoices first: a purchase invoice is one with a last purchase time. This
     # is the same count as COUNT(DISTINCT ...) and faster on every engine tried.
     return f"""
 SELECT customer,{outer}
-       CAST(MAX(last_purchase) AS DATE) AS last_purchase,
+       {d.day_number.format(day="CAST(MAX(last_purchase) AS DATE)")} AS last_day,
        COUNT(last_purchase) AS frequency,
        SUM(monetary) AS monetary
 FROM (
@@ -236,7 +234,8 @@ FROM (
     FROM {source}
     GROUP BY {c}, {i}
 ) AS invoices
-GROUP BY customer"""
+GROUP BY customer
+ORDER BY customer"""
 
 
 def _score_options(bins: object, ties: object, cutoffs: object) -> tuple[int, str, dict]:
@@ -248,98 +247,6 @@ def _score_options(bins: object, ties: object, cutoffs: object) -> tuple[int, st
     if ties not in TIES:
         raise ValueError(f"ties: expected one of {TIES}, got {ties!r}")
     return bins, str(ties), _cutoffs(cutoffs, bins)
-
-
-def _bin_sql(d: Dialect, value: str, how: str, bins: int) -> str:
-    """Quantile bin 1..bins of ``value`` among all customers (bin 1: smallest values)."""
-    if how == "first":
-        rank0 = f"(ROW_NUMBER() OVER (ORDER BY {value}, customer) - 1)"
-    elif how == "low":
-        rank0 = f"(RANK() OVER (ORDER BY {value}) - 1)"
-    else:  # "high": the last rank among equal values
-        rank0 = f"(COUNT(*) OVER (ORDER BY {value}) - 1)"
-    ceil = d.idiv(f"{rank0} * {bins} + n - 2", "n - 1")
-    return f"CASE WHEN n = 1 THEN {(bins + 1) // 2} ELSE GREATEST(1, {ceil}) END"
-
-
-def _cutoff_sql(value: str, edges: np.ndarray) -> str:
-    """Bin 1..len(edges)+1; a value equal to an edge goes to the lower bin."""
-    terms = " + ".join(f"CASE WHEN {value} > {float(e)!r} THEN 1 ELSE 0 END" for e in edges)
-    return f"(1 + {terms})"
-
-
-def rfm_result_sql(
-    table: str,
-    d: Dialect,
-    *,
-    as_of_day: int | None,
-    bins: int = 5,
-    ties: str = "first",
-    cutoffs: Mapping[str, object] | None = None,
-    counts: bool = True,
-) -> str:
-    """Scores from the aggregate ``table``, plus the rows the checks need.
-
-    Rows with ``left_out`` false are the scored customers (sorted by customer); rows with
-    ``left_out`` true are lines without a customer and customers without a purchase line,
-    which :func:`rfm_finish` reads for its checks. ``as_of_day`` (days since 1970-01-01)
-    defaults to the day after the last line (needs ``counts``).
-    """
-    bins, ties, edges = _score_options(bins, ties, cutoffs)
-    if as_of_day is None:
-        as_of = f"(SELECT MAX(last_line) + 1 FROM {table})"
-    else:
-        as_of = str(int(as_of_day))
-    swapped = {"first": "first", "low": "high", "high": "low"}
-    parts = {}
-    for measure in _MEASURES:
-        if measure in edges:
-            parts[measure] = _cutoff_sql(measure, edges[measure])
-        else:
-            how = swapped[ties] if measure == "recency" else ties
-            parts[measure] = _bin_sql(d, measure, how, bins)
-    sep = " || " if bins <= 9 else " || '-' || "
-    cell = sep.join(f"CAST({s} AS STRING)" for s in ("r_score", "f_score", "m_score"))
-    count_columns = "".join(f", {c}" for c in _COUNTS) if counts else ""
-    count_nulls = "".join(f", CAST(NULL AS BIGINT) AS {c}" for c in _COUNTS) if counts else ""
-    day = d.days("last_purchase", "DATE '1970-01-01'")
-    return f"""
-WITH s AS (
-    SELECT customer, {as_of} - {day} AS recency, frequency, monetary,
-           COUNT(*) OVER () AS n
-    FROM {table}
-    WHERE customer IS NOT NULL AND frequency > 0
-), b AS (
-    SELECT customer, recency, frequency, monetary,
-           {bins + 1} - ({parts["recency"]}) AS r_score,
-           {parts["frequency"]} AS f_score,
-           {parts["monetary"]} AS m_score
-    FROM s
-)
-SELECT FALSE AS left_out, customer, recency, frequency, monetary,
-       CAST(r_score AS BIGINT) AS r_score,
-       CAST(f_score AS BIGINT) AS f_score,
-       CAST(m_score AS BIGINT) AS m_score,
-       {cell} AS rfm_cell,
-       CAST(r_score + f_score + m_score AS BIGINT) AS rfm_score{count_nulls}
-FROM b
-UNION ALL
-SELECT TRUE AS left_out, customer, CAST(NULL AS BIGINT) AS recency, frequency, monetary,
-       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-       CAST(NULL AS STRING), CAST(NULL AS BIGINT){count_columns}
-FROM {table}
-WHERE customer IS NULL OR frequency = 0{" OR TRUE" if counts else ""}
-ORDER BY left_out, customer"""
-
-
-def rfm_statement(source: str, d: Dialect, *, customer, date, amount, invoice, **options) -> str:
-    """Aggregate and score in one statement (engines that keep a CTE, such as DuckDB)."""
-    counts = options.get("counts", True)
-    agg = rfm_aggregate_sql(
-        source, d, customer=customer, date=date, amount=amount, invoice=invoice, counts=counts
-    )
-    result = rfm_result_sql("g", d, **options).lstrip()
-    return f"WITH g AS ({agg}\n), " + result.removeprefix("WITH ")
 
 
 def _grain_tick(tick: int | None, unit_of_ticks: str, unit: str) -> int | None:
@@ -401,36 +308,38 @@ def rfm_finish(
     amount: str,
     invoice: str,
     as_of: object,
+    bins: int = 5,
+    ties: str = "first",
+    cutoffs: Mapping[str, object] | None = None,
     counts: Mapping[str, object] | None = None,
     index_dtype: object = None,
     name: str = "tx",
     stacklevel: int = 3,
 ) -> pd.DataFrame:
-    """Check the result of :func:`rfm_result_sql` and return :func:`crmlib.rfm.score`'s frame.
+    """Check the rows of :func:`rfm_aggregate_sql` and return :func:`crmlib.rfm.score`'s frame.
 
     Raises and warns as :func:`crmlib.rfm.summarize` does, with its messages. ``counts``
     are :func:`frame_checks` for a frame; without them the result's count columns are used.
+    The scores are :func:`crmlib.rfm.score`'s, computed by its own code.
     """
-    from crmlib.rfm import RFMDataWarning
+    from crmlib.rfm import RFMDataWarning, _as_day, _score_columns
 
-    left = result["left_out"].to_numpy(bool)
-    any_left = bool(left.any())
-    aside = result[left] if any_left else result.iloc[:0]
+    bins, ties, edges = _score_options(bins, ties, cutoffs)
+    named = result["customer"].notna().to_numpy()
+    frequency = result["frequency"].to_numpy(np.int64)
     if counts is None:
-        named = aside["customer"].notna().to_numpy()
-        n_lines = aside["n_lines"].to_numpy(np.int64)
+        n_lines = result["n_lines"].to_numpy(np.int64)
         counts = {
             "n_lines": int(n_lines.sum()),
             "no_customer": int(n_lines[~named].sum()),
-            "last_day": aside["last_line"].max(),
+            "last_tick": result["last_line"].max(),
         }
         for key, column in (
             ("no_date", "n_dates"),
             ("no_amount", "n_amounts"),
             ("no_invoice", "n_invoices"),
         ):
-            counts[key] = int((n_lines - aside[column].to_numpy(np.int64))[named].sum())
-        aside = aside[aside["frequency"].to_numpy(np.int64) == 0]
+            counts[key] = int((n_lines - result[column].to_numpy(np.int64))[named].sum())
     for column, key in ((date, "no_date"), (amount, "no_amount")):
         if counts[key]:
             raise ValueError(f"column {column!r}: expected no missing values, found {counts[key]}")
@@ -447,29 +356,48 @@ def rfm_finish(
         raise ValueError(
             f"column {invoice!r}: expected no missing values, found {counts['no_invoice']}"
         )
-    silent = aside["customer"].dropna()
-    if len(silent):
-        shown = preview(np.asarray(silent[:5]).tolist())
-        warnings.warn(
-            f"{name}: {len(silent)} customer(s) with no purchase line (only cancellations, returns "
-            f"or zero amounts) are left out, e.g. {shown}",
-            RFMDataWarning,
-            stacklevel=stacklevel,
-        )
-    scored = result[~left] if any_left else result
-    if as_of is not None and len(scored):
-        from crmlib.rfm import _as_day
-
-        recency = scored["recency"].to_numpy(np.int64)
+    kept = named & (frequency > 0)
+    if not kept.all():
+        silent = result["customer"][named & ~kept]
+        if len(silent):
+            shown = preview(np.asarray(silent[:5]).tolist())
+            warnings.warn(
+                f"{name}: {len(silent)} customer(s) with no purchase line (only cancellations, "
+                f"returns or zero amounts) are left out, e.g. {shown}",
+                RFMDataWarning,
+                stacklevel=stacklevel,
+            )
+        result = result[kept]
+    if as_of is None:  # the day after the last line, as summarize's default
+        as_of_day = int(counts["last_tick"]) + 1 if len(result) else 0
+    else:
+        as_of_day = _as_day(as_of)
+    recency = as_of_day - result["last_day"].to_numpy(np.int64)
+    if as_of is not None and len(recency):
         least = int(recency.min())
         if least < 0:
             raise ValueError(
                 f"as_of: expected a date on or after the last purchase "
-                f"({np.datetime64(_as_day(as_of) - least, 'D')}), got {as_of!r}; "
+                f"({np.datetime64(as_of_day - least, 'D')}), got {as_of!r}; "
                 "cut tx to the period before as_of first"
             )
         _warn_far_as_of(as_of, recency, least, int(recency.max()))
-    return rfm_frame(scored, customer, index_dtype=index_dtype)
+    index = pd.Index(result["customer"], name=customer)
+    if index_dtype is not None and index.dtype != index_dtype:
+        try:
+            index = index.astype(index_dtype)
+        except (TypeError, ValueError):
+            pass
+    columns = {
+        "recency": recency,
+        "frequency": result["frequency"].to_numpy(np.int64),
+        "monetary": result["monetary"].to_numpy(np.float64),
+    }
+    # Sorted by the engine; pandas' order decides ties, so check rather than trust it.
+    order = None if index.is_monotonic_increasing else np.asarray(index.argsort(), np.intp)
+    values = {m: np.asarray(columns[m], np.float64) for m in _MEASURES}
+    columns |= _score_columns(values, bins, ties, edges, order)
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def _warn_far_as_of(
@@ -486,30 +414,6 @@ def _warn_far_as_of(
     latest = pd.Timestamp(day - least, unit="D")
     earliest = pd.Timestamp(day - most, unit="D")
     warn_far_after(pd.Timestamp(day, unit="D"), earliest, latest, "as_of")
-
-
-def rfm_frame(
-    result: pd.DataFrame, customer: str, *, scores: bool = True, index_dtype: object = None
-) -> pd.DataFrame:
-    """The engine's result in :func:`crmlib.rfm.score`'s shape (dtypes, index); other
-    columns of ``result`` are left out."""
-    index = pd.Index(result["customer"], name=customer)
-    if index_dtype is not None and index.dtype != index_dtype:
-        try:
-            index = index.astype(index_dtype)
-        except (TypeError, ValueError):
-            pass
-    columns = {
-        "recency": result["recency"].to_numpy(np.int64),
-        "frequency": result["frequency"].to_numpy(np.int64),
-        "monetary": result["monetary"].to_numpy(np.float64),
-    }
-    if scores:
-        for name in ("r_score", "f_score", "m_score"):
-            columns[name] = result[name].to_numpy(np.int64)
-        columns["rfm_cell"] = result["rfm_cell"].astype("str").array
-        columns["rfm_score"] = result["rfm_score"].to_numpy(np.int64)
-    return pd.DataFrame(columns, index=index, copy=False)
 
 
 # --------------------------------------------------------------------------------------------

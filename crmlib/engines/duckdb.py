@@ -301,10 +301,7 @@ def _far_dates(source: _Source, checks: dict, date: str) -> None:
 
 
 def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, cutoffs):
-    """Aggregate, check and score in one pass over the lines; raise or warn as rfm does."""
-    from crmlib.rfm import _as_day
-
-    as_of_day = None if as_of is None else _as_day(as_of)
+    """Aggregate and check in one pass over the lines, then score; raise or warn as rfm does."""
     source = _Source(con, tx, date=date, numbers=(amount,), ids=(customer, invoice))
     frame = isinstance(tx, pd.DataFrame)  # checked in pandas: cheaper than in the query
     counts = None
@@ -316,19 +313,13 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
             source.frame, source.frame[date], customer=customer, amount=amount, invoice=invoice
         )
         _far_dates(source, counts, date)
-        if as_of_day is None:
-            as_of_day = 0 if counts["last_tick"] is None else counts["last_tick"] + 1
-    query = sql.rfm_statement(
+    query = sql.rfm_aggregate_sql(
         source.relation,
         _DIALECT,
         customer=customer,
         date=date,
         amount=amount,
         invoice=invoice,
-        as_of_day=as_of_day,
-        bins=bins,
-        ties=ties,
-        cutoffs=cutoffs,
         counts=not frame,
     )
     try:
@@ -346,6 +337,9 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
         amount=amount,
         invoice=invoice,
         as_of=as_of,
+        bins=bins,
+        ties=ties,
+        cutoffs=cutoffs,
         counts=counts,
         index_dtype=source.index_dtypes.get(customer),
         name=source.name,

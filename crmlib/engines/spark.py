@@ -253,25 +253,13 @@ def rfm(
     a SparkSession (default: :func:`session`). Returns the pandas frame of
     :func:`crmlib.rfm.score`, one row per customer.
     """
-    from crmlib.rfm import _as_day
-
     spark = con or session()
-    sql._score_options(bins, ties, cutoffs)
-    as_of_day = None if as_of is None else _as_day(as_of)
+    sql._score_options(bins, ties, cutoffs)  # refuse bad options before reading anything
     source = _Source(spark, tx, date=date, numbers=(amount,), ids=(customer, invoice))
-    aggregate = spark.sql(
-        sql.rfm_aggregate_sql(
-            source.view, _DIALECT, customer=customer, date=date, amount=amount, invoice=invoice
-        )
-    ).cache()
-    try:
-        aggregate.createOrReplaceTempView("crm_rfm")
-        query = sql.rfm_result_sql(
-            "crm_rfm", _DIALECT, as_of_day=as_of_day, bins=bins, ties=ties, cutoffs=cutoffs
-        )
-        result = _to_pandas(spark.sql(query))
-    finally:
-        aggregate.unpersist()
+    query = sql.rfm_aggregate_sql(
+        source.view, _DIALECT, customer=customer, date=date, amount=amount, invoice=invoice
+    )
+    result = _to_pandas(spark.sql(query))
     if customer in source.string_ids:
         sql.require_distinct_ids(result["customer"].dropna(), customer)
     return sql.rfm_finish(
@@ -281,6 +269,9 @@ def rfm(
         amount=amount,
         invoice=invoice,
         as_of=as_of,
+        bins=bins,
+        ties=ties,
+        cutoffs=cutoffs,
         index_dtype=source.index_dtypes.get(customer),
         name=source.name,
         stacklevel=3,
