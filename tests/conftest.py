@@ -19,7 +19,6 @@ if SHARED_DATA.is_dir() and "CRMLIB_DATA" not in os.environ:
     os.environ["CRMLIB_DATA"] = str(SHARED_DATA)
 
 
-
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

@@ -676,6 +676,19 @@ def both(report, *args, rows=False, **kwargs):
     return en_table, ko_table, ko_figure
 
 
+def test_a_korean_report_in_an_english_session_draws_hangul():
+    """An analyst's session set up in English (default fonts): lang="ko" adds the Korean font
+    as a fallback, so every glyph is drawn, and English figures keep their font."""
+    with matplotlib.rc_context(matplotlib.rcParamsDefault):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", "Glyph .* missing", UserWarning)
+            widgets.clv_report(10.0, 0.8, 0.1, 10, unit="만원", lang="ko")
+            plt.gcf().savefig(io.BytesIO(), format="png")
+            plt.close("all")
+        assert matplotlib.rcParams["font.family"][0] == "sans-serif"  # still first
+        assert "NanumGothic" in matplotlib.rcParams["font.family"]
+
+
 def test_clv_report_in_korean_has_the_same_numbers_and_no_english():
     en, ko, figure = both(widgets.clv_report, 10.0, 0.8, 0.1, 10, unit="만원")
     assert (

@@ -93,14 +93,31 @@ def setup(seed: int = 42, lang: str = "en") -> None:
     except ImportError:  # pragma: no cover - seaborn is a dependency
         pass
     if lang == "ko":
-        import matplotlib
+        korean_font()
 
-        with warnings.catch_warnings():  # it imports distutils' deprecated Version class
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import koreanize_matplotlib  # noqa: F401 - registers NanumGothic on import
 
-        matplotlib.rcParams["font.family"] = "NanumGothic"  # seaborn's theme reset it
-        matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212
+def korean_font(*, fallback: bool = False) -> None:
+    """Draw figures with NanumGothic, a Korean font shipped in a Python package
+    (koreanize-matplotlib), so no font is downloaded or installed.
+
+    By default it becomes the font (the Korean edition's :func:`setup`). With ``fallback``
+    it is only added after the current fonts, for the glyphs they lack: an explorer called
+    with ``lang="ko"`` in a session set up in English draws Hangul, and nothing else changes.
+    """
+    import matplotlib
+
+    rc = matplotlib.rcParams
+    kept = {key: rc[key] for key in ("font.family", "axes.unicode_minus")}
+    with warnings.catch_warnings():  # it imports distutils' deprecated Version class
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import koreanize_matplotlib  # noqa: F401 - registers NanumGothic (and sets it) on import
+
+    rc.update(kept)  # what its first import set is decided here
+    if not fallback:
+        rc["font.family"] = "NanumGothic"  # seaborn's theme reset it
+        rc["axes.unicode_minus"] = False  # NanumGothic has no U+2212
+    elif "NanumGothic" not in rc["font.family"]:
+        rc["font.family"] = [*rc["font.family"], "NanumGothic"]
 
 
 def versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:

@@ -55,7 +55,7 @@ from crmlib.validation import (
 )
 
 from .check import require_language
-from .session import headless, percent
+from .session import headless, korean_font, percent
 
 __all__ = [
     "clv_schedule",
@@ -217,6 +217,14 @@ SEGMENTS_KO: dict[str, str] = {
 }  # fmt: skip
 
 
+def _language(lang: object) -> str:
+    """``lang`` checked; for Korean, figures can draw Hangul whatever the session's font."""
+    lang = require_language(lang)
+    if lang == "ko":
+        korean_font(fallback=True)
+    return lang
+
+
 def _say(lang: str, english: str, **values: object) -> str:
     """``english`` (a template of :data:`KOREAN`) in ``lang``, its fields filled in."""
     return (english if lang == "en" else KOREAN[english]).format(**values)
@@ -341,7 +349,7 @@ def plot_clv_schedule(
     '5기간 동안의 CLV 212: 고객 한 명의 전체 가치 267의 80%'
     >>> plt.close("all")
     """
-    lang = require_language(lang)
+    lang = _language(lang)
     columns = ["present_value", "clv_to_date"]
     missing = [c for c in columns if c not in schedule.columns]
     if missing or len(schedule) == 0:
@@ -409,7 +417,7 @@ def _clv_parts(
     unit: str | None = None,
     lang: str = "en",
 ) -> tuple[Figure, pd.DataFrame]:
-    lang = require_language(lang)
+    lang = _language(lang)
     schedule = clv_schedule(margin, retention, discount_rate, horizon)
     lifetime = value.clv(margin, retention, discount_rate)
     ax = plot_clv_schedule(schedule, lifetime=lifetime, unit=unit, lang=lang)
@@ -443,7 +451,7 @@ class Explorer(w.VBox):
         note: str = "",
         lang: str = "en",
     ) -> None:
-        self.lang = require_language(lang)
+        self.lang = _language(lang)
         self.controls = controls
         self.output = w.Output()
         self.output.add_class("crm-explorer-output")
@@ -599,7 +607,7 @@ def clv_calculator(
     >>> [s.description for s in ui.controls.values()]
     ['마진', '고객유지율', '할인율', '기간 수']
     """
-    lang = require_language(lang)
+    lang = _language(lang)
 
     def parts(**values: float) -> tuple[Figure, pd.DataFrame]:
         # Looked up when called, so the calculator always runs the current _clv_parts.
@@ -815,7 +823,7 @@ def plot_rfm_selection(
     'R 4-5: 고객의 50%가 매출의 90%를 낸다'
     >>> plt.close("all")
     """
-    lang = require_language(lang)
+    lang = _language(lang)
     mask, label = _rfm_selection(segmented, segment, r, f, m, bins, lang)
     profile = _rfm_profile(segmented, mask, label, lang)
     return _plot_rfm(segmented, mask, label, profile, bins, ax, lang)
@@ -896,7 +904,7 @@ def rfm_report(
 def _rfm_parts(
     segmented, segment, *, r, f, m, bins, unit=None, lang="en"
 ) -> tuple[Figure, pd.DataFrame]:
-    lang = require_language(lang)
+    lang = _language(lang)
     mask, label = _rfm_selection(segmented, segment, r, f, m, bins, lang)
     profile = _rfm_profile(segmented, mask, label, lang)
     ax = _plot_rfm(segmented, mask, label, profile, bins, None, lang)
@@ -961,7 +969,7 @@ def rfm_explorer(
     >>> menu.value, menu.label, menu.options[0]
     ('Champions', '최우수 고객', ('(모든 세그먼트)', '(all segments)'))
     """
-    lang = require_language(lang)
+    lang = _language(lang)
     # Checked once here, so a bad starting value fails before any widget is built.
     _rfm_selection(segmented, segment, r, f, m, bins, lang)
     names = segmented["segment"] if "segment" in segmented.columns else None
@@ -1110,7 +1118,7 @@ def _rules_parts(
     mined, whatif, antecedent, consequent, *, min_support, min_confidence, min_lift,
     take_up, price_discount, unit, top, where, lang="en",
 ) -> tuple[Figure, pd.DataFrame, str]:  # fmt: skip
-    lang = require_language(lang)
+    lang = _language(lang)
     where = _say(lang, "the same baskets") if where is None else where
     unit = _say(lang, "money per period") if unit is None else unit
     passing = filter_rules(mined, min_support=min_support, min_confidence=min_confidence,
@@ -1235,7 +1243,7 @@ def rules_report(
     ['지지도', '신뢰도', '향상도']
     >>> plt.close("all")
     """
-    lang = require_language(lang)
+    lang = _language(lang)
     money = {"margin": margin, "bundle_price": bundle_price, "fixed_cost": fixed_cost,
              "periods": periods}  # fmt: skip
     whatif = _RuleWhatIf(baskets if reached is None else reached, antecedent, consequent, **money)
@@ -1300,7 +1308,7 @@ def rules_explorer(
     >>> [c.description for c in ui.controls.values()][:2]
     ['최소 지지도', '최소 신뢰도']
     """
-    lang = require_language(lang)
+    lang = _language(lang)
     where = _say(lang, "the same baskets") if where is None else where
     floor = min(RULES_FLOOR, require_fraction(min_support, "min_support"))
     mined = pair_rules(baskets, floor)  # also checks the baskets
@@ -1455,7 +1463,7 @@ def _pilot_parts(
     n_treatment, rate_treatment, n_control, rate_control, value_per_response,
     cost_per_contact, confidence=0.95, unit=None, lang="en",
 ) -> tuple[Figure, pd.DataFrame]:  # fmt: skip
-    lang = require_language(lang)
+    lang = _language(lang)
     unit = _say(lang, "money") if unit is None else unit
     result = campaign.evaluate_pilot(
         pilot_table(n_treatment, rate_treatment, n_control, rate_control),
@@ -1541,7 +1549,7 @@ def pilot_explorer(
     >>> [c.description for c in ui.controls.values()][:2]
     ['실험집단', '실험집단 반응률']
     """
-    lang = require_language(lang)
+    lang = _language(lang)
     unit = _say(lang, "money") if unit is None else unit
     _pilot_parts(
         n_treatment,
