@@ -698,7 +698,7 @@ def test_clv_report_in_korean_has_the_same_numbers_and_no_english():
     assert ax.get_ylabel() == "고객 1인당 가치 (만원)" and ax.get_xlabel() == "기간"
     total, lifetime = en["clv_to_date"].iloc[-1], value.clv(10.0, 0.8, 0.1)
     assert ax.get_title() == (
-        f"10기간 동안의 CLV {total:,.0f}: 고객 한 명의 전체 가치 {lifetime:,.0f}의 "
+        f"10기간 동안의 CLV {total:,.2f}: 고객 한 명의 전체 가치 {lifetime:,.2f}의 "
         f"{total / lifetime:.0%}"
     )
     legend = [t.get_text() for t in ax.get_legend().get_texts()]

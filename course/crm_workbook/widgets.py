@@ -364,13 +364,14 @@ def plot_clv_schedule(
            label=_say(lang, "discounted margin of the period"))  # fmt: skip
     ax.plot(periods, schedule["clv_to_date"], color="C1", marker="o",
             label=_say(lang, "CLV to date"))  # fmt: skip
-    title = _say(lang, "CLV over {n} periods: {total}", n=len(schedule), total=f"{total:,.0f}")
+    title = _say(lang, "CLV over {n} periods: {total}", n=len(schedule),
+                 total=_amount(total, signed=False))  # fmt: skip
     if lifetime is not None:
         ax.axhline(lifetime, color="grey", linestyle="--",
                    label=_say(lang, "CLV, infinite horizon"))  # fmt: skip
         share = total / lifetime if lifetime else float("nan")
         title += _say(lang, ", {share} of the {lifetime} a customer is worth in all",
-                      share=f"{share:.0%}", lifetime=f"{lifetime:,.0f}")  # fmt: skip
+                      share=f"{share:.0%}", lifetime=_amount(lifetime, signed=False))  # fmt: skip
     unit = _say(lang, "currency units") if unit is None else unit
     ax.set(xlabel=_say(lang, "period"), ylabel=_say(lang, "value per customer ({unit})", unit=unit),
            title=title)  # fmt: skip
@@ -1104,8 +1105,10 @@ class _RuleWhatIf:
         return self.done[key]
 
 
-def _amount(x: float) -> str:
-    return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+,.2f}"
+def _amount(x: float, *, signed: bool = True) -> str:
+    """Money as a reader wants it: whole units from 100 up, cents below (25.56 만원 is not 26)."""
+    sign = "+" if signed else ""
+    return f"{x:{sign},.0f}" if abs(x) >= 100 else f"{x:{sign},.2f}"
 
 
 def _support_decimals(mined: pd.DataFrame) -> int:
