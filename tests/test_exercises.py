@@ -117,6 +117,9 @@ def test_a_korean_set_says_where_to_write_the_code_in_korean():
         "x = None\n# YOUR CODE HERE\ndef f():\n    pass  # YOUR CODE HERE"
     )
     compile(korean.cells[0].source, "cell", "exec")
+    # ko/solutions/ is the Korean edition, whatever its cells record
+    by_folder = exercises.strip(new_notebook(cells=[new_code_cell(source)]), korean=True)
+    assert by_folder.cells[0].source == korean.cells[0].source
 
 
 @pytest.mark.parametrize("folders", exercises.folders(REPO), ids=lambda f: ids(f[1]))

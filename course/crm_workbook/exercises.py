@@ -71,13 +71,15 @@ def strip_source(source: str, where: str = "cell", placeholder: str = PLACEHOLDE
     return "\n".join(out)
 
 
-def strip(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
+def strip(
+    nb: nbformat.NotebookNode, name: str = "notebook", *, korean: bool = False
+) -> nbformat.NotebookNode:
     """Return the exercise version of a solution notebook (the input is not changed).
 
-    A Korean set (its cells record the English cells they translate) gets Korean
-    placeholders and answer cells."""
+    A Korean set (``korean``, or cells that record the English cells they translate) gets
+    Korean placeholders and answer cells."""
     nb = nbformat.from_dict(nb)
-    korean = any(translation.KEY in cell.metadata for cell in nb.cells)
+    korean = korean or any(translation.KEY in cell.metadata for cell in nb.cells)
     placeholder = PLACEHOLDER_KO if korean else PLACEHOLDER
     cells = []
     for index, cell in enumerate(nb.cells, start=1):
@@ -98,9 +100,11 @@ def strip(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.Noteboo
 
 
 def render(solutions: Path) -> dict[str, str]:
-    """Exercise notebook texts keyed by file name, for every solution notebook."""
+    """Exercise notebook texts keyed by file name, for every solution notebook (in Korean for
+    the Korean edition's, ``ko/solutions/``)."""
+    korean = Path(solutions).resolve().parent.name == translation.KO
     return {
-        path.name: notebooks.dumps(strip(notebooks.read(path), path.name))
+        path.name: notebooks.dumps(strip(notebooks.read(path), path.name, korean=korean))
         for path in sorted(solutions.glob("*.ipynb"))
     }
 
