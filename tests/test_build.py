@@ -273,7 +273,7 @@ def test_execute_in_place_records_korean_keys_beside_the_korean_solutions(tmp_pa
     assert not (repo / "solutions").exists(), "the English keys are not touched"
     assert notebooks.read(solution).cells[2].outputs[0]["text"] == "q1: 통과\n"
     exercise = (repo / "ko" / "exercises" / "01_definition.ipynb").read_text()
-    assert "6 * 7" not in exercise and "# YOUR CODE HERE" in exercise
+    assert "6 * 7" not in exercise and "# 여기에 코드를 작성하라" in exercise
     assert '"translation"' not in exercise
 
 

@@ -270,6 +270,42 @@ def test_labels_that_differ_are_named():
     assert "['index']" in verdict(unnamed.rename(lambda s: s + "!"), unnamed)
 
 
+def test_an_unordered_frame_passes_with_the_index_its_sorting_left():
+    """Where the row order does not count (08 q12), a frame sorted or filtered another way
+    keeps its rows' old positions as its index: no labels, so it is not refused for them."""
+    by_lift = LIFTS.sort_values("lift", kind="stable")
+    assert not isinstance(by_lift.index, pd.RangeIndex), "the case to test"
+    assert verdict(by_lift, LIFTS, ordered=False) is None
+    assert verdict(LIFTS.sort_values("segment", ascending=False), LIFTS, ordered=False) is None
+    wrong = by_lift.assign(lift=by_lift["lift"] + 0.5)
+    assert verdict(wrong, LIFTS, ordered=False).startswith("Not the expected values")
+    # Where the order counts, the positions still say the rows were moved.
+    assert "plain 0, 1, 2" in verdict(by_lift, LIFTS)
+    # An index the student named is labels, not positions: the hints still name it.
+    assert "should be column(s)" in verdict(LIFTS.set_index("segment"), LIFTS, ordered=False)
+    # Labels the key holds still count, in any order.
+    rates = LIFTS.set_index("segment")["lift"]
+    assert verdict(rates.sort_values(), rates, ordered=False) is None
+    assert verdict(rates.reset_index(drop=True).sort_values(), rates, ordered=False) is not None
+
+
+def test_a_mistake_in_another_order_gets_its_hint(tmp_path, monkeypatch, capsys):
+    confidences = LIFTS.assign(lift=[0.19, 0.0, 0.45])
+
+    def steps(check):
+        check.mistake("q1", confidences, "Those are the confidences.")
+        check("q1", LIFTS, ordered=False)
+
+    check = record(tmp_path, monkeypatch, steps)
+    capsys.readouterr()
+    check("q1", LIFTS.sort_values("lift"))
+    check("q1", confidences.sort_values("lift"))
+    assert capsys.readouterr().out.splitlines() == [
+        "q1: passed",
+        "q1: not yet. Those are the confidences.",
+    ]
+
+
 def test_labels_are_not_blamed_when_they_are_right():
     wrong_numbers = LIFTS.assign(lift=LIFTS["lift"] + 0.5)
     assert verdict(wrong_numbers, LIFTS, ordered=False).startswith("Not the expected values")

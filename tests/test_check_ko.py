@@ -180,6 +180,32 @@ def test_a_korean_checker_prints_the_english_verdicts_in_korean(tmp_path, monkey
     assert shown[-2] == "q3: 통과. 풀이에 적힌 이유입니다. 자신의 이유와 비교해 보세요:"
 
 
+def test_a_korean_checker_takes_an_unordered_frame_sorted_its_own_way(
+    tmp_path, monkeypatch, capsys
+):
+    """The same comparison in both editions: where the row order does not count, a frame
+    sorted another way passes (its index holds the old positions) and a mistake in another
+    order gets its author's hint."""
+    lifts = pd.DataFrame({"segment": ["Loyal", "Lost", "Champions"], "lift": [1.3, 0.0, 3.1]})
+    confidences = lifts.assign(lift=[0.19, 0.0, 0.45])
+
+    def steps(check):
+        check.mistake("q1", confidences, "향상도가 아니라 신뢰도입니다.")
+        check("q1", lifts, ordered=False)
+
+    check = record(tmp_path, monkeypatch, steps, lang="ko")
+    capsys.readouterr()
+    check("q1", lifts.sort_values("lift"))
+    check("q1", confidences.sort_values("lift"))
+    check("q1", lifts.set_index("segment"))
+    assert capsys.readouterr().out.splitlines() == [
+        "q1: 통과",
+        "q1: 아직 아닙니다. 향상도가 아니라 신뢰도입니다.",
+        "q1: 아직 아닙니다. ['segment']은(는) 인덱스가 아니라 열이어야 합니다. "
+        ".reset_index()를 붙이세요.",
+    ]
+
+
 def test_english_stays_the_default_and_the_key_is_the_same(tmp_path, monkeypatch, capsys):
     record(tmp_path / "en", monkeypatch, solution)
     record(tmp_path / "ko", monkeypatch, lambda c: solution(Checker("nb", lang="ko")))

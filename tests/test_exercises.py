@@ -101,6 +101,43 @@ def test_a_korean_solution_text_becomes_a_korean_answer_cell():
     assert out.cells[0].metadata == {"tags": []}
 
 
+def test_a_korean_set_says_where_to_write_the_code_in_korean():
+    """The placeholder of a Korean set is Korean (also inside an indented block); an English
+    set's stays English."""
+    source = "x = None\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ndef f():\n" + (
+        "    ### BEGIN SOLUTION\n    return 2\n    ### END SOLUTION"
+    )
+    record = {translation.KEY: {"source": "c93d", "sha": "0" * 16}}
+    korean = exercises.strip(new_notebook(cells=[new_code_cell(source, metadata=record)]))
+    english = exercises.strip(new_notebook(cells=[new_code_cell(source)]))
+    assert korean.cells[0].source == (
+        "x = None\n# 여기에 코드를 작성하라\ndef f():\n    pass  # 여기에 코드를 작성하라"
+    )
+    assert english.cells[0].source == (
+        "x = None\n# YOUR CODE HERE\ndef f():\n    pass  # YOUR CODE HERE"
+    )
+    compile(korean.cells[0].source, "cell", "exec")
+    # ko/solutions/ is the Korean edition, whatever its cells record
+    by_folder = exercises.strip(new_notebook(cells=[new_code_cell(source)]), korean=True)
+    assert by_folder.cells[0].source == korean.cells[0].source
+
+
+@pytest.mark.parametrize("folders", exercises.folders(REPO), ids=lambda f: ids(f[1]))
+def test_every_placeholder_is_in_the_language_of_its_edition(folders):
+    solutions, _ = folders
+    korean = solutions.parent == REPO / translation.KO
+    mine, other = (
+        (exercises.PLACEHOLDER_KO, exercises.PLACEHOLDER)
+        if korean
+        else (exercises.PLACEHOLDER, exercises.PLACEHOLDER_KO)
+    )
+    for name, text in exercises.render(solutions).items():
+        cells = json.loads(text)["cells"]
+        code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+        assert any(mine in source for source in code), f"{name}: no {mine!r}"
+        assert not any(other in source for source in code), f"{name}: {other!r}"
+
+
 @pytest.mark.parametrize("folders", exercises.folders(REPO), ids=lambda f: ids(f[1]))
 def test_exercises_folder_is_what_the_command_writes(folders):
     solutions, target = folders

@@ -8,7 +8,9 @@ of question, all methods of one :class:`Checker` (``check = Checker("05_rfm_..."
   DataFrame. Numbers pass when they are within a **relative tolerance** of the key
   (``rtol``, default 0.5% for decimals; whole numbers such as counts must match exactly);
   Series and DataFrames are compared cell by cell with the same tolerance, labels and text
-  exactly (spacing and capitalisation aside). ``ordered=False`` ignores the row order.
+  exactly (spacing and capitalisation aside). ``ordered=False`` ignores the row order, and
+  with it an unnamed index that only holds the rows' old positions (``sort_values``, a
+  filter) where the key has no labels in its index.
 - ``check.mistake("q1", wrong_value, "hint")``, written inside the solution region: a classic
   wrong computation and what to say to a student whose answer matches it (within the same
   tolerance). Recorded with the key; does nothing in an exercise notebook.
@@ -524,11 +526,29 @@ def _differing_labels(answer: Any, got: list, expected: list) -> list[str]:
     return differ
 
 
+def _positions_dropped(answer: Any, key: Mapping, ordered: bool) -> Any:
+    """``answer`` without its index where the index can only be the rows' old positions: the
+    row order does not count, the key has no labels in its index and the answer's index has
+    no name (a sorted or filtered frame keeps the positions it had before).
+
+    >>> frame = pd.DataFrame({"segment": ["a", "b"], "lift": [1.5, 0.5]})
+    >>> key = fingerprint(frame, ordered=False)
+    >>> _positions_dropped(frame.sort_values("lift"), key, False).index.tolist()
+    [0, 1]
+    """
+    if ordered or key.get("labelled", True) or not isinstance(answer, pd.Series | pd.DataFrame):
+        return answer
+    if any(name is not None for name in answer.index.names):
+        return answer  # labels the student set (set_index): the structure hints name them
+    return answer.reset_index(drop=True)
+
+
 def compare(answer: Any, key: Mapping) -> str | None:
     """Return ``None`` when ``answer`` matches the key entry ``key``, else a hint."""
     if "value" not in key:
         return "The answer key is out of date: re-run `crm-workbook execute` on the solutions."
     rtol, ordered = key.get("rtol"), key.get("ordered", True)
+    answer = _positions_dropped(answer, key, ordered)
     if _matches(answer, key, rtol, ordered):
         return None
     # The question's tolerance and order; two mistakes can lie within the tolerance of each

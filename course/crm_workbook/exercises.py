@@ -3,7 +3,7 @@
 In a solution notebook:
 - code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` lines is replaced by a
   ``# YOUR CODE HERE`` placeholder (``pass  # YOUR CODE HERE`` inside an indented block, so
-  the cell stays valid Python);
+  the cell stays valid Python); in a Korean set it says ``# 여기에 코드를 작성하라``;
 - ``check.mistake(...)`` calls (classic wrong answers and their hints, see
   :mod:`crm_workbook.check`) and model answers of written questions belong inside solution
   regions, so they are removed too; a ``check.mistake`` call left outside one is refused;
@@ -31,6 +31,8 @@ from . import notebooks, translation
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 PLACEHOLDER = "# YOUR CODE HERE"
+#: The placeholder of a Korean set (its cells record the English cells they translate).
+PLACEHOLDER_KO = "# 여기에 코드를 작성하라"
 MISTAKE = re.compile(r"\.mistake\(")
 ANSWER_CELL = "**Your answer:** _(double-click this cell to write your answer)_"
 #: The answer cell of a Korean set (its cells record the English cells they translate).
@@ -41,8 +43,8 @@ class SolutionMarkerError(ValueError):
     """A solution region is not closed, not opened, or nested."""
 
 
-def strip_source(source: str, where: str = "cell") -> str:
-    """Replace every solution region of ``source`` with a placeholder line."""
+def strip_source(source: str, where: str = "cell", placeholder: str = PLACEHOLDER) -> str:
+    """Replace every solution region of ``source`` with a ``placeholder`` line."""
     out: list[str] = []
     inside: str | None = None
     for number, line in enumerate(source.splitlines(), start=1):
@@ -51,7 +53,7 @@ def strip_source(source: str, where: str = "cell") -> str:
             if inside is not None:
                 raise SolutionMarkerError(f"{where}, line {number}: {BEGIN} inside a region")
             inside = re.match(r"\s*", line).group(0)
-            out.append(f"{inside}pass  {PLACEHOLDER}" if inside else PLACEHOLDER)
+            out.append(f"{inside}pass  {placeholder}" if inside else placeholder)
         elif marker == END:
             if inside is None:
                 raise SolutionMarkerError(f"{where}, line {number}: {END} without {BEGIN}")
@@ -69,21 +71,27 @@ def strip_source(source: str, where: str = "cell") -> str:
     return "\n".join(out)
 
 
-def strip(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
-    """Return the exercise version of a solution notebook (the input is not changed)."""
+def strip(
+    nb: nbformat.NotebookNode, name: str = "notebook", *, korean: bool = False
+) -> nbformat.NotebookNode:
+    """Return the exercise version of a solution notebook (the input is not changed).
+
+    A Korean set (``korean``, or cells that record the English cells they translate) gets
+    Korean placeholders and answer cells."""
     nb = nbformat.from_dict(nb)
+    korean = korean or any(translation.KEY in cell.metadata for cell in nb.cells)
+    placeholder = PLACEHOLDER_KO if korean else PLACEHOLDER
     cells = []
     for index, cell in enumerate(nb.cells, start=1):
         tags = cell.metadata.get("tags", [])
         if "solution" in tags:
             if cell.cell_type != "markdown":
                 continue
-            korean = translation.KEY in cell.metadata
             cell.source = ANSWER_CELL_KO if korean else ANSWER_CELL
             cell.metadata["tags"] = [t for t in tags if t != "solution"]
         cell.metadata.pop(translation.KEY, None)
         if cell.cell_type == "code":
-            cell.source = strip_source(cell.source, f"{name}, cell {index}")
+            cell.source = strip_source(cell.source, f"{name}, cell {index}", placeholder)
             cell.outputs = []
             cell.execution_count = None
         cells.append(cell)
@@ -92,9 +100,11 @@ def strip(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.Noteboo
 
 
 def render(solutions: Path) -> dict[str, str]:
-    """Exercise notebook texts keyed by file name, for every solution notebook."""
+    """Exercise notebook texts keyed by file name, for every solution notebook (in Korean for
+    the Korean edition's, ``ko/solutions/``)."""
+    korean = Path(solutions).resolve().parent.name == translation.KO
     return {
-        path.name: notebooks.dumps(strip(notebooks.read(path), path.name))
+        path.name: notebooks.dumps(strip(notebooks.read(path), path.name, korean=korean))
         for path in sorted(solutions.glob("*.ipynb"))
     }
 
