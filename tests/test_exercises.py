@@ -287,18 +287,20 @@ def test_a_korean_student_gets_korean_verdicts_and_hints(path, monkeypatch, caps
         if entry["kind"] == "written":
             check.written(q, "")
             check.written(q, "고객을 지킨다.")
-            check.written(
-                q,
+            answer = (
                 "월 단위 계약 고객에게 먼저 유지 프로그램을 제안하고, 통제집단을 두어 그 "
-                "프로그램이 실제로 이탈을 줄이는지 검증한다.",
+                "프로그램이 실제로 이탈을 줄이는지 검증한다."
             )
+            check.written(q, answer)
             said = capsys.readouterr().out.splitlines()
             assert said[0] == f"{q}: 아직 답하지 않았습니다"
-            assert said[1] == (
-                f"{q}: 아직 아닙니다. 조금 더 쓰세요. 최소 15단어(한국어로 약 45자)를 쓴 뒤 "
-                "다시 확인하세요."
+            assert (
+                said[1]
+                == f"{q}: 아직 아닙니다. 조금 더 쓰세요. 최소 45자 정도를 쓴 뒤 다시 확인하세요."
             )
-            assert said[2].startswith(f"{q}: 답을 확인했습니다(")
+            # counted as the Korean questions count: characters other than spaces
+            characters = len(answer.replace(" ", ""))
+            assert said[2] == f"{q}: 답을 확인했습니다({characters}자). 모범 답안과 비교해 보세요:"
             assert " ".join(said[3:]).split() == _reveal(entry["value"]).split()
             assert max(map(_columns, said[3:])) <= 92, "Hangul is wrapped by its width"
             continue

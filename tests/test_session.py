@@ -34,7 +34,7 @@ def test_korean_figures_have_a_font_with_hangul():
 
 
 def test_setup_refuses_an_unknown_language():
-    with pytest.raises(ValueError, match="lang: expected 'en' or 'ko', got 'kr'"):
+    with pytest.raises(ValueError, match=r"lang: expected one of \['en', 'ko'\], got 'kr'"):
         setup(lang="kr")
 
 

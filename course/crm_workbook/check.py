@@ -83,6 +83,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .session import require_language
+
 __all__ = ["Checker", "fingerprint", "compare", "word_count", "korean"]
 
 RECORD_ENV = "CRM_WORKBOOK_RECORD_ANSWERS"
@@ -830,8 +832,10 @@ class Checker:
                 f"(in Korean about {MIN_WORDS * HANGUL_PER_WORD} characters), then check again."
             )
             return
+        characters = len("".join(str(text).split()))  # as the Korean questions count (자)
         self._say(
-            f"{question}: answer noted ({words:.0f} words). Compare it with the model answer:"
+            f"{question}: answer noted ({words:.0f} words, {characters} characters). "
+            "Compare it with the model answer:"
         )
         print(_wrapped(_reveal(entry["value"]), wide=self.lang == "ko"))
 
@@ -875,17 +879,6 @@ class Checker:
 
 # --- the Korean edition's messages --------------------------------------------------------
 
-#: Languages a :class:`Checker` speaks (``Checker(..., lang="ko")`` in the Korean edition).
-LANGUAGES = ("en", "ko")
-
-
-def require_language(lang: object) -> str:
-    """``lang`` if the workbook speaks it (:data:`LANGUAGES`), else a ValueError naming it."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {lang!r}")
-    return str(lang)
-
-
 #: Every message the checks print, as a pattern of the English (matched whole) and its Korean.
 #: Groups named ``hint``, ``why``, ``tol`` and ``tip`` hold further messages and are translated
 #: in turn; ``what``, ``expected``, ``values``, ``got_values`` and ``more`` through
@@ -909,8 +902,9 @@ _KO_MESSAGES: list[tuple[str, str]] = [
         "풀이 노트북에 `crm-workbook execute`를 다시 실행하세요",
     ),
     (
-        r"(?P<q>\S+): answer noted \((?P<n>\d+) words\)\. Compare it with the model answer:",
-        "{q}: 답을 확인했습니다({n}단어). 모범 답안과 비교해 보세요:",
+        r"(?P<q>\S+): answer noted \((?P<n>\d+) words, (?P<c>\d+) characters\)\. "
+        r"Compare it with the model answer:",
+        "{q}: 답을 확인했습니다({c}자). 모범 답안과 비교해 보세요:",
     ),
     (
         r"(?P<q>\S+): write a one-line reason first \(at least (?P<n>\d+) words\), "
@@ -925,7 +919,7 @@ _KO_MESSAGES: list[tuple[str, str]] = [
     (
         r"Write a little more: at least (?P<n>\d+) words \(in Korean about (?P<c>\d+) "
         r"characters\), then check again\.",
-        "조금 더 쓰세요. 최소 {n}단어(한국어로 약 {c}자)를 쓴 뒤 다시 확인하세요.",
+        "조금 더 쓰세요. 최소 {c}자 정도를 쓴 뒤 다시 확인하세요.",
     ),
     (
         r'Answer with the letter of one option, e\.g\. "b"\.',

@@ -57,6 +57,17 @@ def headless() -> bool:
     return os.environ.get(HEADLESS, "") not in ("", "0")
 
 
+#: The workbook's languages: the English edition and the Korean one (``ko/``).
+LANGUAGES = ("en", "ko")
+
+
+def require_language(lang: object) -> str:
+    """``lang`` if the workbook speaks it (:data:`LANGUAGES`), else a ValueError naming it."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {lang!r}")
+    return str(lang)
+
+
 def setup(seed: int = 42, lang: str = "en") -> None:
     """Seed Python's and NumPy's global generators, set display options, tidy warnings.
 
@@ -65,8 +76,7 @@ def setup(seed: int = 42, lang: str = "en") -> None:
     (the Korean edition) draws figures with a Korean font shipped in a Python package
     (koreanize-matplotlib's NanumGothic), so no font is downloaded or installed.
     """
-    if lang not in ("en", "ko"):
-        raise ValueError(f"lang: expected 'en' or 'ko', got {lang!r}")
+    lang = require_language(lang)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the global state some libraries still use
     # The workbook's tables are small: one BLAS/OpenMP thread is fastest and keeps run times

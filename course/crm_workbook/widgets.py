@@ -54,8 +54,7 @@ from crmlib.validation import (
     require_positive_int,
 )
 
-from .check import require_language
-from .session import headless, korean_font, percent
+from .session import headless, korean_font, percent, require_language
 
 __all__ = [
     "clv_schedule",
