@@ -637,7 +637,11 @@ def _no_gc():
 
 
 def association_rules(
-    itemsets: pd.DataFrame, metric: str = "lift", min_threshold: float = 1.0
+    itemsets: pd.DataFrame,
+    metric: str = "lift",
+    min_threshold: float = 1.0,
+    *,
+    max_rules: int = 1_000_000,
 ) -> pd.DataFrame:
     """Derive association rules A -> C from frequent itemsets.
 
@@ -655,6 +659,13 @@ def association_rules(
         Metric compared with ``min_threshold``.
     min_threshold : float, default 1.0
         Smallest value of ``metric`` to keep a rule.
+    max_rules : int, default 1,000,000
+        Refuse, before any rule is built, when the itemsets would give more candidate rules
+        than this. An itemset of k items gives 2**k - 2 rules before ``min_threshold`` is
+        applied, so the count is exact and cheap (Groceries at ``min_support=0.0002``:
+        790,072 itemsets, 117,872,542 candidate rules). The error gives the count and a
+        ``min_support`` whose itemsets give at most ``max_rules`` candidates (computed from
+        the itemsets' counts, not guessed).
 
     Returns
     -------
@@ -671,7 +682,8 @@ def association_rules(
     Raises
     ------
     ValueError
-        If ``metric`` is unknown or a subset's support is missing from ``itemsets``.
+        If ``metric`` is unknown, a subset's support is missing from ``itemsets``, or the
+        itemsets would give more than ``max_rules`` candidate rules.
 
     Examples
     --------
@@ -688,6 +700,9 @@ def association_rules(
         raise ValueError(f"metric: expected one of {', '.join(RULE_METRICS)}, got {metric!r}")
     if isinstance(min_threshold, bool) or not isinstance(min_threshold, Real):
         raise TypeError(f"min_threshold: expected a number, got {min_threshold!r}")
+
+    max_rules = require_positive_int(max_rules, "max_rules")
+    _RuleGuard(itemsets, max_rules).check()
 
     sets = [frozenset(s) for s in itemsets["itemsets"]]
     position = {itemset: i for i, itemset in enumerate(sets)}
@@ -738,6 +753,75 @@ def association_rules(
         }
     )
     return frame[RULE_COLUMNS]
+
+
+class _RuleGuard:
+    """Count the candidate rules of ``itemsets`` (2**k - 2 per itemset of k items) before any
+    is built; refuse more than ``max_rules`` with the count and a ``min_support`` that fits.
+
+    The suggested support is the smallest at which the itemsets left (those with at least
+    that support: exactly what :func:`frequent_itemsets` finds at it) give at most
+    ``max_rules`` candidates, rounded up for print and counted again at the printed value.
+    """
+
+    def __init__(self, itemsets: pd.DataFrame, max_rules: int):
+        self.itemsets = itemsets
+        self.max_rules = max_rules
+        self.length = np.fromiter(
+            (len(s) for s in itemsets["itemsets"]), dtype=np.int64, count=len(itemsets)
+        )
+
+    @staticmethod
+    def _candidates(length: np.ndarray) -> int:
+        """Candidate rules of itemsets of these lengths, exactly (Python integers)."""
+        per_length = np.bincount(length) if len(length) else np.zeros(0, dtype=np.int64)
+        return sum(int(n) * (2**k - 2) for k, n in enumerate(per_length) if k >= 2 and n)
+
+    def check(self) -> None:
+        total = self._candidates(self.length)
+        if total <= self.max_rules:
+            return
+        raise ValueError(
+            f"max_rules={self.max_rules:,}: these {len(self.itemsets):,} itemsets (up to "
+            f"{self.length.max()} items) give {total:,} candidate rules (every split of an "
+            "itemset of k items into A -> C, 2**k - 2 of them, before min_threshold), more "
+            f"than max_rules; {self._suggestion()}, or raise max_rules if you have the memory "
+            "and time"
+        )
+
+    def _kept(self, support: float) -> np.ndarray:
+        """Which itemsets :func:`frequent_itemsets` would find at ``support``."""
+        if "count" in self.itemsets.columns:
+            count = self.itemsets["count"].to_numpy(dtype=np.int64)
+            n = int(round(count[0] / float(self.itemsets["support"].iloc[0])))
+            return count >= _min_count(support, n)
+        return self.itemsets["support"].to_numpy(dtype=float) >= support
+
+    def _suggestion(self) -> str:
+        support = self.itemsets["support"].to_numpy(dtype=float)
+        levels = np.unique(support)  # ascending
+        # candidates of the itemsets with support >= each level, from the top level down
+        order = np.argsort(-support, kind="stable")
+        rules = np.where(self.length[order] >= 2, 2.0 ** self.length[order] - 2, 0.0)
+        cumulative = np.cumsum(rules)
+        ends = np.searchsorted(-support[order], -levels, side="right") - 1
+        fits = cumulative[ends] <= self.max_rules
+        if not fits.any():
+            return "no min_support fits (the most frequent itemset alone gives more)"
+        level = float(levels[np.argmax(fits)])
+        # the shortest print of a support at most `level` that keeps no more itemsets than
+        # `level` does (rounding down keeps the itemsets held by as many baskets as `level`)
+        for digits in range(2, 18):
+            text = f"{_floor(level, digits - 1 - floor(log10(level))):.{digits}g}"
+            if self._candidates(self.length[self._kept(float(text))]) <= self.max_rules:
+                break
+        else:  # pragma: no cover - 17 significant digits print `level` itself
+            text = repr(level)
+        left = self._kept(float(text))
+        return (
+            f"min_support={text} keeps {int(left.sum()):,} of them, with "
+            f"{self._candidates(self.length[left]):,} candidate rules"
+        )
 
 
 def _rule_metrics(itemsets: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:

@@ -300,9 +300,23 @@ def _basket(args: argparse.Namespace) -> int:
             con=args.con,
         )
     with steps.step("rules"):
-        rules = basket.association_rules(
-            itemsets, metric="confidence", min_threshold=args.min_confidence
-        )
+        try:
+            rules = basket.association_rules(
+                itemsets,
+                metric="confidence",
+                min_threshold=args.min_confidence,
+                max_rules=args.max_rules,
+            )
+        except ValueError as err:
+            if not str(err).startswith("max_rules="):
+                raise
+            raise CommandError(  # the library's message, in the command's option names
+                str(err)
+                .replace("max_rules=", "--max-rules ")
+                .replace("raise max_rules", "raise --max-rules")
+                .replace("than max_rules", "than --max-rules")
+                .replace("min_support=", "--min-support ")
+            ) from None
         rules = rules[rules["lift"] >= args.min_lift]
     with steps.step("write"):
         table = rules.drop(columns=["antecedents", "consequents"])
@@ -413,6 +427,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min-confidence", type=_fraction, default=0.0)
     p.add_argument("--min-lift", type=_fraction, default=1.0)
     p.add_argument("--max-len", type=int, default=None)
+    p.add_argument(
+        "--max-rules",
+        type=int,
+        default=1_000_000,
+        help="refuse itemsets that give more candidate rules than this (default 1,000,000)",
+    )
     p.add_argument("--itemsets", metavar="OUT", help="also write the itemsets (.csv or .parquet)")
     p.set_defaults(run=_basket)
     return parser

@@ -5,8 +5,10 @@ from __future__ import annotations
 import doctest
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 import warnings
 from fractions import Fraction
 
@@ -459,6 +461,64 @@ def test_rules_refuse_bad_input(groceries):
         association_rules(found.drop(columns="support"))
     with pytest.raises(TypeError, match="itemsets: expected a pandas DataFrame, got list"):
         association_rules([["beer"]])
+
+
+def candidate_rules(itemsets: pd.DataFrame) -> int:
+    """Every split of every itemset into A -> C, counted by hand."""
+    return sum(2 ** len(s) - 2 for s in itemsets["itemsets"])
+
+
+def suggested_support(message: str) -> float:
+    return float(re.search(r"min_support=([0-9.e-]+) keeps", message).group(1))
+
+
+@pytest.mark.parametrize("with_counts", [True, False])
+def test_rule_guard_refuses_with_the_count_and_a_support_that_fits(groceries, with_counts):
+    found = frequent_itemsets(groceries, 0.002)
+    if not with_counts:  # an mlxtend-style frame: supports only
+        found = found.drop(columns=["count", "items", "length"])
+    total, cap = candidate_rules(found), 5000
+    assert total > cap
+    with pytest.raises(ValueError) as err:
+        association_rules(found, max_rules=cap)
+    message = str(err.value)
+    assert message.startswith("max_rules=5,000: ")
+    assert f"these {len(found):,} itemsets" in message
+    assert f"give {total:,} candidate rules" in message and "raise max_rules" in message
+    # the suggestion fits, and is the lowest support that does (one basket less would not)
+    support = suggested_support(message)
+    left = frequent_itemsets(groceries, support)
+    assert f"keeps {len(left):,} of them, with {candidate_rules(left):,}" in message
+    assert candidate_rules(left) <= cap
+    assert len(association_rules(left, max_rules=cap)) > 0
+    needed = left["count"].min()
+    assert candidate_rules(frequent_itemsets(groceries, (needed - 1) / len(groceries))) > cap
+
+
+def test_rule_guard_stops_before_the_rules_are_built(groceries):
+    found = frequent_itemsets(groceries, 0.0003)  # 3.9 million candidate rules
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"max_rules=1,000,000: .* candidate rules"):
+        association_rules(found, metric="lift", min_threshold=1.2)
+    assert time.perf_counter() - start < 5  # building them takes minutes
+
+
+def test_rule_guard_leaves_results_below_the_cap_unchanged(groceries):
+    found = frequent_itemsets(groceries, 0.005)
+    total = candidate_rules(found)
+    default = association_rules(found, metric="confidence", min_threshold=0.1)
+    at_cap = association_rules(found, metric="confidence", min_threshold=0.1, max_rules=total)
+    pd.testing.assert_frame_equal(at_cap, default)
+    with pytest.raises(ValueError, match=f"max_rules={total - 1:,}: "):
+        association_rules(found, metric="confidence", min_threshold=0.1, max_rules=total - 1)
+    assert association_rules(found.iloc[:0], max_rules=1).empty
+
+
+@pytest.mark.parametrize("value", [0, 1.5, True, "10"])
+def test_rule_guard_checks_max_rules(value):
+    found = frequent_itemsets([["a", "b"], ["a"]], 0.5)
+    with pytest.raises((TypeError, ValueError), match="max_rules: expected"):
+        association_rules(found, max_rules=value)
 
 
 # --------------------------------------------------------------------------------------------

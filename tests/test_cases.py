@@ -237,6 +237,33 @@ def test_badly_declared_ranges_are_refused(tmp_path, line, message):
         cases.parameters(make_case(tmp_path, line))
 
 
+def test_a_text_parameter_may_be_compared_in_a_range(tmp_path):
+    line = 'share: float = 0.5  # range: 0 < x <= 1 and (mode != "b" or x >= 0.2)\n'
+    spec = cases.parameters(make_case(tmp_path, PARAMS + line))
+    assert cases.validate(spec, {"mode": "a", "share": "0.1"}, "demo")["share"] == 0.1
+    with pytest.raises(cases.CaseError, match=r"expected 0 < share .*mode = 'b'.*got 0.1"):
+        cases.validate(spec, {"mode": "b", "share": "0.1"}, "demo")
+    with pytest.raises(cases.CaseError, match="cannot read the range"):
+        cases.parameters(make_case(tmp_path, 'n: int = 10  # range: x < "b"\n'))
+
+
+def test_beer_and_diapers_refuses_a_groceries_support_the_rule_guard_would_refuse(shared_data):
+    from crmlib import basket, datasets
+
+    spec = cases.parameters(cases.case_path(REPO, "beer_and_diapers"))
+    groceries = datasets.fetch_groceries()
+    refused, allowed = 4 / len(groceries), 4.5 / len(groceries)  # the bound in its range
+    with pytest.raises(cases.CaseError, match="parameter 'min_support'.*dataset = 'groceries'"):
+        cases.validate(spec, {"dataset": "groceries", "min_support": refused}, "beer_and_diapers")
+    assert cases.validate(spec, {"min_support": refused}, "beer_and_diapers")  # synthetic: fine
+    cases.validate(spec, {"dataset": "groceries", "min_support": allowed}, "beer_and_diapers")
+    with pytest.raises(ValueError, match="max_rules="):
+        basket.association_rules(basket.frequent_itemsets(groceries, refused))
+    assert (
+        basket._RuleGuard(basket.frequent_itemsets(groceries, allowed), 1_000_000).check() is None
+    )
+
+
 def test_a_plain_comment_is_not_a_range(tmp_path):
     spec = cases.parameters(make_case(tmp_path, "n: int = 10  # customers in the bank\n"))
     assert spec["n"].range is None

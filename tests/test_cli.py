@@ -139,6 +139,20 @@ def test_basket_gives_the_library_rules(files, retail_sample, capsys):
     assert len(pd.read_parquet(files / "sets.parquet")) == len(itemsets)
 
 
+def test_basket_passes_max_rules_to_the_library_and_says_which_option(files, capsys):
+    argv = ["basket", files / "retail.parquet", "--invoice", "invoice_no", "--item",
+            "stock_code", "--min-support", "0.02", "-q"]  # fmt: skip
+    code, _, err = run([*argv, "--max-rules", "1"], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("crmlib basket: error: --max-rules 1: these ")
+    assert "candidate rules" in err and "raise --max-rules" in err
+    assert re.search(r"; --min-support [0-9.e-]+ keeps \d+ of them", err), err
+    code, out, err = run([*argv, "--max-rules", "1000000"], capsys)
+    assert code == 0, err
+    code, _, err = run([*argv, "--max-rules", "0"], capsys)
+    assert code == 2 and "max_rules: expected a whole number >= 1" in err
+
+
 def test_a_missing_column_says_did_you_mean(files, capsys):
     code, out, err = run(["rfm", files / "retail.csv", "--customer", "CustomerID"], capsys)
     assert code == 2 and out == ""

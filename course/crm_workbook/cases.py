@@ -12,7 +12,9 @@ followed by ``; why``::
     pilot_size: int = 1500  # range: 200 <= x <= 1500 and x <= n_customers / 2; pilot's size
 
 ``x`` is the parameter itself; the condition may use numbers, the other parameters,
-comparisons (chained), ``and``/``or``/``not`` and ``+ - * /``. Every range is checked,
+comparisons (chained), ``and``/``or``/``not`` and ``+ - * /``; a text parameter may be
+compared with ``==`` or ``!=`` to a quoted value (``dataset != "groceries" or x >= 0.0005``).
+Every range is checked,
 with the values of this run, before anything executes, and a value outside its range is
 refused in one line that names the parameter and the range. It is a comment, so
 papermill and Python read the cell as before.
@@ -105,9 +107,10 @@ def _evaluate(node: ast.expr, values: dict[str, Any]) -> Any:
         results = (_evaluate(v, values) for v in node.values)
         return all(results) if isinstance(node.op, ast.And) else any(results)
     if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
-        left = _evaluate(node.left, values)
+        text = all(isinstance(op, ast.Eq | ast.NotEq) for op in node.ops)
+        left = _operand(node.left, values, text)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
-            right = _evaluate(right_node, values)
+            right = _operand(right_node, values, text)
             if not _COMPARE[type(op)](left, right):
                 return False
             left = right
@@ -115,8 +118,16 @@ def _evaluate(node: ast.expr, values: dict[str, Any]) -> Any:
     raise ValueError(ast.unparse(node))
 
 
+def _operand(node: ast.expr, values: dict[str, Any], text: bool) -> Any:
+    """A comparison's operand: quoted text only in ``==``/``!=`` (a parameter's value)."""
+    if text and isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return _evaluate(node, values)
+
+
 def _check_condition(node: ast.expr) -> None:
-    """Refuse anything :func:`_evaluate` would not evaluate (calls, attributes, strings)."""
+    """Refuse anything :func:`_evaluate` would not evaluate (calls, attributes, text outside
+    ``==``/``!=``)."""
     _evaluate(node, _Anything())
 
 
