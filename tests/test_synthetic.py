@@ -297,6 +297,27 @@ def test_tickets_satisfaction_and_peak():
     assert fcr["phone"] > fcr["e-mail"] and fcr["chat"] > fcr["web form"]
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tickets_come_from_a_plausible_customer_base(seed):
+    """Most customers contact the centre once or not at all a year; a minority repeat."""
+    tk = datasets.load_tickets() if seed == 0 else datasets.make_tickets(8000, seed)
+    per_customer = tk.groupby("customer_id").size()
+    pool = tickets.customer_pool(len(tk))
+    assert pool == round(len(tk) / tickets.TICKETS_PER_CUSTOMER)
+    assert tk["customer_id"].between(10001, 10000 + pool).all()
+    contacted = len(per_customer) / pool
+    assert 0.15 < contacted < 0.25  # most customers never contact the centre in the year
+    repeat = (per_customer > 1).mean()
+    assert 0.12 < repeat < 0.28  # of those who do, a minority open more than one ticket
+    assert per_customer.max() <= 12
+
+
+def test_a_small_ticket_file_still_has_mostly_single_ticket_customers():
+    made = datasets.make_tickets(500, seed=3)
+    assert tickets.customer_pool(500) == 2000
+    assert made["customer_id"].nunique() > 0.75 * len(made)
+
+
 def test_pipeline_funnel():
     p = datasets.load_pipeline()
     won = p["status"] == "won"

@@ -1,10 +1,16 @@
 """Customer-service tickets: voice of the customer (VOC), channels, first-contact resolution.
 
 One year of tickets at an online retailer's service centre with 40 agents. The centre handles
-about 20 times as many tickets as the file holds: the file is a random sample of one ticket in
-``SAMPLE_EVERY`` (20), so that it stays small while the centre's workload stays realistic (about
-18 hours of handling per agent a week). Multiply counts and hours by ``SAMPLE_EVERY`` for the
-whole centre. Each ticket has a VOC category,
+about 20 times as many tickets as the file holds: the file holds every ticket of a random one
+in ``SAMPLE_EVERY`` (20) of the retailer's customers, so that it stays small while the centre's
+workload stays realistic (about 18 hours of handling per agent a week). Multiply counts and
+hours by ``SAMPLE_EVERY`` for the whole centre. Because whole customers are sampled, each
+customer's tickets in the file are all their tickets of the year: a customer opens
+``TICKETS_PER_CUSTOMER`` (0.25) tickets a year on average, most none, and customers differ
+(a gamma-Poisson mixture, shape ``CUSTOMER_SHAPE``), so about one customer in five contacts
+the centre in a year and about one in five of those more than once, in line with what
+contact-centre benchmarks report (e-commerce: a few contacts per 100 orders). Each ticket
+has a VOC category,
 the channel it came in by, the agent, whether it was resolved at the first contact (FCR), how
 many contacts it took, the handling time and, when the customer answered the follow-up survey,
 a satisfaction score (CSAT, 1-5).
@@ -17,7 +23,15 @@ import pandas as pd
 
 from ._common import apply_schema, category, check_seed, check_size, rng_for
 
-__all__ = ["make_tickets", "TICKETS_SCHEMA", "SAMPLE_EVERY", "PEAK_FACTOR"]
+__all__ = [
+    "make_tickets",
+    "customer_pool",
+    "TICKETS_SCHEMA",
+    "SAMPLE_EVERY",
+    "PEAK_FACTOR",
+    "TICKETS_PER_CUSTOMER",
+    "CUSTOMER_SHAPE",
+]
 
 START = pd.Timestamp("2023-01-01")
 CATEGORIES = ["delivery", "billing", "product defect", "return/refund", "account/login",
@@ -43,7 +57,9 @@ _CHANNEL_TABLE = {
     "store": (0.08, 0.6, 1.2, 8.0),
 }
 N_AGENTS = 40
-SAMPLE_EVERY = 20  # the file holds one ticket in 20 of the centre's
+SAMPLE_EVERY = 20  # the file holds every ticket of one customer in 20 of the retailer's
+TICKETS_PER_CUSTOMER = 0.25  # tickets a customer opens in a year, on average (most open none)
+CUSTOMER_SHAPE = 1.0  # gamma shape of the customers' ticket rates: smaller, more unequal
 PEAK_FACTOR = 2.5  # delivery tickets per day in November and December against the rest of the year
 SURVEY_RESPONSE_RATE = 0.45
 
@@ -158,6 +174,26 @@ def _messages(category: np.ndarray, seed: int) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
+def customer_pool(n_tickets: int) -> int:
+    """Customers in the sample behind ``n_tickets`` tickets, those without a ticket included.
+
+    >>> customer_pool(8000)
+    32000
+    """
+    n = check_size(n_tickets, "n_tickets", minimum=100)
+    return round(n / TICKETS_PER_CUSTOMER)
+
+
+def _customers(n: int, seed: int) -> np.ndarray:
+    """The customer of each ticket: ids 10001... of ``customer_pool(n)`` customers, each with
+    a gamma-distributed rate, so a customer's tickets are close to negative binomial (mean
+    ``TICKETS_PER_CUSTOMER``, shape ``CUSTOMER_SHAPE``); own stream, other columns unchanged."""
+    rng = rng_for(seed, "tickets-customers")
+    pool = customer_pool(n)
+    rate = rng.gamma(CUSTOMER_SHAPE, 1.0, pool)
+    return 10001 + rng.choice(pool, size=n, p=rate / rate.sum())
+
+
 def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
     """Service tickets of one year (2023) with VOC category, channel, FCR and satisfaction.
 
@@ -173,6 +209,11 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
     - in November and December the centre gets ``PEAK_FACTOR`` (2.5) times as many delivery
       tickets a day as in the rest of the year, on top of the other categories, which stay as
       they are (the Christmas peak: the volume rises, and delivery's share with it);
+    - customers differ in how often they need the centre: the file's customers are a
+      random ``1 / SAMPLE_EVERY`` of the retailer's (``customer_pool(n_tickets)`` of them,
+      those without a ticket absent), each opening tickets at a gamma-distributed rate with
+      mean ``TICKETS_PER_CUSTOMER``, so most customers open no ticket in the year, most who
+      do open one, and about a fifth of those more than one;
     - handling time grows with the category's difficulty and is longer on chat;
     - the customer's ``message`` names the problem in one of eight phrases of its category,
       in about a third of the tickets together with a phrase of a related category (a
@@ -182,14 +223,16 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
     ----------
     n_tickets : int
         Number of tickets in the file (at least 100); the centre's own volume is
-        ``SAMPLE_EVERY`` times as large.
+        ``SAMPLE_EVERY`` times as large, and the file's customers are
+        ``customer_pool(n_tickets)`` (those with a ticket appear).
     seed : int
         Seed of the random stream.
 
     Returns
     -------
     DataFrame
-        ``ticket_id`` (int), ``customer_id`` (int), ``created_at`` (datetime),
+        ``ticket_id`` (int), ``customer_id`` (int, every ticket of the customer in the
+        year), ``created_at`` (datetime),
         ``category`` and ``channel`` (categories), ``agent_id`` (str),
         ``first_contact_resolution`` (bool), ``contacts`` (int, 1 when resolved first time),
         ``wait_minutes`` and ``handling_minutes`` (total over the contacts),
@@ -201,6 +244,9 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
     --------
     >>> t = make_tickets(n_tickets=300, seed=1)
     >>> bool((t.loc[t["first_contact_resolution"], "contacts"] == 1).all())
+    True
+    >>> per_customer = t.groupby("customer_id").size()
+    >>> bool((per_customer == 1).mean() > 0.5)  # most customers with a ticket have one
     True
     """
     n = check_size(n_tickets, "n_tickets", minimum=100)
@@ -250,7 +296,7 @@ def make_tickets(n_tickets: int = 8000, seed: int = 0) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "ticket_id": 100001 + np.arange(n),
-            "customer_id": rng.integers(10001, 10001 + max(n // 2, 50), size=n),
+            "customer_id": _customers(n, seed),
             "created_at": created,
             "category": np.array(CATEGORIES)[cat],
             "channel": np.array(CHANNELS)[chan],
