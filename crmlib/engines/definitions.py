@@ -192,6 +192,7 @@ def _fold(name: str) -> str:
 # RFM
 # --------------------------------------------------------------------------------------------
 
+
 def rfm_aggregate_sql(
     source: str,
     d: Dialect,
