@@ -383,12 +383,7 @@ def rfm_finish(
                 "cut tx to the period before as_of first"
             )
         _warn_far_as_of(as_of, recency, least, int(recency.max()))
-    index = pd.Index(result["customer"], name=customer)
-    if index_dtype is not None and index.dtype != index_dtype:
-        try:
-            index = index.astype(index_dtype)
-        except (TypeError, ValueError):
-            pass
+    index = _customer_index(result["customer"], customer, index_dtype)
     columns = {
         "recency": recency,
         "frequency": result["frequency"].to_numpy(np.int64),
@@ -399,6 +394,18 @@ def rfm_finish(
     values = {m: np.asarray(columns[m], np.float64) for m in _MEASURES}
     columns |= _score_columns(values, bins, ties, edges, order)
     return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _customer_index(ids: pd.Series, customer: str, index_dtype: object) -> pd.Index:
+    """The engine's customer ids as an index of the input column's dtype where they fit it
+    (an engine may hand back integer ids as floats, or strings in its own dtype)."""
+    index = pd.Index(ids, name=customer)
+    if index_dtype is not None and index.dtype != index_dtype:
+        try:
+            index = index.astype(index_dtype)
+        except (TypeError, ValueError):
+            pass
+    return index
 
 
 def _warn_far_as_of(
@@ -649,12 +656,7 @@ def btyd_frame(
         if amount:
             spend = result["holdout_spend"].to_numpy(np.float64)
             columns["holdout_mean_spend"] = np.where(hold > 0, spend / np.maximum(hold, 1), 0.0)
-    index = pd.Index(result["customer"], name=customer)
-    if index_dtype is not None and index.dtype != index_dtype:
-        try:
-            index = index.astype(index_dtype)
-        except (TypeError, ValueError):
-            pass
+    index = _customer_index(result["customer"], customer, index_dtype)
     out = pd.DataFrame(columns, index=index)
     out.attrs["unit"] = unit
     return out
