@@ -577,7 +577,8 @@ def test_choice_answers(tmp_path, monkeypatch, capsys):
     assert (
         out[1]
         == out[2]
-        == "q3: write a one-line reason first (at least 4 words), then check again."
+        == "q3: write a one-line reason first (at least 4 words; in Korean about 12 characters), "
+        "then check again."
     )
     assert out[3] == "q3: not yet. Kim has the highest CLV, but most of her wallet is yours."
     assert out[4] == "q3: not yet. Not this one: reread the options and your reason."

@@ -309,7 +309,7 @@ def test_a_korean_student_gets_korean_verdicts_and_hints(path, monkeypatch, caps
             check.choice(q, right, "")
             check.choice(q, right, "통합된 고객 데이터가 먼저 있어야 한다")
             said = capsys.readouterr().out.splitlines()
-            assert said[0] == f"{q}: 먼저 이유를 한 줄 쓰고(최소 4단어) 다시 확인하세요."
+            assert said[0] == f"{q}: 먼저 이유를 한 줄 쓰고(최소 12자 정도) 다시 확인하세요."
             assert said[1] == f"{q}: 통과. 풀이에 적힌 이유입니다. 자신의 이유와 비교해 보세요:"
             for mistake in mistakes:
                 check.choice(q, _reveal(mistake["value"]), "이 보기가 맞다고 생각한다")

@@ -856,8 +856,9 @@ class Checker:
             self._record(question, entry)
         if word_count(reason) < MIN_REASON_WORDS:
             self._say(
-                f"{question}: write a one-line reason first (at least {MIN_REASON_WORDS} "
-                "words), then check again."
+                f"{question}: write a one-line reason first (at least {MIN_REASON_WORDS} words; "
+                f"in Korean about {MIN_REASON_WORDS * HANGUL_PER_WORD} characters), then check "
+                "again."
             )
             return
         if letter is None:
@@ -907,9 +908,9 @@ _KO_MESSAGES: list[tuple[str, str]] = [
         "{q}: 답을 확인했습니다({c}자). 모범 답안과 비교해 보세요:",
     ),
     (
-        r"(?P<q>\S+): write a one-line reason first \(at least (?P<n>\d+) words\), "
-        r"then check again\.",
-        "{q}: 먼저 이유를 한 줄 쓰고(최소 {n}단어) 다시 확인하세요.",
+        r"(?P<q>\S+): write a one-line reason first \(at least (?P<n>\d+) words; in Korean "
+        r"about (?P<c>\d+) characters\), then check again\.",
+        "{q}: 먼저 이유를 한 줄 쓰고(최소 {c}자 정도) 다시 확인하세요.",
     ),
     (
         r"(?P<q>\S+): passed\. The solution's reason, to compare with yours:",
