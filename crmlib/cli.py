@@ -19,7 +19,10 @@ import argparse
 import base64
 import html
 import io
+import os
+import re
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -85,23 +88,82 @@ class _Steps:
         self.bar.close()
 
 
+#: The output options: attribute, option, accepted suffixes, what they are.
+_OUTPUTS = (
+    ("output", "-o", (".csv", ".parquet", ".pq"), "a .csv or .parquet file name"),
+    ("itemsets", "--itemsets", (".csv", ".parquet", ".pq"), "a .csv or .parquet file name"),
+    ("report", "--report", (".html", ".htm"), "an .html or .htm file name"),
+)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before anything is read, an output that would destroy the input or another
+    output, one whose folder is missing or whose suffix is wrong, and an existing file
+    without ``--force``. Paths are shown as the user gave them."""
+    source = Path(args.file)
+    local = "://" not in args.file and source.exists()
+    taken: dict[Path, str] = {}
+    for attr, option, suffixes, what in _OUTPUTS:
+        path = getattr(args, attr, None)
+        if path is None:
+            continue
+        target = Path(path)
+        if not target.name.lower().endswith(suffixes):
+            raise CommandError(f"{option} {path}: expected {what}")
+        folder = target.parent
+        if not folder.is_dir():
+            raise CommandError(f"{option} {path}: the folder {folder} does not exist")
+        if target.is_dir():
+            raise CommandError(f"{option} {path}: this is a folder; give a file name")
+        resolved = target.resolve()
+        if local:
+            inside = source.is_dir() and source.resolve() in resolved.parents
+            same = resolved == source.resolve() or (
+                target.exists() and source.is_file() and os.path.samefile(target, source)
+            )
+            if same or inside:
+                where = "is the input file" if same else f"is inside the input folder {args.file}"
+                raise CommandError(
+                    f"{option} {path}: this {where}; writing there would destroy your data, "
+                    "give another name"
+                )
+        if resolved in taken:
+            raise CommandError(
+                f"{option} {path}: {taken[resolved]} writes to the same file; give each "
+                "output its own name"
+            )
+        taken[resolved] = f"{option} {path}"
+        if target.exists() and not args.force:
+            raise CommandError(f"{option}: {path} exists; give --force to replace it")
+
+
 def _write(frame: pd.DataFrame, path: str | None) -> None:
-    """CSV or Parquet by the file's suffix; CSV on standard output without a path."""
+    """CSV or Parquet by the file's suffix (checked by :func:`_check_outputs`); CSV on
+    standard output without a path."""
     if path is None:
         frame.to_csv(sys.stdout, index=False)
         return
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise CommandError(
-            f"-o {path}: the folder {target.parent.name or target.parent} does not exist"
-        )
-    suffix = target.name.lower()
-    if suffix.endswith(".csv"):
-        frame.to_csv(target, index=False)
-    elif suffix.endswith((".parquet", ".pq")):
-        frame.to_parquet(target, index=False)
+    if path.lower().endswith(".csv"):
+        _replace(path, lambda f: frame.to_csv(f, index=False))
     else:
-        raise CommandError(f"-o {target.name}: expected a .csv or .parquet file name")
+        _replace(path, lambda f: frame.to_parquet(f, index=False))
+
+
+def _replace(path: str, write: Callable) -> None:
+    """Write to a new file beside ``path``, then put it in place: a file being replaced is
+    never left half-written."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=".crmlib-", dir=target.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # as a new file would be, not mkstemp's 0600
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _figure_html(draw: Callable) -> str:
@@ -146,7 +208,7 @@ def _report(path: str, title: str, meta: str, sections: list[tuple[str, str]]) -
     for heading, body in sections:
         parts.append(f"<h2>{html.escape(heading)}</h2>{body}")
     parts.append("</body></html>")
-    Path(path).write_text("\n".join(parts), encoding="utf-8")
+    _replace(path, lambda f: Path(f).write_text("\n".join(parts), encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,6 +221,7 @@ def _rfm(args: argparse.Namespace) -> int:
 
     steps = _Steps(["read and summarise", "segments", "write"], args.quiet)
     engine = _engine(args)
+    day = args.as_of_day
     with steps.step("read, summarise, score"):
         scored = engine.rfm(
             args.file,
@@ -166,7 +229,9 @@ def _rfm(args: argparse.Namespace) -> int:
             date=args.date,
             amount=args.amount,
             invoice=args.invoice,
-            as_of=args.as_of,
+            # the data as they stood at the end of that day, seen from the next morning
+            as_of=None if day is None else day + pd.Timedelta(days=1),
+            until=day,
             bins=args.bins,
             ties=args.ties,
             con=args.con,
@@ -233,7 +298,8 @@ def _clv(args: argparse.Namespace) -> int:
             date=args.date,
             amount=args.amount,
             unit=args.unit,
-            observation_end=args.as_of,
+            observation_end=args.as_of_day,
+            until=args.as_of_day,
             con=args.con,
         )
     with steps.step("fit BG/NBD + Gamma-Gamma"):
@@ -297,6 +363,7 @@ def _basket(args: argparse.Namespace) -> int:
             item=args.item,
             min_support=args.min_support,
             max_len=args.max_len,
+            quantity=args.quantity or args.amount,
             con=args.con,
         )
     with steps.step("rules"):
@@ -366,6 +433,78 @@ def _fraction(text: str) -> float:
     return value
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
+_NUMERIC_DAY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(\s.*)?")
+
+
+def _as_of_day(text: str | None) -> pd.Timestamp | None:
+    """``--as-of`` as a day: YYYY-MM-DD or an ISO date and time (its time is ignored);
+    10/12/2011 is refused, as the date column's check refuses such dates."""
+    if text is None:
+        return None
+    value = text.strip()
+    if _ISO_DAY.fullmatch(value):
+        try:
+            stamp = pd.Timestamp(value)
+        except ValueError:
+            stamp = None
+        if stamp is not None and not pd.isna(stamp):
+            if stamp.tzinfo is not None:
+                stamp = stamp.tz_localize(None)
+            return stamp.normalize()
+        raise CommandError(f"--as-of: {text!r} is not a day of the calendar")
+    numeric = _NUMERIC_DAY.fullmatch(value)
+    if numeric:
+        a, b, year = (int(numeric.group(i)) for i in (1, 2, 3))
+        readings = []
+        for day, month, order in ((a, b, "day-first"), (b, a, "month-first")):
+            try:
+                readings.append((pd.Timestamp(year, month, day), order))
+            except ValueError:
+                pass
+        if len(readings) == 2 and readings[0][0] != readings[1][0]:
+            (first, _), (second, _) = readings
+            raise CommandError(
+                f"--as-of: {text!r} could be day-first or month-first; write the day as "
+                f"YYYY-MM-DD: {first:%Y-%m-%d} for {first:%-d %B %Y}, {second:%Y-%m-%d} for "
+                f"{second:%-d %B %Y}"
+            )
+        if readings:
+            raise CommandError(
+                f"--as-of: expected a day as YYYY-MM-DD, got {text!r}; write "
+                f"{readings[0][0]:%Y-%m-%d}"
+            )
+    raise CommandError(f"--as-of: expected a day as YYYY-MM-DD (e.g. 2011-12-09), got {text!r}")
+
+
+def _prepare(args: argparse.Namespace) -> None:
+    """Check what the command line asks before anything is read: outputs, --as-of,
+    thresholds; note what the options leave out."""
+    _check_outputs(args)
+    args.as_of_day = _as_of_day(getattr(args, "as_of", None))
+    if args.command == "basket":
+        confidence = args.min_confidence
+        if not 0 <= confidence <= 1:
+            hint = ""
+            if 1 < confidence <= 100:
+                hint = f"; a percentage? write {confidence / 100:g} for {confidence:g}%"
+            raise CommandError(
+                f"--min-confidence: expected a fraction in [0, 1], got {confidence:g}{hint}"
+            )
+        if not args.min_lift >= 0:
+            raise CommandError(f"--min-lift: expected a number >= 0, got {args.min_lift:g}")
+    if args.command == "clv" and not 0 < args.horizon < float("inf"):
+        raise CommandError(f"--horizon: expected a number > 0, got {args.horizon:g}")
+    if args.command == "rfm" and args.bins != 5:
+        warnings.warn(
+            f"--bins {args.bins}: the segment names (crmlib.rfm.DEFAULT_SCHEME) are defined "
+            "for scores 1 to 5, so the segment column (and the report's segment table) is "
+            "left out",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="CRM analytics on a CSV or Parquet file of transaction lines."
@@ -386,6 +525,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--report", metavar="HTML", help="also write an HTML page of tables and figures"
         )
+        p.add_argument(
+            "--force", action="store_true", help="replace output files that exist already"
+        )
         p.add_argument("--master", help="Spark master URL (else SPARK_REMOTE, else local)")
         p.add_argument(
             "--memory-limit", help="DuckDB memory limit, e.g. 4GB (beyond it DuckDB spills)"
@@ -396,37 +538,54 @@ def _parser() -> argparse.ArgumentParser:
             "--traceback", action="store_true", help="show the Python traceback of an error"
         )
 
+    def column(p: argparse.ArgumentParser, name: str, what: str) -> None:
+        default = _COLUMNS[name]
+        p.add_argument(f"--{name}", metavar="COLUMN", help=f"{what} (default: {default})")
+
+    as_of_help = (
+        "YYYY-MM-DD: the data as they stood at the end of that day; later lines are left out "
+        "(default: the day of the last line)"
+    )
     p = sub.add_parser("rfm", help="recency, frequency, monetary value, scores and segments")
     common(p)
-    p.add_argument("--as-of", help="the day of the analysis (default: the day after the last line)")
-    p.add_argument("--customer", default="customer_id")
-    p.add_argument("--date", default="date")
-    p.add_argument("--amount", default="amount")
-    p.add_argument("--invoice", default="invoice_id")
-    p.add_argument("--bins", type=int, default=5, help="scores per measure (5: quintiles)")
+    p.add_argument("--as-of", help=as_of_help + "; recency counts days to the next day")
+    column(p, "customer", "the customer id column")
+    column(p, "date", "the date column")
+    column(p, "amount", "the line's amount column (returns negative)")
+    column(p, "invoice", "the invoice column")
+    p.add_argument("--bins", type=int, default=5, help="scores per measure (default 5: quintiles)")
     p.add_argument("--ties", choices=["first", "low", "high"], default="first")
     p.set_defaults(run=_rfm)
 
     p = sub.add_parser("clv", help="BG/NBD + Gamma-Gamma predictions per customer")
     common(p)
-    p.add_argument("--as-of", help="last day of data to use (default: the last purchase)")
-    p.add_argument("--customer", default="customer_id")
-    p.add_argument("--date", default="date")
-    p.add_argument("--amount", default="amount")
+    p.add_argument("--as-of", help=as_of_help)
+    column(p, "customer", "the customer id column")
+    column(p, "date", "the date column")
+    column(p, "amount", "the line's amount column")
     p.add_argument("--unit", choices=["D", "W", "M"], default="W", help="time unit (default weeks)")
     p.add_argument("--horizon", type=float, default=52, help="units to predict (default 52)")
     p.set_defaults(run=_clv)
 
     p = sub.add_parser("basket", help="frequent itemsets and association rules")
     common(p)
-    p.add_argument("--invoice", default="invoice_id", help="the basket's column")
-    p.add_argument("--item", default="item", help="the product's column")
+    column(p, "invoice", "the basket's column")
+    column(p, "item", "the product's column")
+    purchases = p.add_mutually_exclusive_group()
+    purchases.add_argument(
+        "--quantity",
+        metavar="COLUMN",
+        help="leave out lines whose quantity is not above 0 (returns, cancellations)",
+    )
+    purchases.add_argument(
+        "--amount", metavar="COLUMN", help="leave out lines whose amount is not above 0"
+    )
     p.add_argument(
         "--min-support", type=_fraction, required=True, help="fraction of baskets, e.g. 0.01"
     )
-    p.add_argument("--min-confidence", type=_fraction, default=0.0)
-    p.add_argument("--min-lift", type=_fraction, default=1.0)
-    p.add_argument("--max-len", type=int, default=None)
+    p.add_argument("--min-confidence", type=_fraction, default=0.0, help="fraction 0-1 (default 0)")
+    p.add_argument("--min-lift", type=_fraction, default=1.0, help="(default 1)")
+    p.add_argument("--max-len", type=int, default=None, help="items per itemset at most")
     p.add_argument(
         "--max-rules",
         type=int,
@@ -438,13 +597,79 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The library's argument names, as the command's options (for messages).
+_OPTIONS = {
+    "min_support": "--min-support",
+    "min_threshold": "--min-confidence",
+    "max_len": "--max-len",
+    "quantity": "--quantity or --amount",
+    "as_of": "--as-of",
+    "until": "--as-of",  # named only before a colon or =, as every name without "_"
+    "observation_end": "--as-of",
+    "horizon": "--horizon",
+    "bins": "--bins",
+    "ties": "--ties",
+    "unit": "--unit",
+    "memory_limit": "--memory-limit",
+    "temp_directory": "--temp-dir",
+}
+#: Advice meant for Python users, as a command user can take it ("" drops it).
+_ADVICE = {
+    ", or raise max_itemsets if you have the memory": "",
+    ", e.g. .astype(str).str.strip()": " in the file (all as text, without spaces)",
+    "; cut tx to the period before as_of first": "",
+    "max_itemsets=": "the limit of ",
+    "give quantity= (a quantity or amount column)": "give --quantity or --amount (its column)",
+    "summary: BetaGeo needs": "BetaGeo needs",
+    "Use a longer calibration period, or check 'repeat_purchases' (purchases after the first)": (
+        "Use data over a longer period"
+    ),
+}
+#: The column options' defaults (the library's): a message naming one gets its option.
+_COLUMNS = {
+    "customer": "customer_id",
+    "date": "date",
+    "amount": "amount",
+    "invoice": "invoice_id",
+    "item": "item",
+}
+
+
+def _for_command(text: str, args: argparse.Namespace | None) -> str:
+    """A library message in the command's words: options instead of Python arguments,
+    advice the command can take, and a column left at its default named by its option."""
+    for python, command in _ADVICE.items():
+        text = text.replace(python, command)
+    defaults = {
+        f"'{_COLUMNS[name]}'": f"--{name} (default {_COLUMNS[name]})"
+        for name in getattr(args, "defaulted", ())
+    }
+    parts = re.split(r"('(?:[^'\\]|\\.)*'|\"[^\"]*\")", text)
+    listing = False
+    for i, part in enumerate(parts):
+        if i % 2:  # a quoted name or value: a column left at its default gets its option
+            if not listing and part in defaults:
+                parts[i] = defaults[part]
+            continue
+        if "columns present are" in part:
+            listing = True
+        elif ";" in part or "?" in part:
+            listing = False
+        for python, option in _OPTIONS.items():
+            part = re.sub(rf"\b{python}=(?=[-\d.])", option + " ", part)
+            after = r"\b(?![(\w])" if "_" in python else r"(?=:)"
+            part = re.sub(rf"(?<![\w.-]){python}{after}", option, part)
+        parts[i] = part
+    return "".join(parts)
+
+
 @contextmanager
-def _one_line_warnings(command: str):
+def _one_line_warnings(command: str, args: argparse.Namespace | None = None):
     """Warnings as one line each on standard error, without file names or code."""
     shown = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        print(f"{PROG} {command}: warning: {message}", file=sys.stderr)
+        print(f"{PROG} {command}: warning: {_for_command(str(message), args)}", file=sys.stderr)
 
     warnings.showwarning = show
     try:
@@ -463,6 +688,12 @@ def _message(err: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = _parser().parse_args(argv)
+    args.defaulted = []  # column options not given: messages name them with their default
+    for name, default in _COLUMNS.items():
+        if hasattr(args, name) and getattr(args, name) is None:
+            if not (args.command == "basket" and name == "amount"):
+                setattr(args, name, default)
+                args.defaulted.append(name)
     try:
         import duckdb
 
@@ -470,12 +701,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:  # pragma: no cover
         data_errors = (KeyError, ValueError, TypeError, OSError, CommandError)
     try:
-        with _one_line_warnings(args.command):
+        with _one_line_warnings(args.command, args):
+            _prepare(args)
             return args.run(args)
+    except BrokenPipeError:  # the reader stopped early (| head): nothing more to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes it at exit
+        return 0
     except data_errors as err:
         if args.traceback:
             raise
-        print(f"{PROG} {args.command}: error: {_message(err)}", file=sys.stderr)
+        print(f"{PROG} {args.command}: error: {_for_command(_message(err), args)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG} {args.command}: interrupted", file=sys.stderr)

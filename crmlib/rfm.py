@@ -38,6 +38,7 @@ from crmlib.validation import (
     require_number,
     require_outcomes,
     require_positive_int,
+    round_amounts,
     warn_far_after,
 )
 
@@ -229,7 +230,11 @@ def summarize(
         warn_far_after(pd.Timestamp(as_of_day, unit="D"), earliest, latest, "as_of")
     index = pd.Index(customers[bought[1:]] if n_silent else customers, name=customer)
     out = pd.DataFrame(
-        {"recency": recency, "frequency": frequency[bought], "monetary": monetary[bought]},
+        {
+            "recency": recency,
+            "frequency": frequency[bought],
+            "monetary": round_amounts(monetary[bought]),
+        },
         index=index,
     )
     return out.sort_index(kind="stable")

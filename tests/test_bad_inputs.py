@@ -628,6 +628,7 @@ def test_cli_names_a_missing_output_folder(tmp_path, capsys, tx):
     tx.rename(columns={"customer": "customer_id", "invoice": "invoice_id"}).to_csv(
         source, index=False
     )
-    code = cli.main(["rfm", str(source), "-o", str(tmp_path / "nope" / "out.csv"), "-q"])
+    folder = tmp_path / "nope"
+    code = cli.main(["rfm", str(source), "-o", str(folder / "out.csv"), "-q"])
     err = capsys.readouterr().err
-    assert code == 2 and "the folder nope does not exist" in err and "Traceback" not in err
+    assert code == 2 and f"the folder {folder} does not exist" in err and "Traceback" not in err

@@ -158,8 +158,14 @@ def test_a_missing_column_says_did_you_mean(files, capsys):
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err
-    assert "missing column(s) 'date', 'CustomerID', 'invoice_id'" in lines[0]
-    assert "did you mean 'invoice_date' for 'date', 'customer_id' for 'CustomerID'" in lines[0]
+    # --date and --invoice were not given: the message names the options with their defaults
+    assert (
+        "missing column(s) --date (default date), 'CustomerID', --invoice (default invoice_id); "
+        "the columns present are 'invoice_no', "
+    ) in lines[0]
+    assert (
+        "did you mean 'invoice_date' for --date (default date), 'customer_id' for 'CustomerID'"
+    ) in lines[0]
 
 
 def test_an_unparsable_date_names_its_row_and_value(tmp_path, capsys):
@@ -168,7 +174,7 @@ def test_an_unparsable_date_names_its_row_and_value(tmp_path, capsys):
         "customer_id,invoice_id,date,amount\n"
         "1,A1,2024-01-02,10\n2,A2,2024-01-03,12\n3,A3,yesterday,8\n"
     )
-    code, _, err = run(["rfm", bad], capsys)
+    code, _, err = run(["rfm", bad, "--date", "date"], capsys)
     assert code == 2
     assert err.strip() == (
         "crmlib rfm: error: column 'date': 1 value(s) are not dates, e.g. 'yesterday'; "
@@ -181,11 +187,25 @@ def test_an_unparsable_date_names_its_row_and_value(tmp_path, capsys):
     [
         (["rfm", "nowhere.csv"], "nowhere.csv: no such file or folder"),
         (["rfm", "{csv}", "-o", "out.xlsx"], "-o out.xlsx: expected a .csv or .parquet file name"),
-        (["rfm", "{csv}", "--as-of", "2023-01-01"], "as_of: expected a date on or after"),
+        (
+            ["rfm", "{csv}", "--as-of", "2023-01-01"],
+            "--as-of: every line in column --date (default date) is dated after 2023-01-01 "
+            "(the first is on 2024-01-02), so none is left",
+        ),
+        (
+            ["clv", "{csv}", "--as-of", "2023-01-01"],
+            "--as-of: every line in column --date (default date) is dated after 2023-01-01",
+        ),
         (
             ["basket", "{csv}", "--item", "date", "--min-support", "7"],
-            "min_support: expected a fraction",
+            "--min-support: expected a fraction",
         ),
+        (
+            ["basket", "{csv}", "--item", "date", "--min-support", "0.5", "--max-len", "0"],
+            "--max-len: expected a whole number >= 1, got 0",
+        ),
+        (["clv", "{csv}", "--horizon", "0"], "--horizon: expected a number > 0, got 0"),
+        (["clv", "{csv}"], "BetaGeo needs customers who bought again"),
     ],
 )
 def test_bad_input_is_one_line_and_a_non_zero_exit(tmp_path, capsys, argv, expected):

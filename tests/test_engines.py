@@ -507,3 +507,98 @@ def test_the_compiled_read_finds_what_numpy_finds(unit, monkeypatch):
         assert histogram is None and extent == validation.datetime_extent(shifted)
     everything_missing = pd.Series(pd.NaT, index=range(30), dtype=f"datetime64[{unit}]")
     assert validation.scan_dates(everything_missing)[0] == (30, None, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Net amounts rounded alike; lines cut at a day (the command's --as-of)
+# --------------------------------------------------------------------------------------------
+
+
+def test_full_refunds_score_alike_at_a_cutoff_of_zero(retail):
+    """A refunded purchase nets to 0 in every path (float sums rounded to 1e-9 of the
+    unit), so a cut-off at 0 scores pandas and DuckDB alike, and sums print short."""
+    cutoffs = {"monetary": [0, 100, 500, 2000]}
+    options = dict(bins=5, ties="low", cutoffs=cutoffs)
+    ref = quiet(lambda: rfm.score(rfm.summarize(retail, **RETAIL), **options))
+    got = quiet(engine.rfm, retail, as_of="2011-12-10", **options, **RETAIL)
+    refunded = ref.index[ref["monetary"] == 0]
+    assert len(refunded) >= 5  # e.g. 12454, 12558, 12607: full refunds
+    assert (got.loc[refunded, "monetary"] == 0).all()
+    assert not np.signbit(got["monetary"].to_numpy()[got["monetary"].to_numpy() == 0]).any()
+    pd.testing.assert_frame_equal(got, ref)
+    money = got["monetary"].to_numpy()
+    np.testing.assert_array_equal(money, np.round(money, 9))
+    assert validation.round_amounts([249.10000000000002]).tolist() == [249.1]
+
+
+def test_btyd_spend_of_a_refunded_repeat_is_zero_in_every_path():
+    tx = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2, 2],
+            "date": pd.to_datetime(
+                ["2024-01-01", "2024-01-08", "2024-01-08", "2024-01-01", "2024-01-09"]
+            ),
+            "amount": [5.0, 0.1 + 0.2, -0.3, 10.0, 20.0],
+        }
+    )
+    ref = btyd.summarize(tx, customer="customer_id", date="date", amount="amount")
+    got = engine.btyd_summary(tx, customer="customer_id", date="date", amount="amount")
+    assert ref.loc[1, "mean_repeat_spend"] == got.loc[1, "mean_repeat_spend"] == 0.0
+    pd.testing.assert_frame_equal(got, ref)
+
+
+@pytest.mark.parametrize("kind", ["frame", "parquet", "csv"])
+def test_until_leaves_out_later_lines_and_says_how_many(lines, tmp_path, kind):
+    lines = lines.dropna(subset=["customer_id"]).reset_index(drop=True)  # btyd needs them all
+    source = lines
+    if kind != "frame":
+        source = tmp_path / f"lines.{kind}"
+        getattr(lines, f"to_{kind}")(source, index=False)
+    day = pd.Timestamp("2024-05-01")
+    later = int((lines["date"] >= day + pd.Timedelta(days=1)).sum())
+    kept = lines[lines["date"] < day + pd.Timedelta(days=1)]
+    ref = quiet(lambda: rfm.score(rfm.summarize(kept, as_of="2024-05-02")))
+    with pytest.warns(DataWarning, match=rf"{later:,} line\(s\) dated after 2024-05-01 are left"):
+        got = quiet_except_cut(engine.rfm, source, as_of="2024-05-02", until="2024-05-01")
+    got.index = got.index.astype(ref.index.dtype)  # a file's ids come back as int64
+    assert_same_rfm(got, ref)
+    assert got["recency"].min() == 1
+    ref = btyd.summarize(kept, customer="customer_id", date="date", amount="amount")
+    got = quiet(
+        engine.btyd_summary,
+        source,
+        customer="customer_id",
+        date="date",
+        amount="amount",
+        observation_end="2024-05-01",
+        until="2024-05-01",
+    )
+    got.index = got.index.astype(ref.index.dtype)
+    assert_same(got, ref)
+    with pytest.raises(ValueError, match=r"until: every line in column 'date' is dated after"):
+        quiet(engine.rfm, source, until="2023-12-31")
+
+
+def quiet_except_cut(call, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"^(?!.*dated after)")
+        return call(*args, **kwargs)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_file_with_no_data_rows_is_named(lines, tmp_path, suffix):
+    empty = tmp_path / f"empty.{suffix}"
+    empty.write_bytes(b"")
+    header = tmp_path / f"header.{suffix}"
+    getattr(lines.head(0), f"to_{suffix}")(header, index=False)
+    only = "a header" if suffix == "csv" else "the column names"
+    calls = [
+        lambda f: engine.rfm(f),
+        lambda f: engine.btyd_summary(f, customer="customer_id", date="date", amount="amount"),
+        lambda f: engine.frequent_itemsets(f, invoice="invoice_id", item="amount", min_support=0.1),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=rf"^empty\.{suffix}: the file is empty$"):
+            call(empty)
+        with pytest.raises(ValueError, match=rf"^header\.{suffix}: no data rows, only {only}$"):
+            call(header)

@@ -39,6 +39,7 @@ from crmlib.validation import (
     require_columns,
     require_frame,
     require_ids,
+    round_amounts,
     warn_far_after,
 )
 
@@ -203,7 +204,7 @@ def summarize(
         index=pd.Index(ids, name=customer),
     )
     if amount is not None:
-        out[SPEND] = np.where(x > 0, spend / np.maximum(x, 1), 0.0)
+        out[SPEND] = np.where(x > 0, round_amounts(spend) / np.maximum(x, 1), 0.0)
     if end_cal is not None:
         hold = ~in_cal
         n_hold = np.bincount(codes[hold], minlength=n_customers)
@@ -211,7 +212,9 @@ def summarize(
         out[HOLDOUT_T] = (end_obs - end_cal) / per_unit
         if amount is not None:
             spend_hold = np.bincount(codes[hold], weights=values[hold], minlength=n_customers)
-            out[HOLDOUT_SPEND] = np.where(n_hold > 0, spend_hold / np.maximum(n_hold, 1), 0.0)
+            out[HOLDOUT_SPEND] = np.where(
+                n_hold > 0, round_amounts(spend_hold) / np.maximum(n_hold, 1), 0.0
+            )
     out = out[has_cal]
     if len(out) == 0:
         raise ValueError(

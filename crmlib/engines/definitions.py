@@ -30,10 +30,12 @@ import numpy as np
 import pandas as pd
 
 from crmlib.validation import (
+    DataWarning,
     as_timestamp,
     preview,
     require_columns,
     require_number,
+    round_amounts,
     warn_far_after,
 )
 
@@ -58,6 +60,9 @@ __all__ = [
     "btyd_frame",
     "parse_dates",
     "require_distinct_ids",
+    "warn_cancellations",
+    "cancellation_warning",
+    "cut_message",
     "PREDICTION_COLUMNS",
     "fit_btyd",
     "predict_btyd",
@@ -387,7 +392,7 @@ def rfm_finish(
     columns = {
         "recency": recency,
         "frequency": result["frequency"].to_numpy(np.int64),
-        "monetary": result["monetary"].to_numpy(np.float64),
+        "monetary": round_amounts(result["monetary"].to_numpy(np.float64)),
     }
     # Sorted by the engine; pandas' order decides ties, so check rather than trust it.
     order = None if index.is_monotonic_increasing else np.asarray(index.argsort(), np.intp)
@@ -647,14 +652,14 @@ def btyd_frame(
         "age": result["age"].to_numpy(np.float64),
     }
     if amount:
-        spend = result["repeat_spend"].to_numpy(np.float64)
+        spend = round_amounts(result["repeat_spend"].to_numpy(np.float64))
         columns["mean_repeat_spend"] = np.where(x > 0, spend / np.maximum(x, 1), 0.0)
     if end_cal is not None:
         hold = result["holdout_purchases"].to_numpy(np.int64)
         columns["holdout_purchases"] = hold
         columns["holdout_length"] = np.full(len(x), (end_obs - end_cal) / per_unit)
         if amount:
-            spend = result["holdout_spend"].to_numpy(np.float64)
+            spend = round_amounts(result["holdout_spend"].to_numpy(np.float64))
             columns["holdout_mean_spend"] = np.where(hold > 0, spend / np.maximum(hold, 1), 0.0)
     index = _customer_index(result["customer"], customer, index_dtype)
     out = pd.DataFrame(columns, index=index)
@@ -698,6 +703,49 @@ def parse_dates(values: pd.Series, column: str, locate=None) -> pd.Series:
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_localize(None)
     return parsed
+
+
+def warn_cancellations(invoices: pd.Series, name: str) -> None:
+    """Warn when invoice ids look like cancellations (text starting with "C", as in Online
+    Retail): they count as baskets unless the lines that are not purchases are left out
+    (``quantity=``, the quantity or amount column)."""
+    if invoices.dtype.kind in "biuf":
+        return
+    distinct = pd.Series(pd.unique(invoices.dropna()), dtype=object).astype(str)
+    cancelled = distinct[distinct.str.startswith("C")]
+    example = cancelled.min() if len(cancelled) else None
+    cancellation_warning(name, len(cancelled), len(distinct), example)
+
+
+def cancellation_warning(name: str, n: int, total: int, example: object) -> None:
+    """The warning of :func:`warn_cancellations`, from counts an engine made."""
+    if n:
+        warnings.warn(
+            f"{name}: {n:,} of the {total:,} baskets have an invoice id starting with 'C', "
+            f"as cancellations do (e.g. {example!r}); they count as baskets and lower every "
+            "support; give quantity= (a quantity or amount column) to leave out the lines "
+            "that are not purchases",
+            DataWarning,
+            stacklevel=4,
+        )
+
+
+def cut_message(
+    name: str, date: str, day: np.datetime64, later: int, kept: int, first: object
+) -> None:
+    """Warn how many lines dated after ``day`` were left out (``until=``); refuse a day
+    before every line."""
+    if later and not kept:
+        raise ValueError(
+            f"until: every line in column {date!r} is dated after {day} (the first is on "
+            f"{pd.Timestamp(first).date()}), so none is left"
+        )
+    if later:
+        warnings.warn(
+            f"{name}: {later:,} line(s) dated after {day} are left out",
+            DataWarning,
+            stacklevel=5,
+        )
 
 
 def require_distinct_ids(ids: Sequence, column: str) -> None:

@@ -120,7 +120,9 @@ class _Source:
     ``name`` is what error messages call it: ``tx`` for a frame, the file name for a file.
     """
 
-    def __init__(self, con, source, *, date: str | None, numbers: tuple, ids: tuple) -> None:
+    def __init__(
+        self, con, source, *, date: str | None, numbers: tuple, ids: tuple, until: object = None
+    ) -> None:
         self.con = con
         self.index_dtypes: dict[str, object] = {}
         wanted = [c for c in (date, *numbers, *ids) if c is not None]
@@ -134,6 +136,22 @@ class _Source:
                 "tx: expected a pandas DataFrame or the path of a CSV or Parquet file, "
                 f"got {type(source).__name__}"
             )
+        self.registered = self.relation == "crm_source"
+        if until is not None:
+            self._cut(date, until)
+
+    def _cut(self, date: str, until: object) -> None:
+        """Leave out the lines dated after the day ``until`` (missing dates stay, for the
+        checks), warning how many there were."""
+        day = cut_day(until)
+        q = _DIALECT.q(date)
+        cut = f"TIMESTAMP '{day + np.timedelta64(1, 'D')}'"
+        ((later, kept, first),) = self.con.execute(
+            f"SELECT COUNT(*) FILTER (WHERE {q} >= {cut}), COUNT(*) FILTER (WHERE {q} < {cut}), "
+            f"MIN({q}) FROM {self.relation}"
+        ).fetchall()
+        sql.cut_message(self.name, date, day, later, kept, first)
+        self.relation = f"(SELECT * FROM {self.relation} WHERE {q} IS NULL OR {q} < {cut})"
 
     def _from_frame(self, tx, wanted, *, date, numbers, ids) -> None:
         self.name = "tx"
@@ -170,14 +188,7 @@ class _Source:
 
     def _from_file(self, path, wanted, *, date, numbers, ids) -> None:
         self.name = path.name
-        if not path.exists():
-            raise FileNotFoundError(f"{path.name}: no such file or folder")
-        reader = _reader(path)
-        try:
-            described = self.con.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()
-        except duckdb.Error as err:
-            raise ValueError(f"{path.name}: could not be read ({_first_line(err)})") from None
-        types = {row[0]: row[1] for row in described}
+        reader, types = _open(self.con, path)
         sql.require_source_columns(types, wanted, path.name)
         select = [_DIALECT.q(c) for c in wanted]
         for column in ids:
@@ -232,7 +243,7 @@ class _Source:
         return f"(SELECT parsed FROM {name} WHERE raw = CAST({q} AS VARCHAR)) AS {q}"
 
     def close(self) -> None:
-        if self.relation == "crm_source":
+        if self.registered:
             self.con.unregister("crm_source")
 
 
@@ -245,6 +256,35 @@ def _in_file_order(con):
         yield
     finally:
         con.execute(f"SET preserve_insertion_order = {str(bool(kept)).lower()}")
+
+
+def cut_day(until: object) -> np.datetime64:
+    """The day of ``until`` (a date, or a timestamp whose time is ignored), naming it."""
+    from crmlib.validation import as_timestamp
+
+    stamp = as_timestamp(until, "until")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return np.datetime64(stamp.date(), "D")
+
+
+def _open(con, path: Path) -> tuple[str, dict[str, str]]:
+    """A file's reader and column types; refuse a missing or empty file, or one with only
+    a header, by name."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path.name}: no such file or folder")
+    if path.is_file() and path.stat().st_size == 0:
+        raise ValueError(f"{path.name}: the file is empty")
+    reader = _reader(path)
+    try:
+        described = con.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()
+        empty = not con.execute(f"SELECT 1 FROM {reader} LIMIT 1").fetchall()
+    except duckdb.Error as err:
+        raise ValueError(f"{path.name}: could not be read ({_first_line(err)})") from None
+    if empty:
+        header = "a header" if "read_csv" in reader else "the column names"
+        raise ValueError(f"{path.name}: no data rows, only {header}")
+    return reader, {row[0]: row[1] for row in described}
 
 
 def _first_line(err: Exception) -> str:
@@ -269,12 +309,8 @@ def _connection(con=None):
 
 def source_columns(source: str | os.PathLike, con=None) -> list[str]:
     """The column names of a CSV or Parquet file (for messages and the command)."""
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"{path.name}: no such file or folder")
     with _connection(con) as cursor:
-        described = cursor.sql(f"DESCRIBE SELECT * FROM {_reader(path)}").fetchall()
-    return [row[0] for row in described]
+        return list(_open(cursor, Path(source))[1])
 
 
 def read_columns(source, columns: list[str], con=None) -> pd.DataFrame:
@@ -283,12 +319,9 @@ def read_columns(source, columns: list[str], con=None) -> pd.DataFrame:
         sql.require_source_columns(source.columns, columns, "tx")
         return source[columns]
     path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"{path.name}: no such file or folder")
-    reader = _reader(path)
     with _connection(con) as cursor:
-        present = [row[0] for row in cursor.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
-        sql.require_source_columns(present, columns, path.name)
+        reader, types = _open(cursor, path)
+        sql.require_source_columns(types, columns, path.name)
         listed = ", ".join(_DIALECT.q(c) for c in columns)
         return cursor.sql(f"SELECT {listed} FROM {reader}").df()
 
@@ -300,10 +333,11 @@ def _far_dates(source: _Source, checks: dict, date: str) -> None:
         warn_far_dates(source.pending_dates, date, checks["date_extent"], checks["date_histogram"])
 
 
-def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, cutoffs):
+def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, cutoffs, until):
     """Aggregate and check in one pass over the lines, then score; raise or warn as rfm does."""
-    source = _Source(con, tx, date=date, numbers=(amount,), ids=(customer, invoice))
-    frame = isinstance(tx, pd.DataFrame)  # checked in pandas: cheaper than in the query
+    source = _Source(con, tx, date=date, numbers=(amount,), ids=(customer, invoice), until=until)
+    # A frame is checked in pandas (cheaper than in the query), unless lines were cut.
+    frame = isinstance(tx, pd.DataFrame) and until is None
     counts = None
     if frame:
         # Before the query, on this thread: vectorised or compiled reads of the frame, no
@@ -359,6 +393,7 @@ def rfm(
     ties: str = "first",
     cutoffs: Mapping[str, object] | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    until: object = None,
 ) -> pd.DataFrame:
     """``rfm.score(rfm.summarize(tx, ...), bins, ties=, cutoffs=)``, computed by DuckDB.
 
@@ -373,6 +408,10 @@ def rfm(
         As :func:`crmlib.rfm.score`.
     con : DuckDB connection, optional
         From :func:`connect` (memory limit, spill folder, threads); a new one by default.
+    until : date, optional
+        Leave out the lines dated after this day (a time of day is ignored), with a
+        ``DataWarning`` that says how many: the data as they stood at the end of that day
+        (``crmlib rfm --as-of``). ``as_of`` is still yours to give (usually the next day).
 
     Returns
     -------
@@ -395,6 +434,7 @@ def rfm(
             bins=bins,
             ties=ties,
             cutoffs=cutoffs,
+            until=until,
         )
 
 
@@ -425,12 +465,14 @@ def btyd_summary(
     calibration_end: object = None,
     observation_end: object = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    until: object = None,
 ) -> pd.DataFrame:
     """:func:`crmlib.btyd.summarize`, computed by DuckDB.
 
     Same arguments and result (``repeat_purchases``, ``age_at_last_purchase``, ``age``,
     ``mean_repeat_spend``, the holdout columns; the unit in ``attrs["unit"]``); ``tx`` may
-    also be a CSV or Parquet file.
+    also be a CSV or Parquet file. ``until``: as :func:`rfm`'s (lines after that day are
+    left out with a warning saying how many; ``observation_end`` cuts them silently).
 
     Examples
     --------
@@ -450,13 +492,13 @@ def btyd_summary(
         raise ValueError(f"unit: expected one of 'h', 'D', 'W', 'M', 'Y', got {unit!r}")
     request = sql.BtydRequest(customer, date, amount, unit, calibration_end, observation_end)
     with _connection(con) as cursor:
-        return _btyd(cursor, tx, request)
+        return _btyd(cursor, tx, request, until)
 
 
-def _btyd(con, tx, request: sql.BtydRequest):
+def _btyd(con, tx, request: sql.BtydRequest, until: object = None):
     customer, date, amount, unit = request[:4]
     numbers = (amount,) if amount is not None else ()
-    source = _Source(con, tx, date=date, numbers=numbers, ids=(customer,))
+    source = _Source(con, tx, date=date, numbers=numbers, ids=(customer,), until=until)
     if isinstance(tx, pd.DataFrame):
         return _btyd_frame(con, source, request)
     try:
@@ -522,25 +564,46 @@ def frequent_itemsets(
     min_support: float,
     max_len: int | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    quantity: str | None = None,
 ) -> pd.DataFrame:
     """:func:`crmlib.basket.frequent_itemsets` of the baskets in a frame or file of lines.
 
     DuckDB reads the distinct (invoice, item) pairs; baskets are formed and mined by
     :func:`crmlib.basket.baskets_from_lines` and :func:`crmlib.basket.frequent_itemsets`.
+    ``quantity`` (a quantity or amount column) leaves out the lines where it is not above
+    0 (returns, cancellations, fees given back), so a cancellation invoice is no basket.
+    Without it, a ``DataWarning`` says how many baskets have an invoice id starting with
+    "C", as cancellations do in many shops' data.
     """
     from crmlib import basket
 
+    numbers = (quantity,) if quantity is not None else ()
     if isinstance(tx, pd.DataFrame):
-        lines = read_columns(tx, [invoice, item])
+        lines = read_columns(tx, [invoice, item, *numbers])
+        if quantity is not None:
+            lines = lines[as_numeric(lines[quantity], quantity) > 0]
+        name = "tx"
     else:
-        path = Path(tx)
-        if not path.exists():
-            raise FileNotFoundError(f"{path.name}: no such file or folder")
-        reader = _reader(path)
-        with _connection(con) as cursor:
-            present = [r[0] for r in cursor.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
-            sql.require_source_columns(present, [invoice, item], path.name)
-            i, t = _DIALECT.q(invoice), _DIALECT.q(item)
-            lines = cursor.sql(f"SELECT DISTINCT {i}, {t} FROM {reader} ORDER BY {i}, {t}").df()
+        lines, name = _distinct_lines(con, tx, invoice, item, quantity)
+    if quantity is None:
+        sql.warn_cancellations(lines[invoice], name)
     baskets = basket.baskets_from_lines(lines, invoice=invoice, item=item)
     return basket.frequent_itemsets(baskets.tolist(), min_support, max_len)
+
+
+def _distinct_lines(con, tx, invoice: str, item: str, quantity: str | None):
+    """The distinct (invoice, item) pairs of a file's purchase lines, and the file's name."""
+    numbers = (quantity,) if quantity is not None else ()
+    with _connection(con) as cursor:
+        source = _Source(cursor, tx, date=None, numbers=numbers, ids=(invoice, item))
+        try:
+            i, t = _DIALECT.q(invoice), _DIALECT.q(item)
+            where = f" WHERE {_DIALECT.q(quantity)} > 0" if quantity is not None else ""
+            lines = cursor.sql(
+                f"SELECT DISTINCT {i}, {t} FROM {source.relation}{where} ORDER BY {i}, {t}"
+            ).df()
+        except duckdb.Error as err:
+            raise ValueError(f"{source.name}: {_first_line(err)}") from None
+        finally:
+            source.close()
+    return lines, source.name

@@ -104,7 +104,7 @@ def _is_spark_frame(value: object) -> bool:
 class _Source:
     """A frame, file or Spark DataFrame as a temporary view with checked columns."""
 
-    def __init__(self, spark, source, *, date, numbers, ids) -> None:
+    def __init__(self, spark, source, *, date, numbers, ids, until=None) -> None:
         self.spark = spark
         self.index_dtypes: dict[str, object] = {}
         self.string_ids: set[str] = set()
@@ -149,25 +149,54 @@ class _Source:
                     self._refuse_text_numbers(frame, column)
             if date is not None and types[date] not in _DATE_TYPES:
                 frame = self._parse_dates(frame, date)
+        if until is not None:
+            frame = self._cut(frame, date, until)
         self.view = "crm_source"
         frame.createOrReplaceTempView(self.view)
+
+    def _cut(self, frame, date: str, until: object):
+        """Leave out the lines dated after the day ``until``, warning how many."""
+        from pyspark.sql import functions as F
+
+        from crmlib.engines.duckdb import cut_day
+
+        day = cut_day(until)
+        cut = F.lit(str(day + np.timedelta64(1, "D"))).cast("timestamp")
+        counts = frame.agg(
+            F.sum((F.col(date) >= cut).cast("long")).alias("later"),
+            F.sum((F.col(date) < cut).cast("long")).alias("kept"),
+            F.min(date).alias("first"),
+        ).first()
+        later, kept = counts["later"] or 0, counts["kept"] or 0
+        sql.cut_message(self.name, date, day, later, kept, counts["first"])
+        return frame.where(F.col(date).isNull() | (F.col(date) < cut))
 
     def _read(self, text: str):
         from pyspark.errors import AnalysisException
 
         self.name = text.rstrip("/").rsplit("/", 1)[-1] or text
         lower = self.name.lower()
+        if os.path.isfile(text) and os.path.getsize(text) == 0:
+            raise ValueError(f"{self.name}: the file is empty")
+        csv = lower.endswith((".csv", ".csv.gz", ".tsv", ".txt"))
         try:
-            if lower.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
-                return self.spark.read.csv(text, header=True, inferSchema=True)
-            if lower.endswith((".parquet", ".pq")) or "." not in self.name:
-                return self.spark.read.parquet(text)  # a file, or a folder of Parquet files
+            if csv:
+                frame = self.spark.read.csv(text, header=True, inferSchema=True)
+            elif lower.endswith((".parquet", ".pq")) or "." not in self.name:
+                frame = self.spark.read.parquet(text)  # a file, or a folder of Parquet files
+            else:
+                frame = None
         except AnalysisException as err:
             first = str(err).strip().splitlines()[0]
             raise FileNotFoundError(f"{self.name}: could not be read by Spark ({first})") from None
-        raise ValueError(
-            f"{self.name}: expected a .csv or .parquet file (or a folder of .parquet files)"
-        )
+        if frame is None:
+            raise ValueError(
+                f"{self.name}: expected a .csv or .parquet file (or a folder of .parquet files)"
+            )
+        if frame.isEmpty():
+            header = "a header" if csv else "the column names"
+            raise ValueError(f"{self.name}: no data rows, only {header}")
+        return frame
 
     def _row_of(self, frame, column: str, value: object) -> str:
         """Where ``value`` first appears: row number in the file (error messages only)."""
@@ -246,16 +275,18 @@ def rfm(
     ties: str = "first",
     cutoffs: Mapping[str, object] | None = None,
     con=None,
+    until: object = None,
 ) -> pd.DataFrame:
     """``rfm.score(rfm.summarize(tx, ...), bins, ties=, cutoffs=)``, computed by Spark.
 
     ``tx`` is a pandas or Spark DataFrame, or a CSV or Parquet path Spark can read; ``con``
-    a SparkSession (default: :func:`session`). Returns the pandas frame of
+    a SparkSession (default: :func:`session`); ``until`` as
+    :func:`crmlib.engines.duckdb.rfm`'s. Returns the pandas frame of
     :func:`crmlib.rfm.score`, one row per customer.
     """
     spark = con or session()
     sql._score_options(bins, ties, cutoffs)  # refuse bad options before reading anything
-    source = _Source(spark, tx, date=date, numbers=(amount,), ids=(customer, invoice))
+    source = _Source(spark, tx, date=date, numbers=(amount,), ids=(customer, invoice), until=until)
     query = sql.rfm_aggregate_sql(
         source.view, _DIALECT, customer=customer, date=date, amount=amount, invoice=invoice
     )
@@ -293,13 +324,16 @@ def btyd_summary(
     calibration_end: object = None,
     observation_end: object = None,
     con=None,
+    until: object = None,
 ) -> pd.DataFrame:
-    """:func:`crmlib.btyd.summarize`, computed by Spark; one row per customer comes back."""
+    """:func:`crmlib.btyd.summarize`, computed by Spark; one row per customer comes back.
+
+    ``until`` as :func:`crmlib.engines.duckdb.btyd_summary`'s."""
     spark = con or session()
     if unit not in sql.DAYS_PER_UNIT:
         raise ValueError(f"unit: expected one of 'h', 'D', 'W', 'M', 'Y', got {unit!r}")
     numbers = (amount,) if amount is not None else ()
-    source = _Source(spark, tx, date=date, numbers=numbers, ids=(customer,))
+    source = _Source(spark, tx, date=date, numbers=numbers, ids=(customer,), until=until)
     days = spark.sql(
         sql.btyd_days_sql(
             source.view, _DIALECT, customer=customer, date=date, amount=amount, unit=unit
@@ -363,17 +397,36 @@ def frequent_itemsets(
     min_support: float,
     max_len: int | None = None,
     con=None,
+    quantity: str | None = None,
 ) -> pd.DataFrame:
     """:func:`crmlib.basket.frequent_itemsets` of the baskets of a frame or file of lines,
-    mined by Spark MLlib's ``FPGrowth``: the same itemsets, counts, columns and order."""
+    mined by Spark MLlib's ``FPGrowth``: the same itemsets, counts, columns and order.
+    ``quantity`` and the warning about cancellations as
+    :func:`crmlib.engines.duckdb.frequent_itemsets`'s."""
     from pyspark.ml.fpm import FPGrowth
     from pyspark.sql import functions as F
 
     from crmlib.basket import _min_count, _require_support
 
     spark = con or session()
-    source = _Source(spark, tx, date=None, numbers=(), ids=(invoice, item))
+    numbers = (quantity,) if quantity is not None else ()
+    source = _Source(spark, tx, date=None, numbers=numbers, ids=(invoice, item))
     lines = spark.table(source.view)
+    if quantity is not None:
+        lines = lines.where(F.col(quantity).cast("double") > 0)
+    elif dict(lines.dtypes)[invoice] == "string":
+        starts = F.col(invoice).startswith("C")
+        row = (
+            lines.select(invoice)
+            .distinct()
+            .agg(
+                F.count("*").alias("total"),
+                F.sum(starts.cast("long")).alias("n"),
+                F.min(F.when(starts, F.col(invoice))).alias("example"),
+            )
+            .first()
+        )
+        sql.cancellation_warning(source.name, row["n"] or 0, row["total"], row["example"])
     counts = lines.select(
         *(F.sum(F.col(c).isNull().cast("long")).alias(c) for c in (invoice, item))
     ).first()
