@@ -6,6 +6,7 @@ subprocess, as an analyst would.
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -233,3 +234,258 @@ def test_the_installed_command_runs_in_a_subprocess(files, tmp_path):
     )  # fmt: skip
     assert missing.returncode == 2
     assert missing.stderr.startswith("crmlib clv: error: retail.parquet: missing column(s)")
+
+
+# --------------------------------------------------------------------------------------------
+# Outputs: checked before anything is read; the input and existing files are never lost
+# --------------------------------------------------------------------------------------------
+
+GOOD = "customer_id,invoice_id,date,amount,item\n1,A1,2024-01-02,10,x\n2,A2,2024-01-03,12,y\n"
+
+
+@pytest.fixture
+def good(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # paths as an analyst types them, relative
+    (tmp_path / "good.csv").write_text(GOOD)
+    return tmp_path / "good.csv"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["rfm", "good.csv", "-o", "good.csv"], "-o good.csv: this is the input file"),
+        (["rfm", "good.csv", "-o", "./sub/../good.csv"], "this is the input file"),
+        (["rfm", "good.csv", "--report", "good.csv"], "--report good.csv: expected an .html"),
+        (
+            ["basket", "good.csv", "--item", "item", "--min-support", "0.5", "--itemsets",
+             "good.csv"],
+            "--itemsets good.csv: this is the input file",
+        ),
+        (
+            ["basket", "good.csv", "--item", "item", "--min-support", "0.5", "-o", "same.csv",
+             "--itemsets", "same.csv"],
+            "--itemsets same.csv: -o same.csv writes to the same file",
+        ),
+        (["rfm", "good.csv", "--report", "page.txt"], "--report page.txt: expected an .html"),
+        (["rfm", "good.csv", "-o", "/dev/null"], "-o /dev/null: expected a .csv or .parquet"),
+        (["rfm", "good.csv", "-o", "nodir/out.csv"], "-o nodir/out.csv: the folder nodir does"),
+        (["rfm", "good.csv", "-o", "mine.csv"], "-o: mine.csv exists; give --force to replace it"),
+        (["rfm", "folder", "-o", "folder/out.csv"], "is inside the input folder folder"),
+    ],
+)  # fmt: skip
+def test_an_output_that_would_destroy_a_file_is_refused(good, capsys, argv, expected):
+    (good.parent / "sub").mkdir()
+    (good.parent / "mine.csv").write_text("my precious notes\n")
+    (good.parent / "folder").mkdir()
+    pd.read_csv(good).to_parquet(good.parent / "folder" / "part.parquet")
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and expected in err, err
+    assert good.read_text() == GOOD
+    assert (good.parent / "mine.csv").read_text() == "my precious notes\n"
+    assert sorted(p.name for p in good.parent.iterdir()) == [
+        "folder", "good.csv", "mine.csv", "sub"
+    ]  # fmt: skip
+
+
+def test_outputs_are_checked_before_the_file_is_read(good, capsys):
+    (good.parent / "bad.csv").write_text("a,b\n1,2\n")  # no column the command needs
+    code, _, err = run(["rfm", "bad.csv", "-o", "out.xlsx"], capsys)
+    assert code == 2 and "-o out.xlsx: expected a .csv or .parquet file name" in err
+    assert "warning" not in err
+
+
+def test_force_replaces_an_existing_output(good, capsys):
+    (good.parent / "mine.csv").write_text("old\n")
+    code, _, err = run(["rfm", "good.csv", "-o", "mine.csv", "--force", "-q"], capsys)
+    assert code == 0, err
+    assert pd.read_csv(good.parent / "mine.csv")["customer_id"].tolist() == [1, 2]
+    assert [p.name for p in good.parent.iterdir() if p.name.startswith(".")] == []
+
+
+# --------------------------------------------------------------------------------------------
+# Arguments checked, with the option's name
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--min-confidence", "80"], "--min-confidence: expected a fraction in [0, 1], got 80; "
+         "a percentage? write 0.8 for 80%"),
+        (["--min-confidence", "-0.1"], "--min-confidence: expected a fraction in [0, 1], got -0.1"),
+        (["--min-lift", "-1"], "--min-lift: expected a number >= 0, got -1"),
+        (["--min-support", "0.0"], "--min-support: expected a fraction in (0, 1], got 0.0"),
+    ],
+)  # fmt: skip
+def test_basket_thresholds_are_refused_naming_the_option(good, capsys, argv, expected):
+    base = ["basket", "good.csv", "--item", "item", "--min-support", "0.5"]
+    code, out, err = run(base + argv, capsys)
+    assert code == 2 and out == "" and expected in err, err
+
+
+def test_advice_names_options_the_command_has(files, capsys):
+    code, _, err = run(
+        ["basket", files / "retail.parquet", "--invoice", "invoice_no", "--item", "stock_code",
+         "--min-support", "0.0005", "--quantity", "quantity", "-q"],
+        capsys,
+    )  # fmt: skip
+    assert code == 2
+    assert re.search(r"error: --min-support 0.0005 would give about [\d,]+ frequent", err), err
+    assert "try --min-support 0." in err and "set --max-len" in err
+    assert "max_itemsets" not in err and "max_len" not in err and "min_support" not in err
+
+
+def test_ids_written_two_ways_get_advice_for_the_file(good, capsys):
+    (good.parent / "ids.csv").write_text(
+        "customer_id,invoice_id,date,amount\n' C1',A1,2024-01-02,10\n'C1',A2,2024-01-03,12\n".replace(
+            "'", ""
+        )
+    )
+    code, _, err = run(["rfm", "ids.csv"], capsys)
+    assert code == 2 and "written in two ways" in err and ".astype" not in err, err
+
+
+# --------------------------------------------------------------------------------------------
+# Files with no data
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["rfm", "clv", "basket"])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("empty.csv", "empty.csv: the file is empty"),
+        ("header.csv", "header.csv: no data rows, only a header"),
+        ("header.parquet", "header.parquet: no data rows, only the column names"),
+    ],
+)
+def test_a_file_with_no_data_gets_one_clear_message(good, capsys, command, name, expected):
+    (good.parent / "empty.csv").write_text("")
+    (good.parent / "header.csv").write_text(GOOD.splitlines()[0] + "\n")
+    pd.read_csv(good).head(0).to_parquet(good.parent / "header.parquet")
+    extra = ["--item", "item", "--min-support", "0.5"] if command == "basket" else []
+    code, _, err = run([command, name, *extra], capsys)
+    assert code == 2
+    assert err.strip() == f"crmlib {command}: error: {expected}"
+
+
+# --------------------------------------------------------------------------------------------
+# --as-of: the data as they stood at the end of that day, in rfm and clv alike
+# --------------------------------------------------------------------------------------------
+
+
+def test_rfm_as_of_cuts_the_lines_as_the_library_would(files, retail_sample, capsys):
+    out_file = files / "rfm-june.csv"
+    code, _, err = run(
+        ["rfm", files / "retail.parquet", *RETAIL_ARGS, "--as-of", "2011-06-30", "-o", out_file,
+         "--force"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    end = pd.Timestamp("2011-07-01")
+    later = int((retail_sample["invoice_date"] >= end).sum())
+    assert f"warning: retail.parquet: {later:,} line(s) dated after 2011-06-30 are left out" in err
+    kept = retail_sample[retail_sample["invoice_date"] < end]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = rfm.score(
+            rfm.summarize(kept, customer="customer_id", date="invoice_date", amount="amount",
+                          invoice="invoice_no", as_of=end)
+        )  # fmt: skip
+    got = pd.read_csv(out_file).set_index("customer_id")
+    assert got.index.tolist() == ref.index.tolist()
+    for column in ("recency", "frequency", "monetary", "rfm_cell"):
+        assert got[column].astype(str).tolist() == ref[column].astype(str).tolist(), column
+    assert got["recency"].min() >= 1
+
+
+def test_clv_as_of_is_the_last_day_of_data(files, capsys):
+    out_file = files / "clv-june.csv"
+    code, _, err = run(
+        ["clv", files / "cdnow.csv", "--amount", "dollar_value", "--as-of", "1997-06-30",
+         "-o", out_file, "--force", "-q"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    tx = datasets.fetch_cdnow()
+    later = int((tx["date"] >= pd.Timestamp("1997-07-01")).sum())
+    assert f"{later:,} line(s) dated after 1997-06-30 are left out" in err
+    kept = tx[tx["date"] < pd.Timestamp("1997-07-01")]
+    ref = btyd.summarize(kept, customer="customer_id", date="date", amount="dollar_value")
+    got = pd.read_csv(out_file).set_index("customer_id")
+    np.testing.assert_allclose(got["age"], ref["age"])  # ages counted to 1997-06-30
+    assert got["age"].max() == (pd.Timestamp("1997-06-30") - kept["date"].min()).days / 7
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("10/12/2011", "--as-of: '10/12/2011' could be day-first or month-first; write the day "
+         "as YYYY-MM-DD: 2011-12-10 for 10 December 2011, 2011-10-12 for 12 October 2011"),
+        ("25/12/2011", "--as-of: expected a day as YYYY-MM-DD, got '25/12/2011'; write 2011-12-25"),
+        ("2011-02-30", "--as-of: '2011-02-30' is not a day of the calendar"),
+        ("June", "--as-of: expected a day as YYYY-MM-DD (e.g. 2011-12-09), got 'June'"),
+    ],
+)  # fmt: skip
+def test_an_as_of_that_is_not_a_clear_day_is_refused(good, capsys, as_of, expected):
+    for command in ("rfm", "clv"):
+        code, _, err = run([command, "good.csv", "--as-of", as_of], capsys)
+        assert code == 2 and err.strip() == f"crmlib {command}: error: {expected}"
+
+
+def test_an_iso_datetime_as_of_means_its_day(good, capsys):
+    _, by_day, _ = run(["rfm", "good.csv", "--as-of", "2024-01-02", "-q"], capsys)
+    code, by_time, err = run(["rfm", "good.csv", "--as-of", "2024-01-02T13:45:00", "-q"], capsys)
+    assert code == 0 and by_time == by_day
+    assert "1 line(s) dated after 2024-01-02 are left out" in err
+    assert pd.read_csv(io.StringIO(by_day))["recency"].tolist() == [1]
+
+
+# --------------------------------------------------------------------------------------------
+# rfm --bins, monetary as written; basket on invoice lines
+# --------------------------------------------------------------------------------------------
+
+
+def test_bins_other_than_five_say_the_segment_is_left_out(good, capsys):
+    code, out, err = run(["rfm", "good.csv", "--bins", "2", "-q"], capsys)
+    assert code == 0
+    assert "segment" not in out.splitlines()[0]
+    assert "warning: --bins 2: the segment names" in err and "segment column" in err
+
+
+def test_monetary_is_written_as_the_net_amount(good, capsys):
+    (good.parent / "money.csv").write_text(
+        "customer_id,invoice_id,date,amount\n"
+        "1,A1,2024-01-02,100.1\n1,A2,2024-01-03,149.0\n"  # 249.10000000000002 as a float sum
+        "2,A3,2024-01-02,0.1\n2,A3,2024-01-02,0.2\n2,C4,2024-01-03,-0.3\n"  # a full refund
+    )
+    code, out, err = run(["rfm", "money.csv", "-q"], capsys)
+    assert code == 0, err
+    assert out.splitlines()[1].split(",")[:4] == ["1", "1", "2", "249.1"]
+    assert out.splitlines()[2].split(",")[:4] == ["2", "2", "1", "0.0"]
+
+
+def test_basket_quantity_leaves_out_what_is_not_a_purchase(files, retail_sample, capsys):
+    argv = ["basket", files / "retail.parquet", "--invoice", "invoice_no", "--item",
+            "stock_code", "--min-support", "0.02"]  # fmt: skip
+    code, plain, err = run(argv, capsys)
+    assert code == 0
+    invoices = retail_sample["invoice_no"].astype(str)
+    n = invoices[invoices.str.startswith("C")].nunique()
+    assert (
+        f"{n:,} of the {invoices.nunique():,} baskets have an invoice id starting with 'C'" in err
+    )
+    assert "give --quantity or --amount (its column)" in err
+    for option in ("--quantity", "--amount"):
+        column = option.lstrip("-")
+        code, out, err = run([*argv, option, column, "-q"], capsys)
+        assert code == 0 and "warning" not in err, err
+        bought = retail_sample[retail_sample[column] > 0]
+        baskets = basket.baskets_from_lines(bought, invoice="invoice_no", item="stock_code")
+        itemsets = basket.frequent_itemsets(baskets.tolist(), 0.02)
+        rules = basket.association_rules(itemsets, metric="confidence", min_threshold=0.0)
+        rules = rules[rules["lift"] >= 1.0]
+        assert pd.read_csv(io.StringIO(out))["rule"].tolist() == rules["rule"].tolist()
+    with pytest.raises(SystemExit, match="2"):  # one or the other (argparse)
+        run([*argv, "--quantity", "quantity", "--amount", "amount"], capsys)
