@@ -198,7 +198,15 @@ p.meta{color:#666;font-size:.9em}img{max-width:100%}
 """
 
 
-def _report(path: str, title: str, meta: str, sections: list[tuple[str, str]]) -> None:
+def _text(paragraph: str) -> str:
+    return f"<p>{html.escape(paragraph)}</p>"
+
+
+def _report(
+    args: argparse.Namespace, title: str, meta: str, sections: list[tuple[str, str]]
+) -> None:
+    """One self-contained page: the title, what was computed from what, the sections, and
+    what the command left out (its warnings)."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -207,8 +215,20 @@ def _report(path: str, title: str, meta: str, sections: list[tuple[str, str]]) -
     ]
     for heading, body in sections:
         parts.append(f"<h2>{html.escape(heading)}</h2>{body}")
+    notes = getattr(args, "notes", [])
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes) or "<li>nothing</li>"
+    parts.append(f"<h2>Left out and warnings</h2><ul>{items}</ul>")
+    path = args.report
     parts.append("</body></html>")
     _replace(path, lambda f: Path(f).write_text("\n".join(parts), encoding="utf-8"))
+
+
+def _numbers_html(frame: pd.DataFrame, formats: dict[str, str]) -> str:
+    """A table whose columns are formatted one by one (counts as whole numbers)."""
+    shown = frame.copy()
+    for column, spec in formats.items():
+        shown[column] = [spec.format(v) if pd.notna(v) else "" for v in frame[column]]
+    return shown.to_html(border=0, classes="t", na_rep="")
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,6 +256,7 @@ def _rfm(args: argparse.Namespace) -> int:
             ties=args.ties,
             con=args.con,
         )
+    args.as_of_used = scored.attrs.get("as_of")
     with steps.step("segments"):
         if args.bins == 5:
             scored = rfm.name_segments(scored)
@@ -251,9 +272,23 @@ def _rfm(args: argparse.Namespace) -> int:
 
 
 def _rfm_report(args, scored: pd.DataFrame, summary: pd.DataFrame | None) -> None:
+    from crmlib import rfm
     from crmlib.plots import percent_axis
 
-    sections = []
+    as_of = args.as_of_used or "the day after the last line"
+    sections = [
+        (
+            "How to read this",
+            _text(
+                f"Recency is the number of days from a customer's last purchase to {as_of}; "
+                "frequency the number of invoices with a purchase line; monetary the net "
+                f"amount (purchases minus returns, in the unit of column {args.amount!r}). "
+                f"Each is scored 1 to {args.bins} ({args.bins} best: most recent, most "
+                "frequent, most spent), by quantiles of the customers; the RFM cell is the "
+                "three scores side by side, the RFM score their sum."
+            ),
+        )
+    ]
     if summary is not None:
         top = summary.index[0]
         share = summary["share_of_revenue"].iloc[0]
@@ -265,7 +300,40 @@ def _rfm_report(args, scored: pd.DataFrame, summary: pd.DataFrame | None) -> Non
             percent_axis(ax, "x")
             ax.set_title(f"{top} bring {share:.0%} of revenue")
 
-        sections.append(("Segments", _table_html(summary)))
+        table = summary.rename(
+            columns={
+                "share_of_customers": "share of customers",
+                "share_of_revenue": "share of revenue",
+                "recency": "median recency (days)",
+                "frequency": "median frequency (invoices)",
+                "monetary": "median monetary",
+            }
+        )
+        formats = {
+            "customers": "{:,.0f}",
+            "share of customers": "{:.1%}",
+            "revenue": "{:,.2f}",
+            "share of revenue": "{:.1%}",
+            "median recency (days)": "{:,.0f}",
+            "median frequency (invoices)": "{:,.1f}",
+            "median monetary": "{:,.2f}",
+        }
+        rules = "; ".join(
+            f"{name}: R {r[0]}-{r[1]}, F {f[0]}-{f[1]}"
+            for name, rule in rfm.DEFAULT_SCHEME.items()
+            for r, f in [(rule.get("r", (1, 5)), rule.get("f", (1, 5)))]
+        )
+        sections.append(
+            (
+                "Segments",
+                _text(
+                    "Segments are named from the R and F scores (crmlib.rfm.DEFAULT_SCHEME): "
+                    f"{rules}. Revenue is the segment's net amount; the other columns are "
+                    "medians of its customers."
+                )
+                + _numbers_html(table, formats),
+            )
+        )
         sections.append(("Revenue by segment", _figure_html(revenue)))
     cells = scored.groupby(["r_score", "f_score"]).size().unstack(fill_value=0)
 
@@ -281,9 +349,15 @@ def _rfm_report(args, scored: pd.DataFrame, summary: pd.DataFrame | None) -> Non
 
     sections.append(("Customers by R and F score", _figure_html(grid)))
     measures = scored[["recency", "frequency", "monetary"]].describe().T
-    sections.append(("Recency, frequency, monetary", _table_html(measures)))
-    meta = f"{len(scored):,} customers from {Path(args.file).name}; engine {args.engine}"
-    _report(args.report, "RFM analysis", meta, sections)
+    measures.index = ["recency (days)", "frequency (invoices)", "monetary (net amount)"]
+    measures = measures.rename(columns={"count": "customers", "50%": "median"})
+    formats = {c: "{:,.2f}" for c in measures.columns} | {"customers": "{:,.0f}"}
+    sections.append(("Recency, frequency, monetary", _numbers_html(measures, formats)))
+    meta = (
+        f"{len(scored):,} customers from {Path(args.file).name}, as of {as_of}"
+        f"{' (data up to ' + args.as_of + ')' if args.as_of else ''}; engine {args.engine}"
+    )
+    _report(args, "RFM analysis", meta, sections)
 
 
 def _clv(args: argparse.Namespace) -> int:
@@ -315,12 +389,38 @@ def _clv(args: argparse.Namespace) -> int:
     return 0
 
 
+_PARAMETERS = {
+    "r": "BG/NBD: shape of the purchase rates across customers",
+    "alpha": "BG/NBD: scale of the purchase rates (in the time unit)",
+    "a": "BG/NBD: dropout after a purchase, first shape",
+    "b": "BG/NBD: dropout after a purchase, second shape",
+    "p": "Gamma-Gamma: shape of the spend per purchase",
+    "q": "Gamma-Gamma: shape of the customers' mean spends",
+    "gamma": "Gamma-Gamma: scale of the customers' mean spends",
+}
+_UNITS = {"D": "days", "W": "weeks", "M": "months"}
+
+
 def _clv_report(args, out: pd.DataFrame, purchases, spend) -> None:
+    unit = _UNITS.get(args.unit, args.unit)
     params = pd.concat(
-        [purchases.params_.rename("BG/NBD")]
-        + ([spend.params_.rename("Gamma-Gamma")] if spend is not None else [])
+        [purchases.params_] + ([spend.params_] if spend is not None else [])
     ).to_frame("value")
-    sections = [("Fitted parameters", _table_html(params, "{:.4g}"))]
+    params["meaning"] = [_PARAMETERS.get(str(k), "") for k in params.index]
+    sections = [
+        (
+            "How to read this",
+            _text(
+                f"Ages and the horizon are in {unit}. p_alive is the probability that a "
+                "customer is still active; expected_purchases the purchases expected in the "
+                f"next {args.horizon:g} {unit}; expected_spend the expected amount per "
+                "purchase (for customers with no repeat purchase, whose mean_repeat_spend is "
+                "written 0, the population's mean); expected_value their product, "
+                "undiscounted."
+            ),
+        ),
+        ("Fitted parameters", _numbers_html(params, {"value": "{:.4g}"})),
+    ]
     alive = out["p_alive"]
 
     def p_alive(ax):
@@ -330,10 +430,12 @@ def _clv_report(args, out: pd.DataFrame, purchases, spend) -> None:
         ax.set_title(f"{(alive < 0.5).mean():.0%} of customers are more likely gone than active")
 
     sections.append(("Who is still a customer", _figure_html(p_alive)))
+    total = ""
     if "expected_value" in out.columns:
         ranked = out.sort_values("expected_value", ascending=False, kind="stable")
         top = ranked["expected_value"].head(max(1, len(out) // 10)).sum()
         share = top / ranked["expected_value"].sum()
+        total = f"; expected value over the horizon {out['expected_value'].sum():,.2f} in all"
 
         def value(ax):
             cumulative = ranked["expected_value"].cumsum() / ranked["expected_value"].sum()
@@ -344,11 +446,12 @@ def _clv_report(args, out: pd.DataFrame, purchases, spend) -> None:
 
         sections.append(("Where the value is", _figure_html(value)))
         sections.append(("Top customers", _table_html(ranked.head(20))))
+    end = f" up to {args.as_of}" if args.as_of else ""
     meta = (
-        f"{len(out):,} customers from {Path(args.file).name}; horizon {args.horizon:g} "
-        f"{args.unit}; engine {args.engine}"
+        f"{len(out):,} customers from {Path(args.file).name}{end}; horizon {args.horizon:g} "
+        f"{unit}{total} (undiscounted); engine {args.engine}"
     )
-    _report(args.report, "Customer value (BG/NBD + Gamma-Gamma)", meta, sections)
+    _report(args, "Customer value (BG/NBD + Gamma-Gamma)", meta, sections)
 
 
 def _basket(args: argparse.Namespace) -> int:
@@ -397,7 +500,18 @@ def _basket(args: argparse.Namespace) -> int:
 
 
 def _basket_report(args, itemsets: pd.DataFrame, rules: pd.DataFrame) -> None:
-    sections = []
+    sections = [
+        (
+            "How to read this",
+            _text(
+                f"A basket is the set of values of column {args.item!r} on one invoice "
+                f"(column {args.invoice!r}); give a description column as --item to read "
+                "names rather than codes. Support is the share of baskets holding the items; "
+                "confidence the share of baskets with the left side that also hold the right "
+                "side; lift how many times more often than if they were bought independently."
+            ),
+        )
+    ]
     by_length = itemsets.groupby("length").size().rename("itemsets").to_frame()
     sections.append(("Frequent itemsets by length", _table_html(by_length)))
     if len(rules):
@@ -417,7 +531,7 @@ def _basket_report(args, itemsets: pd.DataFrame, rules: pd.DataFrame) -> None:
         f"{len(itemsets):,} itemsets and {len(rules):,} rules at min support "
         f"{args.min_support:g} from {Path(args.file).name}; engine {args.engine}"
     )
-    _report(args.report, "Basket analysis", meta, sections)
+    _report(args, "Basket analysis", meta, sections)
 
 
 # --------------------------------------------------------------------------------------------
@@ -669,7 +783,10 @@ def _one_line_warnings(command: str, args: argparse.Namespace | None = None):
     shown = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        print(f"{PROG} {command}: warning: {_for_command(str(message), args)}", file=sys.stderr)
+        text = _for_command(str(message), args)
+        if args is not None:
+            args.notes = [*getattr(args, "notes", []), text]
+        print(f"{PROG} {command}: warning: {text}", file=sys.stderr)
 
     warnings.showwarning = show
     try:

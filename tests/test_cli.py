@@ -99,6 +99,14 @@ def test_rfm_to_standard_output_and_a_self_contained_report(files, capsys):
     assert page.count("data:image/png;base64,") >= 2
     assert not re.search(r"""(src|href)=["']https?:""", page)  # nothing fetched from elsewhere
     assert "Champions" in page and "<table" in page
+    # self-explanatory: the as-of day, units, what was left out, readable headers, counts
+    assert "as of 2012-01-02 (data up to 2012-01-01)" in page and "recency (days)" in page
+    assert "How to read this" in page and "median recency (days)" in page
+    assert "share_of_customers" not in page and "share of customers" in page
+    left_out = page.split("Left out and warnings")[1]
+    assert "row(s) with no &#x27;customer_id&#x27; are left out" in left_out
+    n = len(pd.read_csv(io.StringIO(out)))
+    assert f"<td>{n:,}</td>" in page and f"{n:,}.00" not in page
 
 
 def test_clv_predicts_per_customer_as_the_library(files, capsys):
@@ -489,3 +497,19 @@ def test_basket_quantity_leaves_out_what_is_not_a_purchase(files, retail_sample,
         assert pd.read_csv(io.StringIO(out))["rule"].tolist() == rules["rule"].tolist()
     with pytest.raises(SystemExit, match="2"):  # one or the other (argparse)
         run([*argv, "--quantity", "quantity", "--amount", "amount"], capsys)
+
+
+def test_clv_on_lines_with_returns_predicts_every_customer(files, retail_sample, capsys):
+    """Online Retail has customers whose repeat purchases net to less than 0 (returns):
+    outside Gamma-Gamma's domain, they get the population's mean spend, with a warning."""
+    out_file = files / "clv-retail.csv"
+    named = files / "named.parquet"
+    retail_sample.dropna(subset=["customer_id"]).to_parquet(named)
+    code, _, err = run(["clv", named, *RETAIL_ARGS[:4], "-o", out_file, "--force", "-q"], capsys)
+    assert code == 0, err
+    got = pd.read_csv(out_file)
+    outside = (got["repeat_purchases"] > 0) & (got["mean_repeat_spend"] < 0)
+    assert outside.any()
+    assert f"{int(outside.sum()):,} customer(s) whose repeat purchases net to less than 0" in err
+    one_time = got.loc[got["repeat_purchases"] == 0, "expected_spend"]
+    assert np.allclose(got.loc[outside, "expected_spend"], one_time.iloc[0])

@@ -398,7 +398,9 @@ def rfm_finish(
     order = None if index.is_monotonic_increasing else np.asarray(index.argsort(), np.intp)
     values = {m: np.asarray(columns[m], np.float64) for m in _MEASURES}
     columns |= _score_columns(values, bins, ties, edges, order)
-    return pd.DataFrame(columns, index=index, copy=False)
+    out = pd.DataFrame(columns, index=index, copy=False)
+    out.attrs["as_of"] = str(np.datetime64(as_of_day, "D"))  # for reports
+    return out
 
 
 def _customer_index(ids: pd.Series, customer: str, index_dtype: object) -> pd.Index:
@@ -818,6 +820,20 @@ def predict_btyd(
         purchases.conditional_expected_purchases(summary, horizon), float
     )
     if spend is not None:
+        # Gamma-Gamma is fitted on positive mean spends (fit_btyd); a customer whose repeat
+        # purchases net to less than 0 (returns) is outside what it can predict and gets
+        # the population's mean spend, as a customer with no repeat purchase does.
+        outside = (summary["repeat_purchases"] > 0) & (summary["mean_repeat_spend"] < 0)
+        if outside.any():
+            summary = summary.copy()
+            summary.loc[outside, ["repeat_purchases", "mean_repeat_spend"]] = 0
+            warnings.warn(
+                f"{int(outside.sum()):,} customer(s) whose repeat purchases net to less than 0 "
+                "(returns) get the population's mean spend per purchase, as customers with "
+                "no repeat purchase do",
+                DataWarning,
+                stacklevel=2,
+            )
         out["expected_spend"] = np.asarray(spend.conditional_expected_spend(summary), float)
         out["expected_value"] = out["expected_purchases"] * out["expected_spend"]
     return out
