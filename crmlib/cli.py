@@ -65,27 +65,43 @@ def _engine(args: argparse.Namespace):
 
 
 class _Steps:
-    """A progress bar over the named steps of a command (shown on a terminal only)."""
+    """Progress on a terminal: a step that takes more than ``after`` seconds says so on
+    standard error when it has taken that long, and how long it took when it ends. Nothing
+    with ``-q`` or when standard error is not a terminal (a file, a pipe, a notebook)."""
 
-    def __init__(self, names: Sequence[str], quiet: bool) -> None:
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(
-            total=len(names),
-            file=sys.stderr,
-            disable=True if quiet else None,
-            bar_format="{desc:<32} {bar} {n_fmt}/{total_fmt} [{elapsed}]",
-            leave=False,
-        )
+    def __init__(self, command: str, quiet: bool, after: float = 2.0) -> None:
+        self.command = command
+        self.after = after
+        self.shown = not quiet and sys.stderr.isatty()
 
     @contextmanager
     def step(self, name: str):
-        self.bar.set_description(name)
-        yield
-        self.bar.update(1)
+        import threading
+        import time
+
+        if not self.shown:
+            yield
+            return
+        started = time.monotonic()
+        said = threading.Event()
+
+        def say() -> None:
+            said.set()
+            print(f"{PROG} {self.command}: {name} ...", file=sys.stderr, flush=True)
+
+        timer = threading.Timer(self.after, say)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            if said.is_set():
+                took = time.monotonic() - started
+                print(f"{PROG} {self.command}: {name} done ({took:.1f} s)", file=sys.stderr)
 
     def close(self) -> None:
-        self.bar.close()
+        pass
 
 
 #: The output options: attribute, option, accepted suffixes, what they are.
@@ -239,8 +255,9 @@ def _numbers_html(frame: pd.DataFrame, formats: dict[str, str]) -> str:
 def _rfm(args: argparse.Namespace) -> int:
     from crmlib import rfm
 
-    steps = _Steps(["read and summarise", "segments", "write"], args.quiet)
-    engine = _engine(args)
+    steps = _Steps(args.command, args.quiet)
+    with steps.step(f"start {args.engine}"):
+        engine = _engine(args)
     day = args.as_of_day
     with steps.step("read, summarise, score"):
         scored = engine.rfm(
@@ -363,8 +380,9 @@ def _rfm_report(args, scored: pd.DataFrame, summary: pd.DataFrame | None) -> Non
 def _clv(args: argparse.Namespace) -> int:
     from crmlib.engines import definitions
 
-    steps = _Steps(["summarise", "fit", "predict", "write"], args.quiet)
-    engine = _engine(args)
+    steps = _Steps(args.command, args.quiet)
+    with steps.step(f"start {args.engine}"):
+        engine = _engine(args)
     with steps.step("read and summarise"):
         summary = engine.btyd_summary(
             args.file,
@@ -457,8 +475,9 @@ def _clv_report(args, out: pd.DataFrame, purchases, spend) -> None:
 def _basket(args: argparse.Namespace) -> int:
     from crmlib import basket
 
-    steps = _Steps(["read", "itemsets", "rules", "write"], args.quiet)
-    engine = _engine(args)
+    steps = _Steps(args.command, args.quiet)
+    with steps.step(f"start {args.engine}"):
+        engine = _engine(args)
     with steps.step("frequent itemsets"):
         itemsets = engine.frequent_itemsets(
             args.file,

@@ -513,3 +513,24 @@ def test_clv_on_lines_with_returns_predicts_every_customer(files, retail_sample,
     assert f"{int(outside.sum()):,} customer(s) whose repeat purchases net to less than 0" in err
     one_time = got.loc[got["repeat_purchases"] == 0, "expected_spend"]
     assert np.allclose(got.loc[outside, "expected_spend"], one_time.iloc[0])
+
+
+def test_a_slow_step_says_so_on_a_terminal(monkeypatch, capsys):
+    import time
+
+    from crmlib import cli
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    steps = cli._Steps("basket", quiet=False, after=0.05)
+    with steps.step("fast"):
+        pass
+    with steps.step("frequent itemsets"):
+        time.sleep(0.3)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "crmlib basket: frequent itemsets ..."
+    assert re.fullmatch(r"crmlib basket: frequent itemsets done \(0\.\d s\)", err[1])
+    assert len(err) == 2
+    quiet = cli._Steps("basket", quiet=True, after=0.0)
+    with quiet.step("anything"):
+        time.sleep(0.05)
+    assert capsys.readouterr().err == ""
