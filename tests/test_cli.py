@@ -534,3 +534,46 @@ def test_a_slow_step_says_so_on_a_terminal(monkeypatch, capsys):
     with quiet.step("anything"):
         time.sleep(0.05)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("rfm", "column 'day': expected no missing values, found 1; the first is in row 2 "
+         "(line 3 of miss.csv)"),
+        ("clv", "column --customer (default customer_id): expected no missing values, found 1; "
+         "the first is in row 3 (line 4 of miss.csv)"),
+    ],
+)  # fmt: skip
+def test_a_missing_value_names_its_line(good, capsys, command, expected):
+    (good.parent / "miss.csv").write_text(
+        "customer_id,invoice_id,day,amount\n1,A1,2024-01-02,10\n2,A2,,12\n,A3,2024-01-03,5\n"
+    )
+    code, _, err = run([command, "miss.csv", "--date", "day"], capsys)
+    assert code == 2 and err.strip() == f"crmlib {command}: error: {expected}"
+
+
+@pytest.mark.parametrize(
+    ("amounts", "suffix", "expected"),
+    [
+        (['"15,30"', '"20,34"'], "csv", "(line 2 of amounts.csv): '15,30'; decimal commas? "
+         "write them with a point (15,30 as 15.30)"),
+        (["£15.3", "£20.34"], "csv", "a currency sign? leave it out (£15.3 as 15.3)"),
+        (['"1,234.50"', '"2,000"'], "csv", "thousands separators? leave them out (1,234.50 as "
+         "1234.50)"),
+        (['"15,30"', '"20,34"'], "parquet", "found text such as '15,30', '20,34'; the first is in"
+         " row 1 of amounts.parquet: '15,30'; decimal commas?"),
+    ],
+)  # fmt: skip
+def test_text_amounts_get_the_likely_fix(good, capsys, amounts, suffix, expected):
+    text = "customer_id,invoice_id,date,amount\n" + "".join(
+        f"{i},A{i},2024-01-0{i},{a}\n" for i, a in enumerate(amounts, start=1)
+    )
+    (good.parent / "amounts.csv").write_text(text)
+    if suffix == "parquet":
+        pd.read_csv(good.parent / "amounts.csv", dtype=str).to_parquet(
+            good.parent / "amounts.parquet"
+        )
+    code, _, err = run(["rfm", f"amounts.{suffix}"], capsys)
+    assert code == 2 and expected in err, err
+    assert "object values" not in err and "line 2 of amounts.parquet" not in err

@@ -21,6 +21,7 @@ BTYD (see :func:`crmlib.btyd.summarize`): purchases of one customer on one day (
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ __all__ = [
     "warn_cancellations",
     "cancellation_warning",
     "cut_message",
+    "text_numbers_message",
     "PREDICTION_COLUMNS",
     "fit_btyd",
     "predict_btyd",
@@ -748,6 +750,24 @@ def cut_message(
             DataWarning,
             stacklevel=5,
         )
+
+
+def text_numbers_message(column: str, examples: Sequence, where: str) -> str:
+    """A column of a file that should hold numbers holds text: say so, where, and the
+    likely fix (decimal commas, a currency sign, thousands separators)."""
+    shown = preview(list(examples)[:3], 3)
+    text = [str(v).strip() for v in examples]
+    hint = ""
+    if text and all(re.fullmatch(r"[-+]?\d+,\d+", v) for v in text):
+        hint = (
+            f"; decimal commas? write them with a point ({text[0]} as {text[0].replace(',', '.')})"
+        )
+    elif text and all(re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", v) for v in text):
+        hint = f"; thousands separators? leave them out ({text[0]} as {text[0].replace(',', '')})"
+    elif text and all(re.match(r"[-+]?\s*[£$€¥₩]|.*[£$€¥₩]$", v) for v in text):
+        bare = re.sub(r"[£$€¥₩\s]", "", text[0])
+        hint = f"; a currency sign? leave it out ({text[0]} as {bare})"
+    return f"column {column!r}: expected numbers, found text such as {shown}; the first is in {where}{hint}"
 
 
 def require_distinct_ids(ids: Sequence, column: str) -> None:

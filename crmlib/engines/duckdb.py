@@ -189,6 +189,7 @@ class _Source:
     def _from_file(self, path, wanted, *, date, numbers, ids) -> None:
         self.name = path.name
         reader, types = _open(self.con, path)
+        self.reader = reader
         sql.require_source_columns(types, wanted, path.name)
         select = [_DIALECT.q(c) for c in wanted]
         for column in ids:
@@ -210,14 +211,15 @@ class _Source:
                 f"WHERE v IS NOT NULL AND TRY_CAST(v AS DOUBLE) IS NULL ORDER BY rn LIMIT 3"
             ).fetchall()
         if bad:
-            examples = pd.Series([v for _, v in bad], dtype=object)
-            try:
-                as_numeric(examples, column)
-            except TypeError as err:
-                rn, value = bad[0]
-                raise TypeError(
-                    f"{err.args[0]}; the first is in row {rn} (line {rn + 1} of {file}): {value!r}"
-                ) from None
+            rn, value = bad[0]
+            where = (
+                f"row {rn} (line {rn + 1} of {file})"
+                if "read_csv" in reader
+                else (f"row {rn} of {file}")
+            )
+            raise TypeError(
+                sql.text_numbers_message(column, [v for _, v in bad], f"{where}: {value!r}")
+            )
 
     def _date_map(self, reader: str, column: str, kind: str, file: str) -> str:
         """Parse a text date column once per distinct value, as the pandas path does."""
@@ -241,6 +243,24 @@ class _Source:
         name = f"crm_dates_{abs(hash(column))}"
         self.con.register(name, mapping)
         return f"(SELECT parsed FROM {name} WHERE raw = CAST({q} AS VARCHAR)) AS {q}"
+
+    def locate_missing(self, err: ValueError, customer: str) -> ValueError:
+        """``err`` about missing values in a column of a file, naming the first row."""
+        found = re.match(r"column '(.+)': expected no missing values, found", str(err))
+        reader = getattr(self, "reader", None)
+        if not found or reader is None:
+            return err
+        q, c = _DIALECT.q(found.group(1)), _DIALECT.q(customer)
+        named = "" if found.group(1) == customer else " AND c IS NOT NULL"
+        with _in_file_order(self.con):
+            rows = self.con.execute(
+                f"SELECT rn FROM (SELECT ROW_NUMBER() OVER () AS rn, {q} AS v, {c} AS c "
+                f"FROM {reader}) WHERE v IS NULL{named} ORDER BY rn LIMIT 1"
+            ).fetchall()
+        if not rows:
+            return err
+        (rn,) = rows[0]
+        return ValueError(f"{err}; the first is in row {rn} (line {rn + 1} of {self.name})")
 
     def close(self) -> None:
         if self.registered:
@@ -364,6 +384,16 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
         source.close()
     if customer in source.string_ids:
         sql.require_distinct_ids(result["customer"].dropna(), customer)
+    try:
+        return _finish(source, result, customer=customer, date=date, amount=amount,
+                       invoice=invoice, as_of=as_of, bins=bins, ties=ties, cutoffs=cutoffs,
+                       counts=counts)  # fmt: skip
+    except ValueError as err:
+        raise source.locate_missing(err, customer) from None
+
+
+def _finish(source, result, *, customer, date, amount, invoice, as_of, bins, ties, cutoffs,
+            counts):  # fmt: skip
     return sql.rfm_finish(
         result,
         customer=customer,
@@ -377,7 +407,7 @@ def _rfm_scored(con, tx, *, customer, date, amount, invoice, as_of, bins, ties, 
         counts=counts,
         index_dtype=source.index_dtypes.get(customer),
         name=source.name,
-        stacklevel=5,
+        stacklevel=6,
     )
 
 
@@ -513,7 +543,10 @@ def _btyd(con, tx, request: sql.BtydRequest, until: object = None):
     finally:
         source.close()
     checks = con.sql(sql.btyd_checks_sql("crm_days")).df().iloc[0].to_dict()
-    query, end_obs, end_cal = sql.btyd_checked_summary_sql(checks, _DIALECT, request)
+    try:
+        query, end_obs, end_cal = sql.btyd_checked_summary_sql(checks, _DIALECT, request)
+    except ValueError as err:
+        raise source.locate_missing(err, customer) from None
     if customer in source.string_ids:
         ids = con.sql("SELECT DISTINCT customer FROM crm_days").fetchall()
         sql.require_distinct_ids([i for (i,) in ids], customer)

@@ -221,13 +221,10 @@ class _Source:
             .toPandas()[column]
         )
         if len(bad):
-            try:
-                as_numeric(bad.astype(object), column)
-            except TypeError as err:
-                where = self._row_of(frame, column, bad.iloc[0])
-                raise TypeError(
-                    f"{err.args[0]}; the first is in {where}: {bad.iloc[0]!r}"
-                ) from None
+            where = self._row_of(frame, column, bad.iloc[0])
+            raise TypeError(
+                sql.text_numbers_message(column, bad.tolist(), f"{where}: {bad.iloc[0]!r}")
+            )
 
     def _parse_dates(self, frame, column: str):
         """Parse a text date column once per distinct value, as the pandas path does."""
