@@ -577,3 +577,24 @@ def test_text_amounts_get_the_likely_fix(good, capsys, amounts, suffix, expected
     code, _, err = run(["rfm", f"amounts.{suffix}"], capsys)
     assert code == 2 and expected in err, err
     assert "object values" not in err and "line 2 of amounts.parquet" not in err
+
+
+def test_a_folder_is_read_as_its_parquet_files(good, capsys):
+    (good.parent / "csvdir").mkdir()
+    for name in ("a.csv", "b.csv"):
+        (good.parent / "csvdir" / name).write_text(GOOD)
+    code, _, err = run(["rfm", "csvdir"], capsys)
+    assert code == 2 and err.strip() == (
+        "crmlib rfm: error: csvdir: a folder must hold .parquet files; found 2 .csv file(s) "
+        "(give one file, or convert them to Parquet)"
+    )
+    (good.parent / "mixed").mkdir()
+    (good.parent / "mixed" / "x.csv").write_text(GOOD)
+    (good.parent / "mixed" / "_SUCCESS").write_text("")
+    pd.read_csv(good).to_parquet(good.parent / "mixed" / "part-0.parquet")
+    code, out, err = run(["rfm", "mixed", "-q"], capsys)
+    assert code == 0 and len(pd.read_csv(io.StringIO(out))) == 2
+    assert err.strip() == (
+        "crmlib rfm: warning: mixed: only its 1 .parquet file(s) are read; 1 .csv file(s) "
+        "skipped (x.csv)"
+    )

@@ -26,6 +26,7 @@ import contextlib
 import os
 import re
 import threading
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -35,6 +36,7 @@ import pandas as pd
 
 from crmlib.engines import definitions as sql
 from crmlib.validation import (
+    DataWarning,
     as_numeric,
     require_frame,
     require_ids,
@@ -236,7 +238,11 @@ class _Source:
                     f"CAST({q} AS VARCHAR) AS v FROM {reader}) WHERE v = ? ORDER BY rn LIMIT 1",
                     [str(value)],
                 ).fetchone()[0]
-            return f"row {rn} (line {rn + 1} of {file})"
+            return (
+                f"row {rn} (line {rn + 1} of {file})"
+                if "read_csv" in reader
+                else (f"row {rn} of {file}")
+            )
 
         parsed = sql.parse_dates(raw.reset_index(drop=True), column, locate)
         mapping = pd.DataFrame({"raw": raw.to_numpy(dtype=object), "parsed": parsed.to_numpy()})
@@ -295,6 +301,8 @@ def _open(con, path: Path) -> tuple[str, dict[str, str]]:
         raise FileNotFoundError(f"{path.name}: no such file or folder")
     if path.is_file() and path.stat().st_size == 0:
         raise ValueError(f"{path.name}: the file is empty")
+    if path.is_dir():
+        _check_folder(path)
     reader = _reader(path)
     try:
         described = con.sql(f"DESCRIBE SELECT * FROM {reader}").fetchall()
@@ -305,6 +313,33 @@ def _open(con, path: Path) -> tuple[str, dict[str, str]]:
         header = "a header" if "read_csv" in reader else "the column names"
         raise ValueError(f"{path.name}: no data rows, only {header}")
     return reader, {row[0]: row[1] for row in described}
+
+
+def _check_folder(path: Path) -> None:
+    """A folder is read as its .parquet files: refuse one with none, and name the data
+    files it skips (hidden files and Spark's _SUCCESS-like files are not data)."""
+    files = [
+        f
+        for f in sorted(path.rglob("*"))
+        if f.is_file() and not f.name.startswith((".", "_")) and not f.name.endswith(".crc")
+    ]
+    parquet = [f for f in files if f.name.lower().endswith(_PARQUET)]
+    others = [f for f in files if f not in parquet]
+    kinds = pd.Series([f.suffix.lower() or "no suffix" for f in others], dtype=object)
+    found = ", ".join(f"{n} {k} file(s)" for k, n in kinds.value_counts(sort=False).items())
+    if not parquet:
+        raise ValueError(
+            f"{path.name}: a folder must hold .parquet files; found "
+            f"{found or 'no file'} (give one file, or convert them to Parquet)"
+        )
+    if others:
+        names = ", ".join(f.name for f in others[:5]) + (", ..." if len(others) > 5 else "")
+        warnings.warn(
+            f"{path.name}: only its {len(parquet)} .parquet file(s) are read; {found} "
+            f"skipped ({names})",
+            DataWarning,
+            stacklevel=4,
+        )
 
 
 def _first_line(err: Exception) -> str:
