@@ -90,9 +90,11 @@ def test_the_command_with_engine_spark_reads_parquet(spark, retail, tmp_path, ca
     argv = ["rfm", str(tmp_path / "retail.parquet"), "--customer", "customer_id",
             "--date", "invoice_date", "--invoice", "invoice_no", "-q"]  # fmt: skip
     assert main([*argv, "--engine", "spark", "-o", str(tmp_path / "spark.csv")]) == 0
+    spark_err = capsys.readouterr().err
     assert main([*argv, "-o", str(tmp_path / "duckdb.csv")]) == 0
     err = capsys.readouterr().err
     assert "retail.parquet: " in err and "Traceback" not in err
+    assert spark_err == err  # the same warnings, ids written as ids (12503, not 12503.0)
     on_spark, on_duckdb = (pd.read_csv(tmp_path / f) for f in ("spark.csv", "duckdb.csv"))
     pd.testing.assert_frame_equal(on_spark, on_duckdb, check_exact=False, rtol=1e-12)
     direct = quiet(one_machine.rfm, tmp_path / "retail.parquet", **RETAIL)
@@ -106,3 +108,25 @@ def test_the_command_with_engine_spark_reads_parquet(spark, retail, tmp_path, ca
 def test_local_mode_gets_a_few_shuffle_partitions_a_cluster_spark_s_default(master, partitions):
     got = engine._local_partitions(master).get("spark.sql.shuffle.partitions")
     assert got == partitions
+
+
+def test_spark_agrees_on_full_refunds_cut_lines_and_empty_files(spark, retail, tmp_path, capsys):
+    cutoffs = {"monetary": [0, 100, 500, 2000]}
+    got = quiet(engine.rfm, retail, con=spark, ties="low", cutoffs=cutoffs, **RETAIL)
+    ref = quiet(lambda: rfm.score(rfm.summarize(retail, **RETAIL), ties="low", cutoffs=cutoffs))
+    assert (ref["monetary"] == 0).any()
+    pd.testing.assert_frame_equal(got, ref)  # exactly: net amounts rounded alike
+    retail.to_parquet(tmp_path / "retail.parquet")
+    retail.head(0).to_parquet(tmp_path / "header.parquet")
+    argv = ["--customer", "customer_id", "--date", "invoice_date", "--invoice", "invoice_no",
+            "--engine", "spark", "-q"]  # fmt: skip
+    code = main(["rfm", str(tmp_path / "retail.parquet"), *argv, "--as-of", "2011-06-30",
+                 "-o", str(tmp_path / "june.csv")])  # fmt: skip
+    err = capsys.readouterr().err
+    later = int((retail["invoice_date"] >= pd.Timestamp("2011-07-01")).sum())
+    assert code == 0 and f"{later:,} line(s) dated after 2011-06-30 are left out" in err
+    assert pd.read_csv(tmp_path / "june.csv")["recency"].min() >= 1
+    assert main(["rfm", str(tmp_path / "header.parquet"), *argv]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "crmlib rfm: error: header.parquet: no data rows, only the column names"
+    )

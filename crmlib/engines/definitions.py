@@ -368,7 +368,10 @@ def rfm_finish(
     if not kept.all():
         silent = result["customer"][named & ~kept]
         if len(silent):
-            shown = preview(np.asarray(silent[:5]).tolist())
+            examples = np.asarray(silent[:5])
+            if examples.dtype.kind == "f" and np.all(examples == np.round(examples)):
+                examples = examples.astype(np.int64)  # ids read as floats beside a NULL
+            shown = preview(examples.tolist())
             warnings.warn(
                 f"{name}: {len(silent)} customer(s) with no purchase line (only cancellations, "
                 f"returns or zero amounts) are left out, e.g. {shown}",

@@ -68,8 +68,9 @@ def session(master: str | None = None, *, app_name: str = "crmlib", **conf: str)
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         # FP-growth recurses once per item of a conditional tree: long baskets need a deep
-        # stack (the default overflows on Online Retail's).
-        "spark.driver.extraJavaOptions": "-Xss32m",
+        # stack (the default overflows on Online Retail's). Spark's own log shows errors
+        # only, from the start (setLogLevel below comes after the start-up warnings).
+        "spark.driver.extraJavaOptions": f"-Xss32m -Dlog4j2.configurationFile={_log_config()}",
         "spark.executor.extraJavaOptions": "-Xss32m",
         "spark.ui.showConsoleProgress": "false",
         **_local_partitions(master if not remote else "sc://"),
@@ -82,6 +83,34 @@ def session(master: str | None = None, *, app_name: str = "crmlib", **conf: str)
     if not remote:
         spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+_LOG4J2 = """\
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+logger.utils.name = org.apache.spark.util.Utils
+logger.utils.level = error
+logger.native.name = org.apache.hadoop.util.NativeCodeLoader
+logger.native.level = error
+"""
+
+
+def _log_config() -> str:
+    """A log4j2 configuration without Spark's start-up warnings (the host name's address,
+    Hadoop's native library; WARN at the root, so no "Setting default log level" either):
+    a file URI, written once. :func:`session` then sets the level to errors only."""
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.gettempdir()) / "crmlib-spark-log4j2.properties"
+    if not path.exists() or path.read_text() != _LOG4J2:
+        path.write_text(_LOG4J2)
+    return path.as_uri()
 
 
 def _local_partitions(master: str | None) -> dict[str, str]:
