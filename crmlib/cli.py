@@ -509,6 +509,7 @@ def _basket(args: argparse.Namespace) -> int:
         rules = rules[rules["lift"] >= args.min_lift]
     with steps.step("write"):
         table = rules.drop(columns=["antecedents", "consequents"])
+        table.columns = [str(c).replace(" ", "_") for c in table.columns]  # one spelling
         _write(table, args.output)
         if args.itemsets:
             _write(itemsets.drop(columns=["itemsets"]), args.itemsets)
@@ -564,6 +565,15 @@ def _fraction(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     return value
+
+
+def _units(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of time units (--unit, weeks by default), e.g. 52, got {text!r}"
+        ) from None
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
@@ -697,7 +707,7 @@ def _parser() -> argparse.ArgumentParser:
     column(p, "date", "the date column")
     column(p, "amount", "the line's amount column")
     p.add_argument("--unit", choices=["D", "W", "M"], default="W", help="time unit (default weeks)")
-    p.add_argument("--horizon", type=float, default=52, help="units to predict (default 52)")
+    p.add_argument("--horizon", type=_units, default=52, help="time units to predict (default 52)")
     p.set_defaults(run=_clv)
 
     p = sub.add_parser("basket", help="frequent itemsets and association rules")

@@ -598,3 +598,15 @@ def test_a_folder_is_read_as_its_parquet_files(good, capsys):
         "crmlib rfm: warning: mixed: only its 1 .parquet file(s) are read; 1 .csv file(s) "
         "skipped (x.csv)"
     )
+
+
+def test_rule_columns_are_spelt_one_way_and_a_horizon_is_a_number(good, capsys):
+    code, out, _ = run(["basket", "good.csv", "--item", "item", "--min-support", "0.5"], capsys)
+    assert code == 0
+    header = out.splitlines()[0].split(",")
+    assert "antecedent_support" in header and not any(" " in c for c in header)
+    with pytest.raises(SystemExit, match="2"):
+        run(["clv", "good.csv", "--horizon", "1y"], capsys)
+    assert "--horizon: expected a number of time units (--unit, weeks by default)" in (
+        capsys.readouterr().err
+    )
