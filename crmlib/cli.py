@@ -745,6 +745,7 @@ _OPTIONS = {
     "min_support": "--min-support",
     "min_threshold": "--min-confidence",
     "max_len": "--max-len",
+    "max_rules": "--max-rules",
     "quantity": "--quantity or --amount",
     "as_of": "--as-of",
     "until": "--as-of",  # named only before a colon or =, as every name without "_"
