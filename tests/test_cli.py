@@ -150,7 +150,7 @@ def test_basket_gives_the_library_rules(files, retail_sample, capsys):
 
 def test_basket_passes_max_rules_to_the_library_and_says_which_option(files, capsys):
     argv = ["basket", files / "retail.parquet", "--invoice", "invoice_no", "--item",
-            "stock_code", "--min-support", "0.02", "-q"]  # fmt: skip
+            "stock_code", "--min-support", "0.02", "--quantity", "quantity", "-q"]  # fmt: skip
     code, _, err = run([*argv, "--max-rules", "1"], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert err.startswith("crmlib basket: error: --max-rules 1: these ")
@@ -159,7 +159,7 @@ def test_basket_passes_max_rules_to_the_library_and_says_which_option(files, cap
     code, out, err = run([*argv, "--max-rules", "1000000"], capsys)
     assert code == 0, err
     code, _, err = run([*argv, "--max-rules", "0"], capsys)
-    assert code == 2 and "max_rules: expected a whole number >= 1" in err
+    assert code == 2 and "--max-rules: expected a whole number >= 1" in err
 
 
 def test_a_missing_column_says_did_you_mean(files, capsys):
