@@ -627,6 +627,8 @@ def _prepare(args: argparse.Namespace) -> None:
             raise CommandError(f"--min-lift: expected a number >= 0, got {args.min_lift:g}")
     if args.command == "clv" and not 0 < args.horizon < float("inf"):
         raise CommandError(f"--horizon: expected a number > 0, got {args.horizon:g}")
+    if args.command == "rfm" and args.bins < 2:
+        raise CommandError(f"--bins: expected a whole number >= 2, got {args.bins}")
     if args.command == "rfm" and args.bins != 5:
         warnings.warn(
             f"--bins {args.bins}: the segment names (crmlib.rfm.DEFAULT_SCHEME) are defined "
@@ -773,6 +775,12 @@ def _for_command(text: str, args: argparse.Namespace | None) -> str:
     advice the command can take, and a column left at its default named by its option."""
     for python, command in _ADVICE.items():
         text = text.replace(python, command)
+    day = getattr(args, "as_of_day", None)
+    if day is not None and getattr(args, "command", None) == "rfm":  # as_of is the next day
+        following = f"{day + pd.Timedelta(days=1):%Y-%m-%d}"
+        text = text.replace(
+            f"as_of: {following}", f"--as-of {day:%Y-%m-%d}: the next day, {following},"
+        )
     defaults = {
         f"'{_COLUMNS[name]}'": f"--{name} (default {_COLUMNS[name]})"
         for name in getattr(args, "defaulted", ())

@@ -610,3 +610,11 @@ def test_rule_columns_are_spelt_one_way_and_a_horizon_is_a_number(good, capsys):
     assert "--horizon: expected a number of time units (--unit, weeks by default)" in (
         capsys.readouterr().err
     )
+
+
+def test_a_far_as_of_warns_with_the_day_typed(good, capsys):
+    code, _, err = run(["rfm", "good.csv", "--as-of", "2030-01-01", "-q"], capsys)
+    assert code == 0
+    assert "warning: --as-of 2030-01-01: the next day, 2030-01-02, lies 2,191 days after" in err
+    code, _, err = run(["rfm", "good.csv", "--bins", "1"], capsys)
+    assert code == 2 and err == "crmlib rfm: error: --bins: expected a whole number >= 2, got 1\n"
