@@ -667,7 +667,7 @@ def _parser() -> argparse.ArgumentParser:
             "--memory-limit", help="DuckDB memory limit, e.g. 4GB (beyond it DuckDB spills)"
         )
         p.add_argument("--temp-dir", help="where DuckDB spills data that do not fit in memory")
-        p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
         p.add_argument(
             "--traceback", action="store_true", help="show the Python traceback of an error"
         )
@@ -682,7 +682,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p = sub.add_parser("rfm", help="recency, frequency, monetary value, scores and segments")
     common(p)
-    p.add_argument("--as-of", help=as_of_help + "; recency counts days to the next day")
+    p.add_argument(
+        "--as-of", metavar="DAY", help=as_of_help + "; recency counts days to the next day"
+    )
     column(p, "customer", "the customer id column")
     column(p, "date", "the date column")
     column(p, "amount", "the line's amount column (returns negative)")
@@ -693,7 +695,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("clv", help="BG/NBD + Gamma-Gamma predictions per customer")
     common(p)
-    p.add_argument("--as-of", help=as_of_help)
+    p.add_argument("--as-of", metavar="DAY", help=as_of_help)
     column(p, "customer", "the customer id column")
     column(p, "date", "the date column")
     column(p, "amount", "the line's amount column")
