@@ -301,6 +301,9 @@ def test_groceries_matches_published_figures():
     assert len(baskets) == 9_835
     items = pd.Series([item for basket in baskets for item in basket])
     assert items.nunique() == 169 and len(items) == 43_367
+    # the file's "cream cheese " and "roll products " arrive without their trailing space
+    assert (items == items.str.strip()).all()
+    assert {"cream cheese", "roll products"} <= set(items)
     assert min(map(len, baskets)) == 1 and max(map(len, baskets)) == 32
     assert round(len(items) / (9_835 * 169), 5) == 0.02609
     top = items.value_counts().head(5)

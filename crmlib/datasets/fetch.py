@@ -242,7 +242,9 @@ def _read_cdnow(path: Path, dataset: RemoteDataset) -> pd.DataFrame:
 
 def _read_groceries(path: Path, dataset: RemoteDataset) -> list[list[str]]:
     lines = path.read_text(encoding="ascii").splitlines()
-    baskets = [line.split(",") for line in lines]
+    # The published file writes two item names with a trailing space ("cream cheese ",
+    # "roll products "); stripped, no two names coincide, and printed rules read cleanly.
+    baskets = [[item.strip() for item in line.split(",")] for line in lines]
     for number, basket in enumerate(baskets, start=1):
         if "" in basket:
             raise _Mismatch(f"line {number} has an empty item: {lines[number - 1]!r}")
@@ -837,7 +839,8 @@ def fetch_groceries(
     Returns
     -------
     list of list of str, or pandas.DataFrame
-        The baskets in file order, each a list of item names in arules' item order; or,
+        The baskets in file order, each a list of item names in arules' item order (with
+        no leading or trailing spaces: the file has "cream cheese "); or,
         with ``as_frame=True``, columns ``basket_id`` (int64, the basket's position in that
         list, from 0) and ``item`` (str), 43,367 rows.
 
