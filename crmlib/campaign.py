@@ -109,6 +109,14 @@ def uplift_test(
     trust its p-value when each group has at least about ten responders and ten
     non-responders.
 
+    The p-value and the interval come from **different methods** (the pooled z-test uses
+    one standard error under "no difference", Newcombe's interval the two Wilson
+    intervals), so at the edge they can disagree: ``p_value`` just below ``1 -
+    confidence`` while the interval just includes 0, or the other way round (an example
+    below). To call an uplift significant in words beside its interval, use the interval
+    (``uplift_low > 0`` or ``uplift_high < 0``), so that the verdict matches the interval
+    shown.
+
     Parameters
     ----------
     responders_treatment, n_treatment : int
@@ -147,6 +155,13 @@ def uplift_test(
     >>> t = uplift_test(2500, 5000, 0, 10)
     >>> round(t.uplift_low, 3), round(t.uplift_high, 3)
     (0.222, 0.514)
+
+    At the edge the two methods disagree: 26/300 against 14/300 passes the z-test at 5 %,
+    but its 95 % interval includes 0 (by 0.035 percentage points):
+
+    >>> t = uplift_test(26, 300, 14, 300)
+    >>> round(t.p_value, 4), round(t.uplift_low, 5), round(t.uplift_high, 4)
+    (0.0495, -0.00035, 0.0817)
     """
     n_t = _count(n_treatment, "n_treatment", minimum=1)
     n_c = _count(n_control, "n_control", minimum=1)

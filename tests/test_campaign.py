@@ -354,3 +354,15 @@ def test_campaign_money_values_a_response_at_the_mean_order_of_the_mailed_respon
     assert row["incremental_profit"] == pytest.approx(roi.incremental_profit)
     with pytest.raises(ValueError, match="order_value"):
         datasets.campaign_money(camp.drop(columns="order_value"))
+
+
+def test_z_test_and_interval_can_disagree_at_the_edge():
+    """The documented caveat: the pooled z-test and Newcombe's interval are different
+    methods, so p < 0.05 need not mean an interval that excludes 0 (the case studies word
+    their verdict from the interval)."""
+    t = cp.uplift_test(26, 300, 14, 300)
+    assert t.p_value < 0.05
+    assert t.uplift_low < 0 < t.uplift_high
+    # well inside, they agree
+    clear = cp.uplift_test(40, 300, 14, 300)
+    assert clear.p_value < 0.05 and clear.uplift_low > 0

@@ -178,12 +178,16 @@ def test_ranges_are_read_from_comments_and_listed(tmp_path):
 @pytest.mark.parametrize(
     "values, message",
     [
-        ({"n": "0"}, r"^parameter 'n': expected n >= 1, got 0$"),
-        ({"share": "0.6"}, r"^parameter 'share': expected 0 < share <= 0.5 and share \* n >= 1 "
-         r"\(n = 10; at least one customer in the top\), got 0.6$"),
-        ({"share": "0.05"}, r"share \* n >= 1 \(n = 10; .*\), got 0.05$"),
+        # the clause broken is named (the reason explains the last clause), with a value
+        # that fits
+        ({"n": "0"}, r"^parameter 'n': expected n >= 1, got 0; pass a value that fits, "
+         r"e.g. -p n 1$"),
+        ({"share": "0.6"}, r"^parameter 'share': expected 0 < share <= 0.5, got 0.6; pass a "
+         r"value that fits, e.g. -p share 0.5$"),
+        ({"share": "0.05"}, r"^parameter 'share': expected share \* n >= 1 \(n = 10; at least one "
+         r"customer in the top\), got 0.05; pass a value that fits, e.g. -p share 0.1$"),
         ({"size": "11"}, r"^parameter 'size': expected 2 <= size <= n "
-         r"\(n = 10; a sample of the n customers\), got 11$"),
+         r"\(n = 10; a sample of the n customers\), got 11; .* e.g. -p size 10$"),
         # a default that the given values put out of range is named as such, with a value
         # that fits (the bound closest to the default)
         ({"n": "4", "share": "0.5"}, r"^parameter 'size': expected 2 <= size <= n \(n = 4; .*\), got 5 "
@@ -241,7 +245,10 @@ def test_a_text_parameter_may_be_compared_in_a_range(tmp_path):
     line = 'share: float = 0.5  # range: 0 < x <= 1 and (mode != "b" or x >= 0.2)\n'
     spec = cases.parameters(make_case(tmp_path, PARAMS + line))
     assert cases.validate(spec, {"mode": "a", "share": "0.1"}, "demo")["share"] == 0.1
-    with pytest.raises(cases.CaseError, match=r"expected 0 < share .*mode = 'b'.*got 0.1"):
+    with pytest.raises(
+        cases.CaseError,
+        match=r"expected share >= 0.2 when mode == 'b' \(mode = 'b'\), got 0.1; .* -p share 0.2$",
+    ):
         cases.validate(spec, {"mode": "b", "share": "0.1"}, "demo")
     with pytest.raises(cases.CaseError, match="cannot read the range"):
         cases.parameters(make_case(tmp_path, 'n: int = 10  # range: x < "b"\n'))
@@ -341,9 +348,12 @@ BOA = "bank_of_america_segmentation"
     [
         ({"pilot_size": "3000"}, r"^parameter 'pilot_size': expected 200 <= pilot_size <= 1500 "
          r"and pilot_size <= n_customers / 2 \(n_customers = 4000; the bank's pilot size\), "
-         r"got 3000$"),
-        ({"n_customers": "400", "pilot_size": "400"}, r"\(n_customers = 400; .*\), got 400$"),
-        ({"n_customers": "401", "pilot_size": "201"}, r"got 201$"),
+         r"got 3000; pass a value that fits, e.g. -p pilot_size 1500$"),
+        ({"pilot_size": "1600"}, r"^parameter 'pilot_size': expected 200 <= pilot_size <= 1500, "
+         r"got 1600; pass a value that fits, e.g. -p pilot_size 1500$"),
+        ({"n_customers": "400", "pilot_size": "400"}, r"\(n_customers = 400; .*\), got 400; "
+         r".* -p pilot_size 200$"),
+        ({"n_customers": "401", "pilot_size": "201"}, r"got 201; .* -p pilot_size 200$"),
         # the default 1,500 does not fit a bank of 2,000: named as such, with a value that fits
         ({"n_customers": "2000"}, r"got 1500 \(its default\); pass a value that fits, "
          r"e.g. -p pilot_size 1000$"),
@@ -379,3 +389,68 @@ def test_a_cell_over_the_time_limit_is_reported_in_one_line(tmp_path, monkeypatc
     assert "stopped: a cell ran longer than the 2 s each cell may take" in err
     assert "less extreme value" in err and "Traceback" not in err
     assert (tmp_path / "o.ipynb").exists(), "the partly run notebook the message names"
+
+
+# Values that passed the check and then stopped the case partway (an instructor's re-runs)
+
+
+def test_cli_names_a_parameter_given_twice(tmp_path, capsys):
+    make_case(tmp_path)
+    code = cli.main(["--repo", str(tmp_path), "case", "demo", "-p", "n", "2", "-p", "n", "5"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.endswith("parameter 'n' is given twice (2 and 5): give it once")
+    assert not (tmp_path / "build").exists()
+
+
+def test_repo_is_accepted_after_the_command(tmp_path, monkeypatch, capsys):
+    make_case(tmp_path)
+    monkeypatch.chdir(tmp_path.parent)  # outside the repository
+    assert cli.main(["case", "demo", "--list", "--repo", str(tmp_path)]) == 0
+    assert "n (int, default 10)" in capsys.readouterr().out
+    assert cli.main(["--repo", str(tmp_path), "case", "demo", "--list"]) == 0  # and before
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        cli.parse_args(["case", "--help"])
+    assert "--repo PATH" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "value, shown", [("inf", "inf"), ("-inf", "-inf"), ("Infinity", "inf"), ("nan", "nan"), (float("inf"), "inf")]
+)  # fmt: skip
+def test_a_float_must_be_finite_whatever_its_range(tmp_path, value, shown):
+    spec = cases.parameters(make_case(tmp_path, "rate: float = 0.1  # range: x >= 0\n"))
+    with pytest.raises(
+        cases.CaseError, match=rf"^parameter 'rate': expected a finite float, got {shown}$"
+    ):
+        cases.validate(spec, {"rate": value}, "demo")
+
+
+@pytest.mark.parametrize(
+    "case, values, message",
+    [
+        ("beer_and_diapers", {"min_lift": "inf"}, r"^parameter 'min_lift': expected a finite float, got inf$"),
+        ("beer_and_diapers", {"min_support": "nan"}, r"^parameter 'min_support': expected a finite float, got nan$"),
+        ("beer_and_diapers", {"seed": "4294967296"}, r"^parameter 'seed': expected 0 <= seed <= 4294967295 "
+         r"\(a 32-bit seed.*\), got 4294967296; pass a value that fits, e.g. -p seed 4294967295$"),
+        ("beer_and_diapers", {"seed": "-1"}, r"got -1; pass a value that fits, e.g. -p seed 0$"),
+        (BOA, {"seed": "4294967296"}, r"^parameter 'seed': expected 0 <= seed <= 4294967295 "
+         r"\(scikit-learn's k-means takes a 32-bit seed .*\), got 4294967296; .* -p seed 4294967295$"),
+        (BOA, {"seed": "-3"}, r"got -3; pass a value that fits, e.g. -p seed 0$"),
+        (BOA, {"value_per_response": "inf"}, r"expected a finite float, got inf$"),
+        (BOA, {"n_customers": "1000000"}, r"^parameter 'n_customers': expected 400 <= n_customers "
+         r"<= 20000 \(.*\), got 1000000; pass a value that fits, e.g. -p n_customers 20000$"),
+        # the clause that failed, the floor as a number, a value that runs; a reason that
+        # applies only to Groceries is not given for the synthetic store
+        ("beer_and_diapers", {"min_support": "0"}, r"^parameter 'min_support': expected 0 < "
+         r"min_support <= 1, got 0.0; pass a value that fits, e.g. -p min_support 0.01$"),
+        ("beer_and_diapers", {"dataset": "groceries", "min_support": "0.0004"},
+         r"^parameter 'min_support': expected min_support >= 0.000407 when dataset == 'groceries' "
+         r"\(dataset = 'groceries'; an itemset in at least 5 of the 9,835 baskets .*max_rules\)\), "
+         r"got 0.0004; pass a value that fits, e.g. -p min_support 0.000407$"),
+    ],
+)  # fmt: skip
+def test_case_values_that_would_stop_the_run_are_refused_before(case, values, message, tmp_path):
+    with pytest.raises(cases.CaseError, match=message):
+        cases.run(REPO, case, values, output=tmp_path / "out.ipynb", progress=False)
+    assert not list(tmp_path.iterdir()), "nothing runs, nothing is written"

@@ -16,16 +16,21 @@ comparisons (chained), ``and``/``or``/``not`` and ``+ - * /``; a text parameter 
 compared with ``==`` or ``!=`` to a quoted value (``dataset != "groceries" or x >= 0.0005``).
 Every range is checked,
 with the values of this run, before anything executes, and a value outside its range is
-refused in one line that names the parameter and the range. It is a comment, so
-papermill and Python read the cell as before.
+refused in one line that names the parameter, the clauses of the range (the parts joined by
+the top-level ``and``) that it breaks, and a value that fits. The reason explains the
+range's last clause: it is shown when that clause is broken. It is a comment, so
+papermill and Python read the cell as before. A ``float`` must be finite (``inf`` and
+``nan`` are refused whatever the range).
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import difflib
 import io
 import logging
+import math
 import operator
 import os
 import re
@@ -78,16 +83,52 @@ class Range:
     def names(self) -> set[str]:
         return {n.id for n in ast.walk(self.tree()) if isinstance(n, ast.Name)}
 
-    def text(self, name: str) -> str:
-        """The condition with ``x`` written as the parameter's name."""
+    def clauses(self) -> list[ast.expr]:
+        """The parts joined by the condition's top-level ``and`` (the whole if there is none)."""
         tree = self.tree()
+        if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And):
+            return list(tree.values)
+        return [tree]
+
+    def broken(self, values: dict[str, Any]) -> list[int]:
+        """The positions (in :meth:`clauses`) of the clauses that ``values`` (with ``x``) break."""
+        return [i for i, clause in enumerate(self.clauses()) if not _evaluate(clause, values)]
+
+    def text(self, name: str, clauses: list[ast.expr] | None = None) -> str:
+        """The condition (or some of its clauses) with ``x`` written as the parameter's name."""
+        if clauses is None:
+            tree = self.tree()
+        elif len(clauses) == 1:
+            tree = copy.deepcopy(clauses[0])
+        else:
+            tree = ast.BoolOp(op=ast.And(), values=copy.deepcopy(clauses))
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and node.id == "x":
                 node.id = name
+        if clauses is not None and len(clauses) == 1:
+            return _when(tree)
         return ast.unparse(tree)
 
     def holds(self, values: dict[str, Any]) -> bool:
         return bool(_evaluate(self.tree(), values))
+
+
+def _when(tree: ast.expr) -> str:
+    """``a != 'v' or rest`` read as ``rest when a == 'v'`` (a clause for one value of a text
+    parameter); any other condition as written."""
+    if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.Or) and len(tree.values) > 1:
+        first = tree.values[0]
+        if (
+            isinstance(first, ast.Compare)
+            and len(first.ops) == 1
+            and isinstance(first.ops[0], ast.NotEq)
+            and isinstance(first.left, ast.Name)
+        ):
+            rest = tree.values[1:]
+            rest_tree = rest[0] if len(rest) == 1 else ast.BoolOp(op=ast.Or(), values=rest)
+            condition = ast.Compare(left=first.left, ops=[ast.Eq()], comparators=first.comparators)
+            return f"{ast.unparse(rest_tree)} when {ast.unparse(condition)}"
+    return ast.unparse(tree)
 
 
 def _evaluate(node: ast.expr, values: dict[str, Any]) -> Any:
@@ -152,35 +193,41 @@ class Parameter:
         return f"{self.name} ({kind}, default {self.default!r}{limits})"
 
     def check_range(self, values: dict[str, Any], given: set[str] | None = None) -> None:
-        """Raise :class:`CaseError` naming the parameter and its range when ``values`` break it."""
+        """Raise :class:`CaseError` naming the parameter and the clauses of its range that
+        ``values`` break, with the other parameters they use and a value that fits."""
         if self.range is None or self.range.holds({**values, "x": values[self.name]}):
             return
-        others = sorted(self.range.names() - {"x", self.name})
-        context = [f"{other} = {values[other]!r}" for other in others]
-        if self.range.reason:
+        clauses = self.range.clauses()
+        positions = self.range.broken({**values, "x": values[self.name]})
+        broken = [clauses[i] for i in positions]
+        names = {n.id for c in broken for n in ast.walk(c) if isinstance(n, ast.Name)}
+        context = [f"{other} = {values[other]!r}" for other in sorted(names - {"x", self.name})]
+        if self.range.reason and positions[-1] == len(clauses) - 1:
             context.append(self.range.reason)
         where = f" ({'; '.join(context)})" if context else ""
-        default = ""
-        if given is not None and self.name not in given:
-            default = " (its default)"
-            fit = self.suggest(values)
-            if fit is not None:
-                default += f"; pass a value that fits, e.g. -p {self.name} {fit!r}"
+        default = " (its default)" if given is not None and self.name not in given else ""
+        fit = self.suggest(values)
+        if fit is not None:
+            default += f"; pass a value that fits, e.g. -p {self.name} {fit!r}"
         raise CaseError(
-            f"parameter {self.name!r}: expected {self.range.text(self.name)}{where}, "
+            f"parameter {self.name!r}: expected {self.range.text(self.name, broken)}{where}, "
             f"got {values[self.name]!r}{default}"
         )
 
     def suggest(self, values: dict[str, Any]) -> Any:
         """A value within the range, with ``values`` for the other parameters, or None.
 
-        The candidates are the bounds the condition names (numbers and other parameters, as
-        evaluated with ``values``); the one closest to the current value wins.
+        The candidates are the default and the bounds that the broken clauses name (numbers
+        and other parameters, as evaluated with ``values``; all clauses when none is broken);
+        the fitting one closest to the current value wins.
         """
         if self.range is None:
             return None
-        candidates = set()
-        for node in ast.walk(self.range.tree()):
+        clauses = self.range.clauses()
+        positions = self.range.broken({**values, "x": values[self.name]}) or range(len(clauses))
+        clauses = [clauses[i] for i in positions]
+        candidates = {self.default} if self.type in ("int", "float") else set()
+        for node in (node for clause in clauses for node in ast.walk(clause)):
             if isinstance(node, ast.Name) and node.id == "x":
                 continue
             try:
@@ -215,7 +262,11 @@ class Parameter:
             return self.coerce(self._parse(value))
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+            value = float(value)
+        if kind is float and isinstance(value, float) and not math.isfinite(value):
+            raise CaseError(f"parameter {self.name!r}: expected a finite float, got {value!r}")
+        if kind is float and isinstance(value, float):
+            return value
         if not ok:
             raise CaseError(
                 f"parameter {self.name!r}: expected {self.type}, got {type(value).__name__} "

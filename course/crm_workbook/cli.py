@@ -17,7 +17,8 @@ def find_repo(start: Path) -> Path:
             return folder
     raise SystemExit(
         f"crm-workbook: {start} is not inside a workbook repository (a folder with notebooks/ "
-        "and pyproject.toml); run it from the repository or name it with --repo PATH"
+        "and pyproject.toml); run it from the repository or name it with --repo PATH "
+        "(before or after the command, e.g. crm-workbook case NAME --repo PATH)"
     )
 
 
@@ -26,6 +27,7 @@ examples:
   crm-workbook case beer_and_diapers --list
   crm-workbook case beer_and_diapers -p dataset groceries -p min_support 0.02
   crm-workbook case beer_and_diapers -p seed 5 -o /tmp/beer-seed5.ipynb
+  crm-workbook case beer_and_diapers --repo PATH   (from outside the repository)
 
 Each -p NAME VALUE sets one parameter (repeat -p for several); --list shows the names,
 types and ranges, which are checked before anything runs.
@@ -51,7 +53,12 @@ def jobs_option(parser: argparse.ArgumentParser, default: int) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="crm-workbook", description=__doc__)
-    parser.add_argument("--repo", type=Path, help="the repository (default: found from here)")
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        metavar="PATH",
+        help="the repository (default: found from here); also accepted after the command",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="execute chapters and cases, build the site in build/html")
     jobs_option(p, 2)
@@ -129,6 +136,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "-o", "--output", type=Path, help="executed notebook (default under build/cases)"
     )
     p.add_argument("--list", action="store_true", help="list the case's parameters and stop")
+    for command in sub.choices.values():  # --repo also after the command
+        command.add_argument(
+            "--repo",
+            type=Path,
+            default=argparse.SUPPRESS,  # keeps a --repo given before the command
+            metavar="PATH",
+            help="the workbook repository (default: found from the current folder)",
+        )
     args = parser.parse_args(argv)
     if args.command == "execute" and not args.all and not args.notebooks:
         p = sub.choices["execute"]
@@ -181,9 +196,13 @@ def run_case(repo: Path, args: argparse.Namespace) -> int:
             for param in cases.parameters(cases.case_path(repo, args.name)).values():
                 print(param.describe())
             return 0
-        values = dict(args.parameter)
-        if len(values) != len(args.parameter):
-            raise cases.CaseError("a parameter is given twice")
+        values: dict[str, str] = {}
+        for name, value in args.parameter:
+            if name in values:
+                raise cases.CaseError(
+                    f"parameter {name!r} is given twice ({values[name]} and {value}): give it once"
+                )
+            values[name] = value
         output = cases.run(repo, args.name, values, output=args.output)
     except cases.CaseError as err:
         print(f"crm-workbook case: {err}", file=sys.stderr)
