@@ -346,7 +346,11 @@ def parameters(path: Path) -> dict[str, Parameter]:
             raise CaseError(f"{path.name}: the parameters cell may only hold `name: type = value`")
         name = node.target.id
         kind, choices = _annotation(node.annotation, name)
-        declared = _range(comments.get(node.end_lineno), name, path)
+        # the comment on the declaration's last line, or on any of its lines (a formatter
+        # may wrap a long line as `name: int = (\n    0  # range: ...\n)`)
+        lines = range(node.end_lineno, node.lineno - 1, -1)
+        comment = next((comments[i] for i in lines if i in comments), None)
+        declared = _range(comment, name, path)
         param = Parameter(name, kind, ast.literal_eval(node.value), choices, declared)
         param.coerce(param.default)  # the default itself must have the declared type
         found[name] = param
