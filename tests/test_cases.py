@@ -446,7 +446,7 @@ def test_a_float_must_be_finite_whatever_its_range(tmp_path, value, shown):
          r"min_support <= 1, got 0.0; pass a value that fits, e.g. -p min_support 0.01$"),
         ("beer_and_diapers", {"dataset": "groceries", "min_support": "0.0004"},
          r"^parameter 'min_support': expected min_support >= 0.000407 when dataset == 'groceries' "
-         r"\(dataset = 'groceries'; an itemset in at least 5 of the 9,835 baskets .*max_rules\)\), "
+         r"\(dataset = 'groceries'; an itemset must be in 5 of its 9,835 baskets .*\(max_rules\)\), "
          r"got 0.0004; pass a value that fits, e.g. -p min_support 0.000407$"),
     ],
 )  # fmt: skip
