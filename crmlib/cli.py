@@ -100,9 +100,6 @@ class _Steps:
                 took = time.monotonic() - started
                 print(f"{PROG} {self.command}: {name} done ({took:.1f} s)", file=sys.stderr)
 
-    def close(self) -> None:
-        pass
-
 
 #: The output options: attribute, option, accepted suffixes, what they are.
 _OUTPUTS = (
@@ -284,7 +281,6 @@ def _rfm(args: argparse.Namespace) -> int:
         _write(scored.reset_index(), args.output)
         if args.report:
             _rfm_report(args, scored, summary)
-    steps.close()
     return 0
 
 
@@ -403,7 +399,6 @@ def _clv(args: argparse.Namespace) -> int:
         _write(out.reset_index(), args.output)
         if args.report:
             _clv_report(args, out, purchases, spend)
-    steps.close()
     return 0
 
 
@@ -504,7 +499,6 @@ def _basket(args: argparse.Namespace) -> int:
             _write(itemsets.drop(columns=["itemsets"]), args.itemsets)
         if args.report:
             _basket_report(args, itemsets, table)
-    steps.close()
     return 0
 
 

@@ -20,6 +20,7 @@ from crmlib.cli import main
 from crmlib.engines import definitions
 from crmlib.engines import duckdb as one_machine
 from crmlib.engines import spark as engine
+from crmlib.validation import DataWarning
 
 RETAIL = dict(customer="customer_id", date="invoice_date", amount="amount", invoice="invoice_no")
 CDNOW = dict(customer="customer_id", date="date", amount="dollar_value")
@@ -76,9 +77,10 @@ def test_btyd_summary_and_scoring_on_spark(spark, shared_data):
 
 def test_fp_growth_on_spark_finds_the_same_itemsets(spark, retail):
     some = retail[retail["country"].isin(["Germany", "France", "EIRE"])]
-    got = engine.frequent_itemsets(
-        some, invoice="invoice_no", item="stock_code", min_support=0.03, con=spark
-    )
+    with pytest.warns(DataWarning, match=r"baskets have an invoice id starting with 'C'"):
+        got = engine.frequent_itemsets(
+            some, invoice="invoice_no", item="stock_code", min_support=0.03, con=spark
+        )
     baskets = basket.baskets_from_lines(some, invoice="invoice_no", item="stock_code")
     ref = basket.frequent_itemsets(baskets.tolist(), 0.03)
     pd.testing.assert_frame_equal(got, ref)
