@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from crmlib.validation import (
     as_datetime,
     as_numeric,
+    first_ids,
     preview,
     require_columns,
     require_frame,
@@ -186,7 +187,7 @@ def summarize(
         raise ValueError(f"column {customer!r}: every row is missing its customer id")
     if n_missing:
         warnings.warn(
-            f"tx: {n_missing} row(s) with no {customer!r} are left out",
+            f"tx: {n_missing:,} row(s) with no {customer!r} are left out",
             RFMDataWarning,
             stacklevel=2,
         )
@@ -208,9 +209,9 @@ def summarize(
     bought[0] = False
     n_silent = int(np.count_nonzero(~bought[1:]))
     if n_silent:
-        shown = preview(customers[~bought[1:]][:5].tolist())
+        shown = preview(first_ids(customers[~bought[1:]], 5))
         warnings.warn(
-            f"tx: {n_silent} customer(s) with no purchase line (only cancellations, returns "
+            f"tx: {n_silent:,} customer(s) with no purchase line (only cancellations, returns "
             f"or zero amounts) are left out, e.g. {shown}",
             RFMDataWarning,
             stacklevel=2,

@@ -60,7 +60,26 @@ def preview(values: Iterable, limit: int = 8) -> str:
     return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
 
 
-_preview = preview  # the old private name, still imported by modules on other branches
+def first_ids(ids: Iterable, n: int) -> list:
+    """The ``n`` smallest ids, sorted (in the order given if they cannot be compared), for a
+    message that shows examples: the same examples whatever the order of the lines.
+
+    Examples
+    --------
+    >>> first_ids([17547, 13958, 16995, 14213], 3)
+    [13958, 14213, 16995]
+    >>> first_ids(pd.Series([17547.0, 13958.0]), 5)  # a column with a missing id is float
+    [13958, 17547]
+    """
+    values = np.asarray(ids)
+    if values.dtype.kind == "f" and np.all(values == np.round(values)):
+        values = values.astype(np.int64)  # integer ids read as floats beside a missing one
+    ids = values.tolist()
+    try:
+        ids = sorted(ids)
+    except TypeError:
+        pass
+    return ids[:n]
 
 
 def require_frame(df: object, name: str = "tx", *, allow_empty: bool = False) -> pd.DataFrame:
@@ -77,8 +96,8 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "tx") 
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise KeyError(
-            f"{name}: missing column(s) {_preview(missing)}; "
-            f"the columns present are {_preview(df.columns, limit=30)}"
+            f"{name}: missing column(s) {preview(missing)}; "
+            f"the columns present are {preview(df.columns, limit=30)}"
         )
 
 
@@ -413,7 +432,7 @@ def as_datetime(values: pd.Series, column: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise TypeError(
             f"column {column!r}: expected dates (datetime64 or date strings), "
-            f"got {values.dtype} values such as {_preview(values.dropna().unique()[:3])}"
+            f"got {values.dtype} values such as {preview(values.dropna().unique()[:3])}"
         )
     text = values.dropna()
     text = text[text.map(lambda v: isinstance(v, str))]
@@ -425,7 +444,7 @@ def as_datetime(values: pd.Series, column: str) -> pd.Series:
     if len(offsets) > 1:
         raise ValueError(
             f"column {column!r}: the dates carry different UTC offsets "
-            f"({_preview(sorted(offsets)[:3])}); convert them to one time zone first, e.g. "
+            f"({preview(sorted(offsets)[:3])}); convert them to one time zone first, e.g. "
             f"pd.to_datetime(values, utc=True).dt.tz_convert('Asia/Seoul')"
         )
     try:
@@ -439,7 +458,7 @@ def as_datetime(values: pd.Series, column: str) -> pd.Series:
     if len(bad):
         raise ValueError(
             f"column {column!r}: {len(bad)} value(s) are not dates, "
-            f"e.g. {_preview(bad.unique()[:3])}"
+            f"e.g. {preview(bad.unique()[:3])}"
         )
     warn_far_dates(parsed, column)
     return parsed
@@ -507,7 +526,7 @@ def align(first: object, second: object, names: tuple[str, str]) -> tuple[object
         where = b if len(only_first) else a
         raise ValueError(
             f"{a} and {b}: expected the same customers (index labels), but {where} lacks "
-            f"{_preview(extra[:3])} ({len(only_first) + len(only_second)} label(s) differ)"
+            f"{preview(extra[:3])} ({len(only_first) + len(only_second)} label(s) differ)"
         )
     return first, second.reindex(first.index)
 
@@ -521,7 +540,7 @@ def as_numeric(values: pd.Series, column: str) -> pd.Series:
             example = bad.unique()[:3] if len(bad) else values.unique()[:3]
             raise TypeError(
                 f"column {column!r}: expected numbers, got {values.dtype} values "
-                f"such as {_preview(example)}"
+                f"such as {preview(example)}"
             )
         return parsed
     return values

@@ -293,11 +293,17 @@ def test_summarize_online_retail(shared_data):
         out = rfm.summarize(tx)
     messages = " | ".join(str(w.message) for w in record)
     # published figures (datasets README): 135,080 rows without CustomerID, 4,372 customers
-    assert "135080 row(s) with no 'customer_id'" in messages
+    assert "135,080 row(s) with no 'customer_id'" in messages
     silent = int(re.search(r"(\d+) customer\(s\) with no purchase line", messages).group(1))
     assert len(out) + silent == 4372
     expected = reference_summary(tx, pd.Timestamp("2011-12-10"))
     pd.testing.assert_frame_equal(out, expected, check_exact=False, rtol=1e-9)
+    # the examples are the smallest ids, whatever the order of the lines
+    with pytest.warns(rfm.RFMDataWarning) as shuffled:
+        rfm.summarize(tx.sample(frac=1, random_state=0))
+    assert [str(w.message) for w in shuffled] == [str(w.message) for w in record]
+    examples = re.search(r"e\.g\. ([\d, ]+)", messages).group(1).split(", ")
+    assert examples == sorted(examples) and len(examples) == 5
 
 
 # --- score ----------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ import pandas as pd
 from crmlib.validation import (
     DataWarning,
     as_timestamp,
+    first_ids,
     preview,
     require_columns,
     require_number,
@@ -356,7 +357,7 @@ def rfm_finish(
         raise ValueError(f"column {customer!r}: every row is missing its customer id")
     if n_missing:
         warnings.warn(
-            f"{name}: {n_missing} row(s) with no {customer!r} are left out",
+            f"{name}: {n_missing:,} row(s) with no {customer!r} are left out",
             RFMDataWarning,
             stacklevel=stacklevel,
         )
@@ -368,12 +369,9 @@ def rfm_finish(
     if not kept.all():
         silent = result["customer"][named & ~kept]
         if len(silent):
-            examples = np.asarray(silent[:5])
-            if examples.dtype.kind == "f" and np.all(examples == np.round(examples)):
-                examples = examples.astype(np.int64)  # ids read as floats beside a NULL
-            shown = preview(examples.tolist())
+            shown = preview(first_ids(silent, 5))
             warnings.warn(
-                f"{name}: {len(silent)} customer(s) with no purchase line (only cancellations, "
+                f"{name}: {len(silent):,} customer(s) with no purchase line (only cancellations, "
                 f"returns or zero amounts) are left out, e.g. {shown}",
                 RFMDataWarning,
                 stacklevel=stacklevel,
