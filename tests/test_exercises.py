@@ -10,7 +10,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from crm_workbook import exercises, notebooks, translation
-from crm_workbook.check import Checker, _columns, _match, _reveal
+from crm_workbook.check import Checker, _columns, _match, _reveal, fingerprint
 
 REPO = Path(__file__).resolve().parents[1]
 # Every edition's exercise sets: solutions/NN.ipynb, then ko/solutions/NN.ipynb (Korean).
@@ -321,3 +321,47 @@ def test_a_korean_student_gets_korean_verdicts_and_hints(path, monkeypatch, caps
         for mistake in mistakes:
             check(q, key_answer(mistake))
             assert capsys.readouterr().out == f"{q}: 아직 아닙니다. {mistake['hint']}\n"
+
+
+def near_pairs(entry):
+    """Pairs of values in a key entry (the answer, the declared mistakes) that lie within the
+    question's tolerance of each other, either way round: a student who gives one of them, or
+    rounds it, can pass or be told the other's hint. Mistakes with the same hint (one mistake
+    declared for each of two ways the question allows) are not a pair."""
+    rtol, ordered = entry.get("rtol"), entry.get("ordered", True)
+    values = [(entry["kind"], "the answer", _reveal(entry["value"]))]
+    values += [(m["kind"], m["hint"], _reveal(m["value"])) for m in entry.get("mistakes", [])]
+    pairs = []
+    for i, (kind, hint, value) in enumerate(values):
+        for other_kind, other_hint, other in values[i + 1 :]:
+            if kind != other_kind or hint == other_hint:
+                continue
+            if _match(value, other, rtol, ordered) or _match(other, value, rtol, ordered):
+                pairs.append((hint[:60], other_hint[:60]))
+    return pairs
+
+
+def test_near_pairs_finds_values_within_the_tolerance():
+    entry = fingerprint(0.50)
+    entry["mistakes"] = [
+        {"kind": "number", "hint": "a", "value": fingerprint(0.7340)["value"]},
+        {"kind": "number", "hint": "b", "value": fingerprint(0.7374)["value"]},
+        {"kind": "number", "hint": "c", "value": fingerprint(0.60)["value"]},
+        {"kind": "number", "hint": "c", "value": fingerprint(0.6001)["value"]},
+    ]
+    assert near_pairs(entry) == [("a", "b")]
+    entry["rtol"] = 0.001
+    assert near_pairs(entry) == []
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids)
+def test_every_declared_mistake_is_apart_from_the_others_and_the_answer(path):
+    """Each declared mistake gets its own hint at the question's tolerance (numbers; tables
+    cell by cell when they have the same shape)."""
+    key = key_of(path)
+    near = {
+        q: pairs
+        for q, entry in key.items()
+        if entry.get("kind") in COMPUTED and (pairs := near_pairs(entry))
+    }
+    assert not near, f"{ids(path)}: mistakes within the question's tolerance of each other: {near}"
