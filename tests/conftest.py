@@ -11,12 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from crm_workbook import exercises
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "datasets"
 
 os.environ["PYTHONHASHSEED"] = "0"
 if SHARED_DATA.is_dir() and "CRMLIB_DATA" not in os.environ:
     os.environ["CRMLIB_DATA"] = str(SHARED_DATA)
+
+# The Korean hand-outs are not stored (see crm_workbook.exercises): write them before the
+# tests that read them are collected, as `make lab` and the site build do.
+exercises.write_all(REPO / "ko" / "solutions", REPO / "ko" / "exercises")
 
 
 @pytest.fixture(scope="session")

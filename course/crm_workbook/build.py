@@ -132,7 +132,7 @@ def site_pages(repo: Path, entries: list[Entry], executed: Path) -> list[site.Pa
 
 def build(repo: Path, jobs: int = 2) -> Path:
     """Execute chapters and cases into build/executed, then build the site into build/html
-    (the exercise hand-outs of both editions written first, fresh from their solutions)."""
+    (the exercise hand-outs of both editions written first: ``ko/exercises/`` is not stored)."""
     print(exercises.report(exercises.write_editions(repo)))
     entries = discover(repo)
     out = repo / "build"

@@ -13,10 +13,10 @@ In a solution notebook:
   cell it translates (:mod:`crm_workbook.translation`; the hand-out does not need it).
 
 Each edition has its own pair of folders (:func:`folders`): ``solutions/`` -> ``exercises/``
-and ``ko/solutions/`` -> ``ko/exercises/``, written by the same code. Both hand-out folders
-are stored (a clone opens ready to work, and the chapters' links to their sets work on
-GitHub); they are the only stored notebooks left unexecuted, and the tests check that each
-is exactly what :func:`write_editions` writes.
+and ``ko/solutions/`` -> ``ko/exercises/``, written by the same code. Only ``exercises/`` is
+stored in the repository (a clone opens ready to work); ``ko/exercises/`` is written where it
+is needed (``crm-workbook exercises``, ``build``, ``handout``, ``make lab``, the tests), so no
+stored notebook outside ``exercises/`` is left unexecuted.
 """
 
 from __future__ import annotations
