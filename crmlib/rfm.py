@@ -432,16 +432,17 @@ def _score_columns(
     bins: int,
     ties: str,
     edges: Mapping[str, np.ndarray],
-    order: np.ndarray | None = None,
+    index: pd.Index,
 ) -> dict[str, object]:
     """The score columns :func:`score` adds, from the three measures' values.
 
-    ``values`` maps each measure to a float array (rows in any order; ``order`` is their
-    customer order as from ``argsort``, None when they are sorted by customer); ``bins``,
-    ``ties`` and ``edges`` (:func:`_cutoffs`) are checked already. The engines
-    (:mod:`crmlib.engines`) score their per-customer results with it, so every path scores
-    with this code.
+    ``values`` maps each measure to a float array, one value per customer of ``index`` (in
+    any order: ties are broken by the customer id); ``bins``, ``ties`` and ``edges``
+    (:func:`_cutoffs`) are checked already. The engines (:mod:`crmlib.engines`) score their
+    per-customer results with it, so every path scores with this code.
     """
+    # Customers usually come sorted (engines sort them): no argsort then.
+    order = None if index.is_monotonic_increasing else np.asarray(index.argsort(), np.intp)
     # A low recency is good, so its value bins are reversed: "low" scores take high bins.
     swapped = {"first": "first", "low": "high", "high": "low"}
     scores = {}
@@ -549,10 +550,8 @@ def score(
     if not summary.index.is_unique:
         dup = summary.index[summary.index.duplicated()].unique()
         raise ValueError(f"summary: expected one row per customer, repeated: {preview(dup)}")
-    index = summary.index
-    order = None if index.is_monotonic_increasing else np.asarray(index.argsort(), dtype=np.intp)
     values = {m: as_numeric(summary[m], m).to_numpy(np.float64) for m in _MEASURES}
-    scores = _score_columns(values, bins, ties, edges, order)
+    scores = _score_columns(values, bins, ties, edges, summary.index)
     out = summary.copy()
     for name, column in scores.items():
         out[name] = column

@@ -64,6 +64,7 @@ __all__ = [
     "require_distinct_ids",
     "warn_cancellations",
     "cancellation_warning",
+    "cut_day",
     "cut_message",
     "text_numbers_message",
     "PREDICTION_COLUMNS",
@@ -397,10 +398,8 @@ def rfm_finish(
         "frequency": result["frequency"].to_numpy(np.int64),
         "monetary": round_amounts(result["monetary"].to_numpy(np.float64)),
     }
-    # Sorted by the engine; pandas' order decides ties, so check rather than trust it.
-    order = None if index.is_monotonic_increasing else np.asarray(index.argsort(), np.intp)
     values = {m: np.asarray(columns[m], np.float64) for m in _MEASURES}
-    columns |= _score_columns(values, bins, ties, edges, order)
+    columns |= _score_columns(values, bins, ties, edges, index)
     out = pd.DataFrame(columns, index=index, copy=False)
     out.attrs["as_of"] = str(np.datetime64(as_of_day, "D"))  # for reports
     return out
@@ -733,6 +732,14 @@ def cancellation_warning(name: str, n: int, total: int, example: object) -> None
             DataWarning,
             stacklevel=4,
         )
+
+
+def cut_day(until: object) -> np.datetime64:
+    """The day of ``until`` (a date, or a timestamp whose time is ignored), naming it."""
+    stamp = as_timestamp(until, "until")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return np.datetime64(stamp.date(), "D")
 
 
 def cut_message(

@@ -145,7 +145,7 @@ class _Source:
     def _cut(self, date: str, until: object) -> None:
         """Leave out the lines dated after the day ``until`` (missing dates stay, for the
         checks), warning how many there were."""
-        day = cut_day(until)
+        day = sql.cut_day(until)
         q = _DIALECT.q(date)
         cut = f"TIMESTAMP '{day + np.timedelta64(1, 'D')}'"
         ((later, kept, first),) = self.con.execute(
@@ -282,16 +282,6 @@ def _in_file_order(con):
         yield
     finally:
         con.execute(f"SET preserve_insertion_order = {str(bool(kept)).lower()}")
-
-
-def cut_day(until: object) -> np.datetime64:
-    """The day of ``until`` (a date, or a timestamp whose time is ignored), naming it."""
-    from crmlib.validation import as_timestamp
-
-    stamp = as_timestamp(until, "until")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_localize(None)
-    return np.datetime64(stamp.date(), "D")
 
 
 def _open(con, path: Path) -> tuple[str, dict[str, str]]:

@@ -187,9 +187,7 @@ class _Source:
         """Leave out the lines dated after the day ``until``, warning how many."""
         from pyspark.sql import functions as F
 
-        from crmlib.engines.duckdb import cut_day
-
-        day = cut_day(until)
+        day = sql.cut_day(until)
         cut = F.lit(str(day + np.timedelta64(1, "D"))).cast("timestamp")
         counts = frame.agg(
             F.sum((F.col(date) >= cut).cast("long")).alias("later"),
